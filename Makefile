@@ -1,0 +1,49 @@
+# The two commands: `make figures` and `make test`. Both create the virtual environment first.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+BSTAMP  := $(VENV)/.installed-bench
+PIP     := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
+JOBS    ?= 2
+PROFILE ?= quick
+
+.PHONY: all figures test bench paper venv clean distclean
+
+all: figures
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(PIP) --upgrade pip setuptools wheel
+	$(PIP) -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+figures: $(STAMP)
+	$(BIN)/python -m experiments all --profile $(PROFILE) --jobs $(JOBS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+$(BSTAMP): $(STAMP)
+	$(PIP) -e '.[test,bench]'
+	touch $@
+
+bench: $(BSTAMP)
+	$(BIN)/python -m benchmarks
+
+paper: figures
+	@if command -v latexmk >/dev/null 2>&1; then \
+		cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error main.tex; \
+	else \
+		echo "latexmk not found. Install LaTeX, e.g. 'apt-get install latexmk texlive-latex-extra texlive-science'"; \
+		echo "(or 'brew install --cask mactex' on macOS), then run 'make paper' again."; \
+		echo "The generated tables are in paper/generated/ and the figures in figures/."; \
+	fi
+
+clean:
+	rm -rf .cache .pytest_cache .hypothesis paper/*.aux paper/*.log paper/*.fls paper/*.fdb_latexmk paper/*.out paper/*.bbl paper/*.blg
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,214 @@
+"""The claim spine: theorems checked by measurement.
+
+A :class:`Claim` pairs the right-hand side of a theorem, ``bound(params)``, with a measurement of
+its left-hand side on a testbed, ``measure(params, rng)`` (a closed form, a Monte Carlo mean with
+its standard error, or the held-out risk of a trained net). Checking a claim at one parameter
+setting gives a :class:`ClaimRow` with the bound, the measurement, its standard error, the slack
+``bound / measured`` and whether the claim holds beyond the statistical margin.
+
+Two relations are supported:
+
+``"<="``
+    holds when ``measured - n_se * se <= bound`` (up to a relative ``1e-9`` round-off);
+``"=="``
+    an identity (closed form against Monte Carlo): holds when
+    ``|measured - bound| <= n_se * se + rtol * |bound|``.
+
+Claims the literature says must hold have ``must_hold=True``; ``make figures`` fails, naming the
+claim, if one of those rows does not hold. Claims known to be loose or vacuous (Xu–Raginsky for
+OLS is infinite) are still listed with their values so the table shows how tight each bound is.
+
+This module is pure bookkeeping: it does no I/O. The registry of concrete claims is filled by the
+modules that define them (see :func:`register`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ._checks import as_float, check_in, check_nonnegative, check_rng
+
+__all__ = ["Measurement", "Claim", "ClaimRow", "REGISTRY", "register", "get", "check",
+           "make_row", "holds", "slack", "failed_must_hold"]
+
+RELATIONS = ("<=", "==")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A measured quantity and its standard error (0 for a closed form)."""
+
+    value: float
+    se: float = 0.0
+
+    @classmethod
+    def from_samples(cls, samples, axis=None) -> "Measurement":
+        """Mean of i.i.d. ``samples`` and its standard error ``std(ddof=1)/sqrt(count)``."""
+        x = np.asarray(samples, dtype=float).ravel()
+        if x.size < 2:
+            raise ValueError(f"`samples` must hold at least 2 values for a standard error; got {x.size}")
+        if not np.all(np.isfinite(x)):
+            raise ValueError("`samples` must be finite (no NaN or inf)")
+        return cls(float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size)))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A theorem checked by measurement.
+
+    Parameters
+    ----------
+    id : str
+        Stable identifier, ``"<area>.<name>"``.
+    reference : str
+        Paper, venue, theorem/equation.
+    statement : str
+        The inequality or identity in words/symbols.
+    bound : callable ``params -> float``
+        The right-hand side (or the predicted value, for ``"=="``).
+    measure : callable ``(params, rng) -> Measurement``
+        The measured left-hand side.
+    relation : {"<=", "=="}
+    must_hold : bool
+        True when the literature says the claim cannot fail (a failure is a bug).
+    """
+
+    id: str
+    reference: str
+    statement: str
+    bound: Callable[[Mapping], float]
+    measure: Callable[[Mapping, np.random.Generator], Measurement]
+    relation: str = "<="
+    must_hold: bool = True
+
+    def __post_init__(self):
+        check_in(self.relation, "relation", RELATIONS)
+        if not self.id or not isinstance(self.id, str):
+            raise ValueError("`id` must be a non-empty string")
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One claim evaluated at one setting; what claims.csv stores."""
+
+    claim_id: str
+    reference: str
+    statement: str
+    setting: str
+    relation: str
+    bound: float
+    measured: float
+    se: float
+    slack: float
+    holds: bool
+    must_hold: bool
+    experiment: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        extra = d.pop("extra")
+        d.update({f"extra_{k}": v for k, v in extra.items()})
+        return d
+
+
+REGISTRY: dict[str, Claim] = {}
+
+
+def register(claim: Claim) -> Claim:
+    """Add ``claim`` to the registry (``ValueError`` if its id is taken by a different claim)."""
+    old = REGISTRY.get(claim.id)
+    if old is not None and old is not claim:
+        raise ValueError(f"`claim.id` {claim.id!r} is already registered")
+    REGISTRY[claim.id] = claim
+    return claim
+
+
+def get(claim_id: str) -> Claim:
+    """Look up a registered claim by id."""
+    try:
+        return REGISTRY[claim_id]
+    except KeyError:
+        raise ValueError(f"`claim_id` {claim_id!r} is not registered; known: {sorted(REGISTRY)}") from None
+
+
+def slack(bound: float, measured: float) -> float:
+    """``bound / measured``: how loose the bound is (inf for a vacuous bound or a zero measure)."""
+    if math.isinf(bound):
+        return math.inf
+    if measured == 0:
+        return math.inf if bound > 0 else (1.0 if bound == 0 else -math.inf)
+    return bound / measured
+
+
+def holds(bound: float, measured: float, se: float = 0.0, *, relation: str = "<=",
+          n_se: float = 3.0, rtol: float = 1e-9) -> bool:
+    """Whether the claim holds beyond ``n_se`` standard errors.
+
+    ``"<="``: ``measured - n_se*se <= bound + rtol*|bound|``;
+    ``"=="``: ``|measured - bound| <= n_se*se + rtol*max(|bound|, |measured|)``.
+    NaN anywhere means the claim does not hold.
+    """
+    check_in(relation, "relation", RELATIONS)
+    se = check_nonnegative(se, "se", allow_inf=True)
+    bound = float(bound)
+    measured = float(measured)
+    if math.isnan(bound) or math.isnan(measured):
+        return False
+    if relation == "<=":
+        if math.isinf(bound):
+            return bound > 0
+        return measured - n_se * se <= bound + rtol * abs(bound)
+    if math.isinf(bound) or math.isinf(measured):
+        return bound == measured
+    return abs(measured - bound) <= n_se * se + rtol * max(abs(bound), abs(measured))
+
+
+def _setting_str(params: Mapping) -> str:
+    parts = []
+    for k in sorted(params):
+        v = params[k]
+        if isinstance(v, float):
+            v = f"{v:.6g}"
+        elif isinstance(v, (list, tuple, np.ndarray)):
+            v = "[" + ",".join(f"{float(x):.4g}" for x in np.ravel(v)) + "]"
+        parts.append(f"{k}={v}")
+    return " ".join(parts)
+
+
+def make_row(claim: Claim, params: Mapping | str, bound: float, measured: float, se: float = 0.0,
+             *, experiment: str = "", n_se: float = 3.0, extra: Mapping | None = None) -> ClaimRow:
+    """Build a :class:`ClaimRow` from numbers computed elsewhere (e.g. inside a sweep)."""
+    bound = as_float(bound, "bound", allow_inf=True)
+    measured = as_float(measured, "measured", allow_inf=True)
+    se = check_nonnegative(se, "se", allow_inf=True)
+    setting = params if isinstance(params, str) else _setting_str(params)
+    return ClaimRow(
+        claim_id=claim.id, reference=claim.reference, statement=claim.statement,
+        setting=setting, relation=claim.relation, bound=bound, measured=measured, se=se,
+        slack=slack(bound, measured),
+        holds=holds(bound, measured, se, relation=claim.relation, n_se=n_se),
+        must_hold=claim.must_hold, experiment=experiment, extra=dict(extra or {}),
+    )
+
+
+def check(claim: Claim | str, params: Mapping, rng=None, *, experiment: str = "",
+          n_se: float = 3.0) -> ClaimRow:
+    """Evaluate ``claim`` at ``params``: compute the bound, measure, and compare."""
+    if isinstance(claim, str):
+        claim = get(claim)
+    rng = check_rng(rng)
+    b = claim.bound(params)
+    m = claim.measure(params, rng)
+    if not isinstance(m, Measurement):
+        m = Measurement(float(m))
+    return make_row(claim, params, b, m.value, m.se, experiment=experiment, n_se=n_se)
+
+
+def failed_must_hold(rows) -> list[ClaimRow]:
+    """The rows of must-hold claims that do not hold."""
+    return [r for r in rows if r.must_hold and not r.holds]

@@ -1,0 +1,1 @@
+"""Testbeds with closed forms (linear regression, Gaussian mean) and small nets."""
