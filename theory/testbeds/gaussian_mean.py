@@ -1,0 +1,408 @@
+r"""Gaussian mean estimation: a testbed where every information-theoretic quantity is closed-form.
+
+THEORY.md §5. Data :math:`Z_1,\dots,Z_n` i.i.d. :math:`N(m,\sigma^2 I_d)`, squared loss
+:math:`\ell(w,z)=\|w-z\|^2`, so :math:`L_\mu(w)=\|w-m\|^2+\sigma^2 d`.
+
+- :class:`GaussianMeanEstimation`: the deterministic estimator :math:`W=\bar Z`. Its
+  generalization error is :math:`2\sigma^2 d/n`; :math:`I(S;W)=\infty` makes Xu–Raginsky
+  vacuous, while the individual-sample bound of Bu, Zou and Veeravalli (through the lower-tail
+  CGF of the loss, which is not sub-Gaussian) is finite but only :math:`O(1/\sqrt n)`.
+- :class:`GibbsGaussianMean`: the Gibbs posterior
+  :math:`P(w|s)\propto\pi(w)e^{-\gamma L_s(w)}` with a Gaussian prior, for which
+  :math:`\mathrm{gen}=I_{SKL}(W;S)/\gamma` exactly (Aminian et al., NeurIPS 2021).
+
+The closed forms are [derived] in THEORY.md and checked in the tests against :meth:`simulate`
+(which samples the data sets) and against independent Gaussian-information computations.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import bounds
+from .._checks import as_array, as_float, as_int, check_positive, check_rng
+from ..claims import Measurement
+
+__all__ = ["GaussianMeanEstimation", "GibbsGaussianMean"]
+
+# Floats per Monte Carlo chunk (reps x n x d), so simulate() never holds a huge array.
+_CHUNK_FLOATS = 1 << 22
+
+
+def _chunks(reps: int, per_rep: int):
+    size = max(1, _CHUNK_FLOATS // max(1, per_rep))
+    start = 0
+    while start < reps:
+        stop = min(reps, start + size)
+        yield stop - start
+        start = stop
+
+
+def _sample_stats(rng: np.random.Generator, reps: int, n: int, d: int, sigma2: float, mean: float):
+    """Really sample ``reps`` data sets; return (sample means, mean within-sample sq. distance)."""
+    zbar = np.empty((reps, d))
+    within = np.empty(reps)
+    sd = math.sqrt(sigma2)
+    pos = 0
+    for size in _chunks(reps, n * d):
+        z = mean + sd * rng.standard_normal((size, n, d))
+        zb = z.mean(axis=1)
+        zbar[pos:pos + size] = zb
+        within[pos:pos + size] = np.sum((z - zb[:, None, :]) ** 2, axis=(1, 2)) / n
+        pos += size
+    return zbar, within
+
+
+@dataclass(frozen=True)
+class GaussianMeanEstimation:
+    r"""Sample-mean estimator of a Gaussian mean under squared loss.
+
+    .. math::
+
+        Z_i\sim N(m,\sigma^2 I_d),\quad W=\frac1n\sum_i Z_i,\quad \ell(w,z)=\|w-z\|^2.
+
+    Parameters
+    ----------
+    n : int
+        Sample size, ``>= 1``.
+    d : int, default 1
+        Dimension, ``>= 1``.
+    sigma2 : float, default 1.0
+        Per-coordinate variance :math:`\sigma^2 > 0`.
+    mean : float, default 0.0
+        The true mean :math:`m` (every coordinate); no closed form depends on it.
+
+    References
+    ----------
+    Y. Bu, S. Zou and V. V. Veeravalli, "Tightening mutual information-based bounds on
+    generalization error", IEEE JSAIT 1(1) 2020, Gaussian mean estimation example.
+    """
+
+    n: int
+    d: int = 1
+    sigma2: float = 1.0
+    mean: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "n", as_int(self.n, "n", low=1))
+        object.__setattr__(self, "d", as_int(self.d, "d", low=1))
+        object.__setattr__(self, "sigma2", check_positive(self.sigma2, "sigma2"))
+        object.__setattr__(self, "mean", as_float(self.mean, "mean"))
+
+    @property
+    def c(self) -> float:
+        r""":math:`c=\sigma^2(n+1)/n`, the scale of :math:`\ell(\tilde W,\tilde Z)=c\,\chi^2_d`."""
+        return self.sigma2 * (self.n + 1) / self.n
+
+    def generalization_error(self) -> float:
+        r"""Exact expected generalization error.
+
+        .. math:: \mathrm{gen} = E[L_\mu(W) - L_S(W)] = \frac{2\sigma^2 d}{n}.
+
+        Returns
+        -------
+        float
+
+        References
+        ----------
+        THEORY.md §5 [derived]: :math:`E L_\mu(W)=\sigma^2d(1+1/n)`,
+        :math:`E L_S(W)=\sigma^2d(1-1/n)`.
+        """
+        return 2.0 * self.sigma2 * self.d / self.n
+
+    def mutual_information_individual(self) -> float:
+        r"""Individual-sample mutual information :math:`I(W;Z_i)`.
+
+        .. math:: I(W;Z_i) = \frac d2\log\frac{n}{n-1}\quad (n\ge 2),
+
+        since per coordinate :math:`\operatorname{Var}W=\sigma^2/n` and
+        :math:`\operatorname{Var}(W|Z_i)=\sigma^2(n-1)/n^2`. For ``n = 1``, :math:`W=Z_1` and the
+        information is infinite (``math.inf``).
+
+        Returns
+        -------
+        float
+            Nats.
+
+        References
+        ----------
+        Y. Bu, S. Zou and V. V. Veeravalli, IEEE JSAIT 2020, Gaussian mean estimation example.
+        """
+        if self.n == 1:
+            return math.inf
+        return 0.5 * self.d * (math.log(self.n) - math.log(self.n - 1))
+
+    def mutual_information_full(self) -> float:
+        r""":math:`I(S;W)=\infty`: :math:`W` is a deterministic function of :math:`S` with a
+        continuous distribution.
+
+        .. math:: I(S;W) = h(W) - h(W|S) = h(W) - (-\infty) = \infty.
+
+        Returns
+        -------
+        float
+            ``math.inf``.
+
+        References
+        ----------
+        A. Xu and M. Raginsky, NeurIPS 2017 (discussion of deterministic algorithms).
+        """
+        return math.inf
+
+    def cgf(self, t):
+        r"""Centred CGF of the loss under :math:`P_W\otimes\mu`, lower tail: :math:`\Lambda(-t)`.
+
+        .. math::
+
+            \Lambda(-t) = \log E\,e^{-t(\ell(\tilde W,\tilde Z)-E\ell)}
+                        = d c t - \frac d2\log(1+2ct),\qquad c=\sigma^2\frac{n+1}{n},
+
+        because :math:`\tilde W-\tilde Z\sim N(0,c I_d)`, so :math:`\ell=c\,\chi^2_d`.
+        Computed as :math:`\tfrac d2(u-\log(1+u))`, :math:`u=2ct`, with a series for small
+        :math:`u` (no cancellation; exactly :math:`\ge 0`).
+
+        Parameters
+        ----------
+        t : float or array_like
+            :math:`t\ge 0` (finite).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Same shape as ``t``.
+
+        References
+        ----------
+        THEORY.md §5 [derived]; chi-square moment generating function
+        :math:`E e^{s\chi^2_d}=(1-2s)^{-d/2}`.
+        """
+        scalar = np.ndim(t) == 0
+        tt = as_array(t, "t", nonnegative=True)
+        shape = tt.shape
+        u = 2.0 * self.c * tt.reshape(-1)
+        small = u < 1e-3
+        out = np.empty_like(u)
+        us = u[small]
+        out[small] = us * us * (0.5 - us * (1 / 3 - us * (0.25 - us * (0.2 - us / 6))))
+        ul = u[~small]
+        out[~small] = ul - np.log1p(ul)
+        out *= 0.5 * self.d
+        return float(out[0]) if scalar else out.reshape(shape)
+
+    def individual_sample_bound(self) -> float:
+        r"""The individual-sample bound of Bu, Zou and Veeravalli in its CGF form.
+
+        .. math::
+
+            \mathrm{gen}\le\frac1n\sum_i\inf_{t>0}\frac{I(W;Z_i)+\Lambda(-t)}{t},
+
+        computed through :func:`theory.bounds.individual_sample_cgf` with ``psi = self.cgf``.
+
+        Returns
+        -------
+        float
+            ``inf`` for ``n = 1``.
+
+        References
+        ----------
+        Y. Bu, S. Zou and V. V. Veeravalli, IEEE JSAIT 2020, Theorem 1 and the Gaussian mean
+        estimation example (theorem numbering as recalled; see THEORY.md).
+        """
+        mis = np.full(self.n, self.mutual_information_individual())
+        return bounds.individual_sample_cgf(mis, self.cgf)
+
+    def individual_sample_bound_asymptotic(self) -> float:
+        r"""Leading-order value of :meth:`individual_sample_bound` for large ``n``.
+
+        .. math:: \sigma^2 d\sqrt{2/n}
+
+        The exact bound divided by this is
+        :math:`1-\tfrac{\sqrt2}{3\sqrt n}+\tfrac{47}{36n}+O(n^{-3/2})` (expansion derived for
+        this project and checked in the tests).
+
+        Returns
+        -------
+        float
+
+        References
+        ----------
+        THEORY.md §5 [derived].
+        """
+        return self.sigma2 * self.d * math.sqrt(2.0 / self.n)
+
+    def xu_raginsky_bound(self) -> float:
+        r"""Xu–Raginsky bound :math:`\sqrt{2\sigma^2 I(S;W)/n}`: infinite here (``math.inf``).
+
+        .. math:: \sqrt{2\sigma^2\cdot\infty/n}=\infty.
+
+        (The squared loss is not sub-Gaussian either, so no finite :math:`\sigma` exists.)
+
+        Returns
+        -------
+        float
+            ``math.inf``.
+
+        References
+        ----------
+        A. Xu and M. Raginsky, NeurIPS 2017, Theorem 1.
+        """
+        return math.inf
+
+    def simulate(self, reps, rng=None) -> Measurement:
+        r"""Monte Carlo estimate of :math:`\mathrm{gen}` with its standard error.
+
+        .. math::
+
+            \widehat{\mathrm{gen}} = \frac1R\sum_{r=1}^R
+              \big(\|W_r-m\|^2+\sigma^2 d - L_{S_r}(W_r)\big),
+
+        sampling each data set :math:`S_r` (``reps x n x d`` normals, in chunks) and
+        :math:`W_r=\bar Z_r`.
+
+        Parameters
+        ----------
+        reps : int
+            Number of data sets, ``>= 2``.
+        rng : None, int or numpy.random.Generator
+
+        Returns
+        -------
+        theory.claims.Measurement
+        """
+        reps = as_int(reps, "reps", low=2)
+        gen = check_rng(rng)
+        zbar, within = _sample_stats(gen, reps, self.n, self.d, self.sigma2, self.mean)
+        w = zbar
+        emp = within                                   # L_S(W) = (1/n) sum ||Z_i - zbar||^2
+        pop = np.sum((w - self.mean) ** 2, axis=1) + self.sigma2 * self.d
+        return Measurement.from_samples(pop - emp)
+
+
+@dataclass(frozen=True)
+class GibbsGaussianMean:
+    r"""Gibbs posterior for the Gaussian mean under squared loss.
+
+    .. math::
+
+        P(w|s)\propto\pi(w)\,e^{-\gamma L_s(w)},\quad \pi=N(m_0,\sigma_0^2 I_d)
+        \implies W|S\sim N\big(v(m_0/\sigma_0^2+2\gamma\bar z),\,vI_d\big),\quad
+        v=\frac{1}{1/\sigma_0^2+2\gamma}.
+
+    Parameters
+    ----------
+    n : int
+        Sample size, ``>= 1``.
+    gamma : float
+        Inverse temperature, ``> 0``.
+    d : int, default 1
+    sigma2 : float, default 1.0
+        Data variance per coordinate.
+    prior_mean : float, default 0.0
+        :math:`m_0` (every coordinate).
+    prior_var : float, default 1.0
+        :math:`\sigma_0^2 > 0`.
+    mean : float, default 0.0
+        The true data mean :math:`m`.
+
+    References
+    ----------
+    G. Aminian, Y. Bu, L. Toni, M. R. D. Rodrigues and G. Wornell, "An exact characterization
+    of the generalization error for the Gibbs algorithm", NeurIPS 2021, Theorem 1 and the
+    Gaussian mean example.
+    """
+
+    n: int
+    gamma: float
+    d: int = 1
+    sigma2: float = 1.0
+    prior_mean: float = 0.0
+    prior_var: float = 1.0
+    mean: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "n", as_int(self.n, "n", low=1))
+        object.__setattr__(self, "gamma", check_positive(self.gamma, "gamma"))
+        object.__setattr__(self, "d", as_int(self.d, "d", low=1))
+        object.__setattr__(self, "sigma2", check_positive(self.sigma2, "sigma2"))
+        object.__setattr__(self, "prior_mean", as_float(self.prior_mean, "prior_mean"))
+        object.__setattr__(self, "prior_var", check_positive(self.prior_var, "prior_var"))
+        object.__setattr__(self, "mean", as_float(self.mean, "mean"))
+
+    @property
+    def posterior_variance(self) -> float:
+        r""":math:`v = 1/(1/\sigma_0^2 + 2\gamma)`."""
+        return 1.0 / (1.0 / self.prior_var + 2.0 * self.gamma)
+
+    @property
+    def shrinkage(self) -> float:
+        r""":math:`a = 2\gamma v\in(0,1)`, the weight of :math:`\bar z` in the posterior mean."""
+        return 2.0 * self.gamma * self.posterior_variance
+
+    def generalization_error(self) -> float:
+        r"""Exact expected generalization error.
+
+        .. math:: \mathrm{gen} = \frac{2 a\sigma^2 d}{n}.
+
+        Returns
+        -------
+        float
+
+        References
+        ----------
+        THEORY.md §5 [derived].
+        """
+        return 2.0 * self.shrinkage * self.sigma2 * self.d / self.n
+
+    def symmetrized_kl_information(self) -> float:
+        r"""Symmetrized KL information :math:`I_{SKL}(W;S)=I(W;S)+L(W;S)`.
+
+        .. math:: I_{SKL}(W;S) = \frac{a^2\sigma^2 d}{n v}.
+
+        (Per coordinate :math:`(W,\bar Z)` is bivariate Gaussian with squared correlation
+        :math:`\rho^2`, and :math:`I_{SKL}=\rho^2/(1-\rho^2)=a^2\sigma^2/(nv)`.)
+
+        Returns
+        -------
+        float
+            Nats.
+
+        References
+        ----------
+        G. Aminian et al., NeurIPS 2021, Theorem 1 and the Gaussian mean example.
+        """
+        v = self.posterior_variance
+        a = self.shrinkage
+        return a * a * self.sigma2 * self.d / (self.n * v)
+
+    def simulate(self, reps, rng=None) -> Measurement:
+        r"""Monte Carlo estimate of :math:`\mathrm{gen}` with its standard error.
+
+        .. math::
+
+            \widehat{\mathrm{gen}}=\frac1R\sum_r\big(\|W_r-m\|^2+\sigma^2d-L_{S_r}(W_r)\big),
+            \qquad L_s(w)=\|w-\bar z\|^2+\frac1n\sum_i\|z_i-\bar z\|^2,
+
+        sampling each data set, then :math:`W_r` from the posterior.
+
+        Parameters
+        ----------
+        reps : int
+            Number of data sets, ``>= 2``.
+        rng : None, int or numpy.random.Generator
+
+        Returns
+        -------
+        theory.claims.Measurement
+        """
+        reps = as_int(reps, "reps", low=2)
+        gen = check_rng(rng)
+        zbar, within = _sample_stats(gen, reps, self.n, self.d, self.sigma2, self.mean)
+        v = self.posterior_variance
+        post_mean = v * self.prior_mean / self.prior_var + self.shrinkage * zbar
+        w = post_mean + math.sqrt(v) * gen.standard_normal(zbar.shape)
+        emp = np.sum((w - zbar) ** 2, axis=1) + within
+        pop = np.sum((w - self.mean) ** 2, axis=1) + self.sigma2 * self.d
+        return Measurement.from_samples(pop - emp)
