@@ -1,0 +1,1154 @@
+"""Small multilayer perceptrons, teacher–student data, training and population risk.
+
+The small-net testbed that the compression experiments (spectral pruning, coresets,
+Hessian-weighted quantization, covariate shift) build on.
+
+- :func:`make_mlp` builds ``nn.Sequential(Linear, act, Linear, act, ..., Linear)`` with a seeded
+  initialisation that never touches torch's global random state; :func:`linear_layers` walks it.
+- :class:`TeacherStudent` is a known data distribution: Gaussian inputs, a fixed random teacher
+  MLP, and either Gaussian output noise (regression) or labels drawn from the teacher's softmax
+  (classification). Population risk is measured on *fresh* samples, with a standard error
+  (:meth:`TeacherStudent.population_risk`), and the Bayes risk is known
+  (:meth:`TeacherStudent.bayes_risk`).
+- :func:`train` fits a model deterministically given a seed (on CPU).
+
+Loss normalisation (used everywhere in this module): the per-sample regression loss is the
+squared error **summed** over the outputs, :math:`\\ell(f, (x, y)) = \\lVert f(x) - y\\rVert_2^2`
+(no factor 1/2, no average over outputs), so the Bayes risk is ``noise_std**2 * out_dim``; the
+per-sample classification loss is the cross-entropy in nats. Risks are means of per-sample
+losses over samples.
+
+Every function that touches tensors takes ``device=`` (``"auto"``, ``"cpu"``, ``"cuda"``, ...,
+see :func:`resolve_device`). Random draws are made on the CPU (or on the device of a
+``torch.Generator`` passed as ``rng``) and then moved, so a seed gives the same numbers on every
+device.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .._checks import as_array, as_float, as_int, check_in, check_nonnegative, check_rng
+from ..claims import Measurement
+
+__all__ = [
+    "ACTIVATIONS",
+    "TASKS",
+    "resolve_device",
+    "make_mlp",
+    "linear_layers",
+    "count_parameters",
+    "activation_gain",
+    "TeacherStudent",
+    "PopulationRisk",
+    "TrainResult",
+    "loss_fn",
+    "evaluate",
+    "accuracy",
+    "train",
+]
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "gelu": nn.GELU,
+    "sigmoid": nn.Sigmoid,
+    "softplus": nn.Softplus,
+    "identity": nn.Identity,
+}
+
+TASKS = ("regression", "classification")
+
+INITS = ("uniform", "normal")
+
+# Fresh samples are drawn in chunks of this many rows, so that ``sample(n, rng)`` and the fresh
+# sample used by ``population_risk(n_fresh=n, rng=rng)`` are the same numbers, while memory stays
+# bounded for large ``n``.
+_CHUNK = 65536
+
+# Number of inputs in the probe sample that normalises the teacher's output variance.
+_PROBE_N = 16384
+_PROBE_TAG = 0x7EAC4E5
+
+
+# ---------------------------------------------------------------------------------------------
+# Devices, generators, small helpers
+# ---------------------------------------------------------------------------------------------
+
+def resolve_device(device="auto") -> torch.device:
+    """Turn a device specification into an available :class:`torch.device`.
+
+    .. math::
+
+        \\texttt{"auto"} \\mapsto \\begin{cases} \\texttt{cuda} & \\text{if available} \\\\
+        \\texttt{cpu} & \\text{otherwise} \\end{cases}
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda", "cuda:N", "mps"} or torch.device, default "auto"
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not a valid specification, or names an accelerator that is not
+        available (e.g. ``"cuda"`` on a machine without CUDA).
+
+    References
+    ----------
+    PyTorch documentation, ``torch.device`` and ``torch.cuda.is_available``.
+    """
+    if isinstance(device, torch.device):
+        dev = device
+    elif isinstance(device, str):
+        if device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            dev = torch.device(device)
+        except (RuntimeError, ValueError):
+            raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}") from None
+    else:
+        raise ValueError(f"`device` must be a string or torch.device; got {device!r}")
+    if dev.type == "cpu":
+        return dev
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"`device` {str(dev)!r} requested but CUDA is not available; use 'cpu' or 'auto'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"`device` {str(dev)!r}: only {torch.cuda.device_count()} CUDA device(s)")
+        return dev
+    if dev.type == "mps":
+        if not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+            raise ValueError("`device` 'mps' requested but MPS is not available")
+        return dev
+    raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}")
+
+
+def _torch_generator(rng, name: str = "rng") -> torch.Generator:
+    """A ``torch.Generator`` from None | int seed | numpy Generator | torch.Generator.
+
+    An int seeds a CPU generator directly (so ``rng=5`` and
+    ``rng=torch.Generator().manual_seed(5)`` give the same numbers); a numpy Generator (or None,
+    a fresh unseeded one) supplies a 63-bit seed, advancing its state.
+    """
+    if isinstance(rng, torch.Generator):
+        return rng
+    if isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, (bool, np.bool_)):
+        if int(rng) < 0:
+            raise ValueError(f"`{name}` must be a non-negative seed; got {rng!r}")
+        return torch.Generator().manual_seed(int(rng))
+    try:
+        g = check_rng(rng)
+    except ValueError:
+        raise ValueError(f"`{name}` must be None, an int seed, a numpy Generator or a torch.Generator; "
+                         f"got {rng!r}") from None
+    return torch.Generator().manual_seed(int(g.integers(0, 2**63 - 1)))
+
+
+def _seed_or_fresh(seed, name: str = "seed") -> int:
+    if seed is None:
+        return int(np.random.default_rng().integers(0, 2**63 - 1))
+    return as_int(seed, name, low=0)
+
+
+def _check_dtype(dtype, name: str = "dtype") -> torch.dtype:
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ValueError(f"`{name}` must be a floating-point torch dtype; got {dtype!r}")
+    return dtype
+
+
+def _module_device(model: nn.Module, default=None) -> torch.device:
+    for p in model.parameters():
+        return p.device
+    for b in model.buffers():
+        return b.device
+    return torch.device("cpu") if default is None else default
+
+
+def _module_dtype(model: nn.Module, default=torch.float32) -> torch.dtype:
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return default
+
+
+def _check_model(model) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"`model` must be a torch.nn.Module; got {type(model).__name__}")
+    return model
+
+
+def _as_tensor(x, name: str, *, dtype=None, device=None, ndim=None) -> torch.Tensor:
+    """A tensor on ``device``; numpy arrays and lists are converted; finiteness checked."""
+    if not isinstance(x, torch.Tensor):
+        try:
+            x = torch.as_tensor(np.asarray(x))
+        except (TypeError, ValueError, RuntimeError):
+            raise ValueError(f"`{name}` must be a tensor or array-like of numbers") from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.ndim not in allowed:
+            raise ValueError(f"`{name}` must have ndim in {allowed}; got shape {tuple(x.shape)}")
+    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        raise ValueError(f"`{name}` must be finite (no NaN or inf)")
+    return x.to(device=device, dtype=dtype) if (device is not None or dtype is not None) else x
+
+
+# ---------------------------------------------------------------------------------------------
+# MLPs
+# ---------------------------------------------------------------------------------------------
+
+def activation_gain(activation: str) -> float:
+    """Variance-preserving gain :math:`g` for an activation, used by the ``"normal"`` init.
+
+    .. math::
+
+        W_{ij} \\sim \\mathcal N\\!\\left(0, \\frac{g^2}{\\mathrm{fan\\_in}}\\right), \\qquad
+        g = \\sqrt 2 \\ (\\mathrm{relu, gelu, softplus}),\\ 5/3\\ (\\tanh),\\ 1\\ (\\mathrm{sigmoid,
+        identity}).
+
+    Parameters
+    ----------
+    activation : {"relu", "tanh", "gelu", "sigmoid", "softplus", "identity"}
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    He, Zhang, Ren, Sun, "Delving deep into rectifiers", ICCV 2015, eq. (10) (gain sqrt(2) for
+    ReLU); the tanh gain 5/3 and sigmoid gain 1 follow ``torch.nn.init.calculate_gain``. The
+    GELU and softplus gains (sqrt(2), as for ReLU) are a convention of this project, not read
+    from a paper.
+    """
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    return {"relu": math.sqrt(2.0), "gelu": math.sqrt(2.0), "softplus": math.sqrt(2.0),
+            "tanh": 5.0 / 3.0, "sigmoid": 1.0, "identity": 1.0}[activation]
+
+
+def _check_widths(widths, name: str = "widths") -> tuple[int, ...]:
+    if isinstance(widths, (numbers.Integral, np.integer)) and not isinstance(widths, (bool, np.bool_)):
+        widths = (int(widths),)
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+        raise ValueError(f"`{name}` must be a sequence of positive integers; got {widths!r}")
+    return tuple(as_int(w, name, low=1) for w in widths)
+
+
+def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, device="cpu",
+             dtype=torch.float32, init="uniform") -> nn.Sequential:
+    """A fully connected network ``Linear, act, Linear, act, ..., Linear`` with seeded init.
+
+    .. math::
+
+        f(x) = W_L\\, \\sigma(W_{L-1} \\cdots \\sigma(W_1 x + b_1) \\cdots + b_{L-1}) + b_L,
+        \\qquad W_l \\in \\mathbb R^{h_l \\times h_{l-1}},\\ h_0 = \\mathtt{in\\_dim},\\
+        h_L = \\mathtt{out\\_dim}.
+
+    Initialisation (all draws from a ``torch.Generator`` seeded with ``seed``, made on the CPU
+    and then moved to ``device``; torch's global random state is neither read nor changed):
+
+    - ``"uniform"`` (PyTorch's ``nn.Linear`` default): :math:`W_{ij}, b_i \\sim
+      U(-1/\\sqrt{\\mathrm{fan\\_in}}, 1/\\sqrt{\\mathrm{fan\\_in}})`;
+    - ``"normal"``: :math:`W_{ij} \\sim \\mathcal N(0, g^2/\\mathrm{fan\\_in})` with the
+      activation's gain :math:`g` (:func:`activation_gain`) for hidden layers and :math:`g = 1`
+      for the last layer, :math:`b = 0`.
+
+    Parameters
+    ----------
+    in_dim : int
+        Input dimension, >= 1.
+    widths : sequence of int
+        Hidden widths :math:`(h_1, \\dots, h_{L-1})`, each >= 1; ``()`` gives a linear model.
+        A single int is read as one hidden layer.
+    out_dim : int
+        Output dimension, >= 1.
+    activation : {"relu", "tanh", "gelu", "sigmoid", "softplus", "identity"}, default "relu"
+        Applied after every Linear but the last (``"identity"`` inserts ``nn.Identity`` so the
+        alternating structure is kept).
+    bias : bool, default True
+    seed : int or None
+        ``None`` draws a fresh seed (not reproducible).
+    device : str or torch.device, default "cpu"
+        See :func:`resolve_device`.
+    dtype : torch floating dtype, default torch.float32
+    init : {"uniform", "normal"}, default "uniform"
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``2 * len(widths) + 1`` modules; Linear layers at even positions.
+
+    References
+    ----------
+    He, Zhang, Ren, Sun, "Delving deep into rectifiers", ICCV 2015, eq. (10) (normal init);
+    LeCun, Bottou, Orr, Müller, "Efficient BackProp", in Neural Networks: Tricks of the Trade,
+    1998, §4.6 (fan-in scaling). The uniform init is ``torch.nn.Linear.reset_parameters``.
+    """
+    in_dim = as_int(in_dim, "in_dim", low=1)
+    widths = _check_widths(widths)
+    out_dim = as_int(out_dim, "out_dim", low=1)
+    check_in(activation, "activation", tuple(ACTIVATIONS))
+    check_in(init, "init", INITS)
+    if not isinstance(bias, (bool, np.bool_)):
+        raise ValueError(f"`bias` must be a bool; got {bias!r}")
+    seed = _seed_or_fresh(seed)
+    dev = resolve_device(device)
+    dtype = _check_dtype(dtype)
+    gen = torch.Generator().manual_seed(seed)
+    dims = (in_dim, *widths, out_dim)
+    gain = activation_gain(activation)
+    layers: list[nn.Module] = []
+    for l, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:])):
+        last = l == len(dims) - 2
+        # skip_init builds the layer without running reset_parameters (which would consume the
+        # global torch RNG); the parameters are then filled from `gen`.
+        lin = nn.utils.skip_init(nn.Linear, fan_in, fan_out, bias=bool(bias), dtype=dtype)
+        with torch.no_grad():
+            if init == "uniform":
+                a = 1.0 / math.sqrt(fan_in)
+                w = (torch.rand(fan_out, fan_in, generator=gen, dtype=dtype) * 2 - 1) * a
+                b = (torch.rand(fan_out, generator=gen, dtype=dtype) * 2 - 1) * a
+            else:
+                g = 1.0 if last else gain
+                w = torch.randn(fan_out, fan_in, generator=gen, dtype=dtype) * (g / math.sqrt(fan_in))
+                b = torch.zeros(fan_out, dtype=dtype)
+            lin.weight.copy_(w)
+            if lin.bias is not None:
+                lin.bias.copy_(b)
+        layers.append(lin)
+        if not last:
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers).to(dev)
+
+
+def linear_layers(model) -> list[nn.Linear]:
+    """The ``nn.Linear`` modules of ``model`` in forward (registration) order.
+
+    .. math::
+
+        [W_1, \\dots, W_L] \\quad\\text{for } f = W_L \\circ \\sigma \\circ \\cdots \\circ W_1.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+
+    Returns
+    -------
+    list of torch.nn.Linear
+        The layers themselves (not copies): editing them edits ``model``.
+
+    References
+    ----------
+    PyTorch documentation, ``torch.nn.Module.modules`` (registration order).
+    """
+    _check_model(model)
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def count_parameters(model, nonzero=False) -> int:
+    """Number of (optionally non-zero) parameter entries of ``model``.
+
+    .. math::
+
+        \\#\\theta = \\sum_l (h_{l-1} h_l + h_l) \\ \\text{for an MLP with biases},\\qquad
+        \\#_{\\neq 0}\\theta = \\sum_j \\mathbf 1[\\theta_j \\neq 0].
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    nonzero : bool, default False
+        Count only entries that are not exactly zero (the size of a pruned/sparsified net).
+
+    Returns
+    -------
+    int
+
+    References
+    ----------
+    Arora, Ge, Neyshabur, Zhang, "Stronger generalization bounds for deep nets via a compression
+    approach", ICML 2018 (the number of parameters of the compressed net enters the bound).
+    """
+    _check_model(model)
+    if not isinstance(nonzero, (bool, np.bool_)):
+        raise ValueError(f"`nonzero` must be a bool; got {nonzero!r}")
+    if nonzero:
+        return int(sum(int(torch.count_nonzero(p.detach())) for p in model.parameters()))
+    return int(sum(p.numel() for p in model.parameters()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Losses and evaluation
+# ---------------------------------------------------------------------------------------------
+
+def _squared_error(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    if pred.ndim == 1:
+        pred = pred[:, None]
+    if target.ndim == 1:
+        target = target[:, None]
+    if pred.shape != target.shape:
+        raise ValueError(f"`target` must have the prediction's shape {tuple(pred.shape)}; "
+                         f"got {tuple(target.shape)}")
+    return ((pred - target.to(pred.dtype)) ** 2).sum(dim=1)
+
+
+def _cross_entropy(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    if pred.ndim != 2:
+        raise ValueError(f"`pred` must be (n, n_classes) logits; got shape {tuple(pred.shape)}")
+    if target.ndim == 2 and target.shape[1] == 1:
+        target = target[:, 0]
+    if target.ndim != 1 or target.shape[0] != pred.shape[0]:
+        raise ValueError(f"`target` must be ({pred.shape[0]},) class labels; got shape {tuple(target.shape)}")
+    if target.is_floating_point():
+        if not bool((target == target.round()).all()):
+            raise ValueError("`target` must hold integer class labels")
+    target = target.long()
+    if target.numel() and (int(target.min()) < 0 or int(target.max()) >= pred.shape[1]):
+        raise ValueError(f"`target` labels must lie in [0, {pred.shape[1] - 1}]")
+    return F.cross_entropy(pred, target, reduction="none")
+
+
+def loss_fn(task) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The per-sample loss of a task: summed squared error or cross-entropy (nats).
+
+    .. math::
+
+        \\ell_{\\rm reg}(f(x), y) = \\sum_{k=1}^{K} (f_k(x) - y_k)^2, \\qquad
+        \\ell_{\\rm clf}(f(x), y) = -\\log \\frac{e^{f_y(x)}}{\\sum_k e^{f_k(x)}}.
+
+    Parameters
+    ----------
+    task : {"regression", "classification"}
+
+    Returns
+    -------
+    callable ``(pred, target) -> losses``
+        ``pred`` of shape (n, K); ``target`` of shape (n, K) (regression; (n,) allowed when
+        K = 1) or (n,) integer labels (classification); ``losses`` of shape (n,).
+
+    References
+    ----------
+    Hastie, Tibshirani, Friedman, *The Elements of Statistical Learning*, 2nd ed. (2009), §2.4
+    (squared-error loss) and §4.4 (multinomial log-likelihood).
+    """
+    check_in(task, "task", TASKS)
+    return _squared_error if task == "regression" else _cross_entropy
+
+
+def _batched_losses(model, X, Y, task, batch_size, *, errors=False):
+    lf = loss_fn(task)
+    losses, errs = [], []
+    with torch.no_grad():
+        for s in range(0, X.shape[0], batch_size):
+            out = model(X[s:s + batch_size])
+            y = Y[s:s + batch_size]
+            losses.append(lf(out, y).double().cpu())
+            if errors:
+                errs.append((out.argmax(dim=1) != y.reshape(-1).long()).double().cpu())
+    loss = torch.cat(losses).numpy()
+    if not np.all(np.isfinite(loss)):
+        raise ValueError("`model` produced non-finite losses (NaN or inf)")
+    return loss, (torch.cat(errs).numpy() if errors else None)
+
+
+def _prepare_xy(model, X, Y, task):
+    dev = _module_device(model)
+    dt = _module_dtype(model)
+    X = _as_tensor(X, "X", ndim=2, device=dev, dtype=dt)
+    if task == "regression":
+        Y = _as_tensor(Y, "Y", ndim=(1, 2), device=dev, dtype=dt)
+    else:
+        Y = _as_tensor(Y, "Y", ndim=(1, 2), device=dev)
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"`Y` must have as many rows as `X` ({X.shape[0]}); got {Y.shape[0]}")
+    return X, Y
+
+
+class _EvalMode:
+    """Context manager: put a module in eval mode and restore its previous mode."""
+
+    def __init__(self, model: nn.Module):
+        self.model = model
+
+    def __enter__(self):
+        self.was_training = self.model.training
+        self.model.eval()
+        return self.model
+
+    def __exit__(self, *exc):
+        self.model.train(self.was_training)
+        return False
+
+
+def evaluate(model, X, Y, task, batch_size=8192, device=None) -> Measurement:
+    """Mean per-sample loss of ``model`` on ``(X, Y)`` and its standard error.
+
+    .. math::
+
+        \\hat L = \\frac1n \\sum_{i=1}^n \\ell(f(x_i), y_i), \\qquad
+        \\widehat{\\mathrm{SE}} = \\frac{s}{\\sqrt n},\\ s^2 = \\frac{1}{n-1}\\sum_i
+        (\\ell_i - \\hat L)^2.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    X : tensor or array, shape (n, in_dim)
+    Y : tensor or array, shape (n, out_dim) for regression, (n,) labels for classification
+    task : {"regression", "classification"}
+    batch_size : int, default 8192
+    device : str, torch.device or None
+        ``None``: the model's current device; otherwise the model is moved there (in place).
+
+    Returns
+    -------
+    theory.claims.Measurement
+        The empirical risk and its standard error (n >= 2 required).
+
+    References
+    ----------
+    Standard error of a sample mean; e.g. Wasserman, *All of Statistics* (2004), Thm. 6.10 (CLT)
+    and §6.3.
+    """
+    _check_model(model)
+    check_in(task, "task", TASKS)
+    batch_size = as_int(batch_size, "batch_size", low=1)
+    if device is not None:
+        model.to(resolve_device(device))
+    X, Y = _prepare_xy(model, X, Y, task)
+    if X.shape[0] < 2:
+        raise ValueError(f"`X` must hold at least 2 samples for a standard error; got {X.shape[0]}")
+    with _EvalMode(model):
+        loss, _ = _batched_losses(model, X, Y, task, batch_size)
+    return Measurement.from_samples(loss)
+
+
+def accuracy(model, X, Y, batch_size=8192, device=None) -> float:
+    """Fraction of samples whose arg-max output equals the label.
+
+    .. math::
+
+        \\mathrm{acc} = \\frac1n \\sum_{i=1}^n \\mathbf 1\\big[\\arg\\max_k f_k(x_i) = y_i\\big].
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Outputs of shape (n, n_classes).
+    X : tensor or array, shape (n, in_dim)
+    Y : tensor or array, shape (n,) integer labels
+    batch_size : int, default 8192
+    device : str, torch.device or None
+        ``None``: the model's current device; otherwise the model is moved there (in place).
+
+    Returns
+    -------
+    float in [0, 1]
+
+    References
+    ----------
+    Hastie, Tibshirani, Friedman, *The Elements of Statistical Learning*, 2nd ed. (2009), §2.4
+    (0-1 loss).
+    """
+    _check_model(model)
+    batch_size = as_int(batch_size, "batch_size", low=1)
+    if device is not None:
+        model.to(resolve_device(device))
+    X, Y = _prepare_xy(model, X, Y, "classification")
+    if X.shape[0] < 1:
+        raise ValueError("`X` must hold at least 1 sample")
+    with _EvalMode(model):
+        _, err = _batched_losses(model, X, Y, "classification", batch_size, errors=True)
+    return float(1.0 - err.mean())
+
+
+# ---------------------------------------------------------------------------------------------
+# Teacher–student data
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PopulationRisk:
+    """Population risk measured on fresh samples.
+
+    Attributes
+    ----------
+    loss : Measurement
+        Mean per-sample loss (see :func:`loss_fn`) and its standard error.
+    error : Measurement or None
+        0-1 error (classification only).
+    n_fresh : int
+        Number of fresh samples.
+    """
+
+    loss: Measurement
+    error: Measurement | None = None
+    n_fresh: int = 0
+
+
+def _vector_or_scalar(x, name, in_dim, *, positive=False):
+    """Scalar -> float; vector of length in_dim -> tuple of floats."""
+    arr = np.asarray(x, dtype=float) if not isinstance(x, torch.Tensor) else x.detach().cpu().double().numpy()
+    if arr.ndim == 0:
+        return as_float(arr, name, low=0.0, low_open=True) if positive else as_float(arr, name)
+    arr = as_array(arr, name, ndim=1, shape=(in_dim,), positive=positive)
+    return tuple(float(v) for v in arr)
+
+
+@dataclass(frozen=True)
+class TeacherStudent:
+    """A known data distribution: Gaussian inputs labelled by a fixed random teacher MLP.
+
+    .. math::
+
+        x \\sim \\mathcal N(m, s^2 I_d), \\qquad
+        \\text{regression: } y = t(x) + \\sigma\\, \\xi,\\ \\xi \\sim \\mathcal N(0, I_K);
+        \\qquad \\text{classification: } P(y = k \\mid x) =
+        \\mathrm{softmax}(t(x)/T)_k \\ (T > 0),\\ y = \\arg\\max_k t_k(x)\\ (T = 0).
+
+    The teacher :math:`t` is ``make_mlp(in_dim, teacher_widths, out_dim, activation,
+    seed=teacher_seed, init="normal")`` (variance-preserving Gaussian init, zero biases) whose
+    last layer is then rescaled row by row so that **each output has variance 1** under the
+    training input distribution :math:`\\mathcal N(m, s^2 I)`, as measured on a probe sample of
+    16384 inputs drawn with a generator seeded by ``teacher_seed`` (so the variance is 1 up to
+    the probe's sampling error, a few percent for heavy-tailed outputs). Hence ``noise_std`` is a
+    noise-to-signal ratio per output and the logits have O(1) scale whatever the depth, width and
+    activation. The teacher is
+    built on the CPU and moved to ``device``; it is the same for every device. Because the
+    normalisation uses ``input_mean`` and ``input_scale``, changing those fields changes the
+    teacher: for covariate shift keep the fields and pass the ``input_mean``/``input_scale``
+    overrides of :meth:`sample` and :meth:`population_risk`, which keep the conditional law.
+
+    Loss normalisation: regression loss is the squared error summed over the K outputs (no 1/2),
+    so the Bayes risk is :math:`\\sigma^2 K`; classification loss is the cross-entropy in nats.
+
+    Parameters
+    ----------
+    in_dim : int
+        Input dimension d >= 1.
+    teacher_widths : sequence of int, default (32,)
+        Hidden widths of the teacher.
+    out_dim : int, default 1
+        K: outputs (regression, >= 1) or classes (classification, >= 2).
+    task : {"regression", "classification"}, default "regression"
+    activation : str, default "relu"
+        Teacher activation (see :data:`ACTIVATIONS`).
+    noise_std : float, default 0.1
+        :math:`\\sigma >= 0` (regression only; ignored for classification).
+    teacher_seed : int, default 0
+    input_scale : float or sequence of d floats, default 1.0
+        :math:`s > 0` (per-coordinate when a sequence: covariance :math:`\\mathrm{diag}(s^2)`).
+    input_mean : float or sequence of d floats, default 0.0
+        :math:`m`.
+    device : str or torch.device, default "cpu"
+        Where samples and the teacher live (resolved with :func:`resolve_device`).
+    temperature : float, default 1.0
+        :math:`T >= 0` (classification only).
+    dtype : torch floating dtype, default torch.float32
+
+    References
+    ----------
+    Seung, Sompolinsky, Tishby, "Statistical mechanics of learning from examples", Phys. Rev. A
+    45 (1992) (the teacher–student setting); Goldt, Advani, Saxe, Krzakala, Zdeborová, "Dynamics
+    of stochastic gradient descent for two-layer neural networks in the teacher-student setup",
+    NeurIPS 2019 (random two-layer teachers with Gaussian inputs).
+    """
+
+    in_dim: int
+    teacher_widths: tuple = (32,)
+    out_dim: int = 1
+    task: str = "regression"
+    activation: str = "relu"
+    noise_std: float = 0.1
+    teacher_seed: int = 0
+    input_scale: float | tuple = 1.0
+    input_mean: float | tuple = 0.0
+    device: str | torch.device = "cpu"
+    temperature: float = 1.0
+    dtype: torch.dtype = torch.float32
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self):
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        put("in_dim", as_int(self.in_dim, "in_dim", low=1))
+        put("teacher_widths", _check_widths(self.teacher_widths, "teacher_widths"))
+        check_in(self.task, "task", TASKS)
+        low = 2 if self.task == "classification" else 1
+        put("out_dim", as_int(self.out_dim, "out_dim", low=low))
+        check_in(self.activation, "activation", tuple(ACTIVATIONS))
+        put("noise_std", check_nonnegative(self.noise_std, "noise_std"))
+        put("teacher_seed", as_int(self.teacher_seed, "teacher_seed", low=0))
+        put("input_scale", _vector_or_scalar(self.input_scale, "input_scale", self.in_dim, positive=True))
+        put("input_mean", _vector_or_scalar(self.input_mean, "input_mean", self.in_dim))
+        put("device", resolve_device(self.device))
+        put("temperature", check_nonnegative(self.temperature, "temperature"))
+        put("dtype", _check_dtype(self.dtype))
+
+    # -- the teacher -------------------------------------------------------------------------
+
+    def _moments(self, input_mean=None, input_scale=None, device=torch.device("cpu")):
+        m = self.input_mean if input_mean is None else _vector_or_scalar(input_mean, "input_mean", self.in_dim)
+        s = (self.input_scale if input_scale is None
+             else _vector_or_scalar(input_scale, "input_scale", self.in_dim, positive=True))
+        mean = torch.as_tensor(np.broadcast_to(np.asarray(m, dtype=float), (self.in_dim,)).copy(),
+                               dtype=self.dtype, device=device)
+        scale = torch.as_tensor(np.broadcast_to(np.asarray(s, dtype=float), (self.in_dim,)).copy(),
+                                dtype=self.dtype, device=device)
+        return mean, scale
+
+    def teacher(self) -> nn.Sequential:
+        """The teacher network :math:`t` (built once, cached; parameters frozen, eval mode).
+
+        .. math::
+
+            t = \\mathrm{diag}(c)\\, t_0, \\qquad c_k = 1 / \\mathrm{sd}_{\\rm probe}(t_{0,k}(x)),
+            \\quad x \\sim \\mathcal N(m, s^2 I).
+
+        Returns
+        -------
+        torch.nn.Sequential
+            On ``self.device``. It is shared by every call: do not modify it.
+
+        Raises
+        ------
+        ValueError
+            If a teacher output is constant on the probe sample (cannot be normalised).
+
+        References
+        ----------
+        He, Zhang, Ren, Sun, ICCV 2015, eq. (10) (the Gaussian init before normalisation).
+        """
+        t = self._cache.get("teacher")
+        if t is not None:
+            return t
+        t = make_mlp(self.in_dim, self.teacher_widths, self.out_dim, activation=self.activation,
+                     bias=True, seed=self.teacher_seed, device="cpu", dtype=self.dtype, init="normal")
+        probe_seed = int(np.random.SeedSequence([self.teacher_seed, _PROBE_TAG]).generate_state(1, np.uint64)[0] >> 1)
+        g = torch.Generator().manual_seed(probe_seed)
+        mean, scale = self._moments()
+        with torch.no_grad():
+            xp = mean + scale * torch.randn(_PROBE_N, self.in_dim, generator=g, dtype=self.dtype)
+            out = t(xp).double()
+            sd = out.std(dim=0)
+            if not bool(torch.all(sd > 1e-12 * (1.0 + out.abs().max()))):
+                raise ValueError(f"`teacher_seed` {self.teacher_seed} gives a teacher with a constant output "
+                                 "on the input distribution; choose another seed or activation")
+            last = linear_layers(t)[-1]
+            c = (1.0 / sd).to(self.dtype)
+            last.weight.mul_(c[:, None])
+            last.bias.mul_(c)
+        for p in t.parameters():
+            p.requires_grad_(False)
+        t.eval()
+        t = t.to(self.device)
+        self._cache["teacher"] = t
+        return t
+
+    # -- sampling ---------------------------------------------------------------------------
+
+    def _chunks(self, n: int, gen: torch.Generator, mean, scale, *, with_y=True
+                ) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
+        """Yield (X, Y) chunks of at most _CHUNK rows; draws on gen's device, moves to self.device."""
+        t = self.teacher()
+        gdev = gen.device
+        mean = mean.to(gdev)
+        scale = scale.to(gdev)
+        for start in range(0, n, _CHUNK):
+            m = min(_CHUNK, n - start)
+            z = torch.randn(m, self.in_dim, generator=gen, device=gdev, dtype=self.dtype)
+            X = mean + scale * z
+            if not with_y:
+                yield X.to(self.device), None
+                continue
+            if self.task == "regression":
+                eps = torch.randn(m, self.out_dim, generator=gen, device=gdev, dtype=self.dtype)
+            elif self.temperature > 0:
+                u = torch.rand(m, 1, generator=gen, device=gdev, dtype=torch.float64)
+            X = X.to(self.device)
+            with torch.no_grad():
+                f = t(X)
+            if self.task == "regression":
+                Y = f + self.noise_std * eps.to(self.device)
+            elif self.temperature == 0:
+                Y = f.argmax(dim=1)
+            else:
+                p = torch.softmax(f.double() / self.temperature, dim=1)
+                cdf = torch.cumsum(p, dim=1)
+                Y = (cdf < u.to(self.device)).sum(dim=1).clamp(max=self.out_dim - 1)
+            yield X, Y
+
+    def sample(self, n, rng=None, input_mean=None, input_scale=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` i.i.d. pairs ``(x, y)``, optionally from a covariate-shifted input law.
+
+        .. math::
+
+            x \\sim \\mathcal N(m', s'^2 I), \\qquad y \\mid x \\sim P(y \\mid x) \\ \\text{(unchanged)},
+
+        with :math:`m' = ` ``input_mean`` and :math:`s' = ` ``input_scale`` when given (else the
+        training values).
+
+        Draw order (for reproducibility): in chunks of 65536 rows, the standard normal inputs
+        (n_chunk x d), then the output noise (n_chunk x K, regression) or one uniform per row
+        (classification with T > 0, labels by inverse CDF of the softmax). An int ``rng`` seeds
+        a CPU ``torch.Generator`` directly; a numpy Generator (or None) supplies a seed for one;
+        a ``torch.Generator`` is used as is, on its own device. Samples are then moved to
+        ``self.device``, so a seed gives the same numbers on every device.
+
+        Parameters
+        ----------
+        n : int
+            Number of samples, >= 1.
+        rng : None, int, numpy.random.Generator or torch.Generator
+        input_mean : float or sequence of d floats, optional
+            Override of the input mean (covariate shift).
+        input_scale : float or sequence of d floats, optional
+            Override of the input scale, > 0.
+
+        Returns
+        -------
+        X : torch.Tensor, shape (n, in_dim), ``self.dtype``
+        Y : torch.Tensor
+            Shape (n, out_dim) and ``self.dtype`` (regression) or (n,) int64 labels
+            (classification).
+
+        References
+        ----------
+        Shimodaira, "Improving predictive inference under covariate shift by weighting the
+        log-likelihood function", J. Statist. Plann. Inference 90 (2000) (covariate shift: the
+        input law changes, the conditional does not).
+        """
+        n = as_int(n, "n", low=1)
+        gen = _torch_generator(rng)
+        mean, scale = self._moments(input_mean, input_scale, device=gen.device)
+        Xs, Ys = [], []
+        for X, Y in self._chunks(n, gen, mean, scale):
+            Xs.append(X)
+            Ys.append(Y)
+        return torch.cat(Xs), torch.cat(Ys)
+
+    # -- risks ------------------------------------------------------------------------------
+
+    def bayes_risk(self) -> float:
+        """The smallest achievable population risk (closed form).
+
+        .. math::
+
+            \\text{regression: } \\inf_f \\mathbb E\\lVert f(x) - y\\rVert^2 = \\sigma^2 K;
+            \\qquad \\text{classification, } T = 0:\\ 0 \\text{ (an infimum; 0-1 error 0 attained)}.
+
+        The regression value holds under any input law (covariate shift leaves it unchanged).
+        For classification with :math:`T > 0` the Bayes cross-entropy is the conditional entropy
+        :math:`\\mathbb E_x H(\\mathrm{softmax}(t(x)/T))`, which has no closed form: use
+        :meth:`bayes_risk_estimate`.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        ValueError
+            For classification with ``temperature > 0``.
+
+        References
+        ----------
+        Hastie, Tibshirani, Friedman, *The Elements of Statistical Learning*, 2nd ed. (2009),
+        §2.4, eq. (2.13) (the regression function minimises the expected squared error).
+        """
+        if self.task == "regression":
+            return float(self.noise_std ** 2 * self.out_dim)
+        if self.temperature == 0:
+            return 0.0
+        raise ValueError("`temperature` > 0: the classification Bayes risk has no closed form; "
+                         "use bayes_risk_estimate()")
+
+    def bayes_risk_estimate(self, n_fresh=20000, rng=None, input_mean=None, input_scale=None) -> PopulationRisk:
+        """Bayes risk and Bayes 0-1 error, estimated on fresh inputs (exact where a closed form exists).
+
+        .. math::
+
+            L^* = \\mathbb E_x\\, H\\big(p(\\cdot\\mid x)\\big) = -\\mathbb E_x \\sum_k p_k(x)
+            \\log p_k(x), \\qquad e^* = \\mathbb E_x\\big[1 - \\max_k p_k(x)\\big],\\quad
+            p(\\cdot \\mid x) = \\mathrm{softmax}(t(x)/T).
+
+        Regression returns ``loss = Measurement(σ² K, 0)`` and ``error=None``; classification
+        with T = 0 returns zeros with SE 0.
+
+        Parameters
+        ----------
+        n_fresh : int, default 20000
+            Fresh inputs (>= 2), drawn as in :meth:`sample`.
+        rng : None, int, numpy.random.Generator or torch.Generator
+        input_mean, input_scale : optional
+            Covariate-shift overrides, as in :meth:`sample`.
+
+        Returns
+        -------
+        PopulationRisk
+
+        References
+        ----------
+        Cover, Thomas, *Elements of Information Theory*, 2nd ed. (2006), Thm. 2.6.3 / §5.4
+        (expected log-loss is minimised by the true conditional, with value the conditional
+        entropy); Devroye, Györfi, Lugosi, *A Probabilistic Theory of Pattern Recognition* (1996),
+        §2.1 (Bayes error).
+        """
+        n_fresh = as_int(n_fresh, "n_fresh", low=2)
+        if self.task == "regression":
+            self._moments(input_mean, input_scale)  # validate overrides
+            return PopulationRisk(Measurement(self.bayes_risk(), 0.0), None, n_fresh)
+        if self.temperature == 0:
+            self._moments(input_mean, input_scale)
+            return PopulationRisk(Measurement(0.0, 0.0), Measurement(0.0, 0.0), n_fresh)
+        gen = _torch_generator(rng)
+        mean, scale = self._moments(input_mean, input_scale, device=gen.device)
+        t = self.teacher()
+        ent, err = [], []
+        with torch.no_grad():
+            for X, _ in self._chunks(n_fresh, gen, mean, scale, with_y=False):
+                logp = torch.log_softmax(t(X).double() / self.temperature, dim=1)
+                p = logp.exp()
+                ent.append((-(p * logp).sum(dim=1)).cpu())
+                err.append((1.0 - p.max(dim=1).values).cpu())
+        return PopulationRisk(Measurement.from_samples(torch.cat(ent).numpy()),
+                              Measurement.from_samples(torch.cat(err).numpy()), n_fresh)
+
+    def population_risk(self, model, n_fresh=20000, rng=None, batch_size=8192, input_mean=None,
+                        input_scale=None, device=None) -> PopulationRisk:
+        """Population risk of ``model`` on ``n_fresh`` fresh samples, with standard errors.
+
+        .. math::
+
+            L_\\mu(f) = \\mathbb E_{(x,y)\\sim\\mu}\\, \\ell(f(x), y) \\approx
+            \\frac1N \\sum_{i=1}^N \\ell(f(x_i), y_i) \\pm \\frac{s}{\\sqrt N}.
+
+        The fresh sample is exactly ``self.sample(n_fresh, rng, input_mean, input_scale)``
+        (drawn chunk by chunk so memory stays bounded); ``model`` is evaluated in eval mode and
+        under ``torch.no_grad`` on its own device, in batches of ``batch_size``, and left in the
+        mode it was in.
+
+        Parameters
+        ----------
+        model : torch.nn.Module
+            Maps (n, in_dim) to (n, out_dim).
+        n_fresh : int, default 20000
+            Number of fresh samples, >= 2.
+        rng : None, int, numpy.random.Generator or torch.Generator
+        batch_size : int, default 8192
+        input_mean, input_scale : optional
+            Covariate-shift overrides (the conditional law of y given x is unchanged).
+        device : str, torch.device or None
+            ``None``: evaluate on the model's current device; otherwise the model is moved there
+            (in place) first.
+
+        Returns
+        -------
+        PopulationRisk
+            ``loss`` (see :func:`loss_fn`) and, for classification, ``error`` (0-1 error).
+
+        Raises
+        ------
+        ValueError
+            If the model's output has the wrong shape or non-finite losses.
+
+        References
+        ----------
+        Hold-out estimation of risk with a CLT standard error; e.g. Wasserman, *All of
+        Statistics* (2004), §6.3; Devroye, Györfi, Lugosi (1996), §8.1 (hold-out error).
+        """
+        _check_model(model)
+        n_fresh = as_int(n_fresh, "n_fresh", low=2)
+        batch_size = as_int(batch_size, "batch_size", low=1)
+        if device is not None:
+            model.to(resolve_device(device))
+        gen = _torch_generator(rng)
+        mean, scale = self._moments(input_mean, input_scale, device=gen.device)
+        mdev = _module_device(model, default=self.device)
+        mdt = _module_dtype(model, default=self.dtype)
+        clf = self.task == "classification"
+        losses, errs = [], []
+        with _EvalMode(model):
+            for X, Y in self._chunks(n_fresh, gen, mean, scale):
+                X = X.to(device=mdev, dtype=mdt)
+                Y = Y.to(device=mdev, dtype=mdt) if not clf else Y.to(mdev)
+                with torch.no_grad():
+                    out = model(X[:1])
+                if out.ndim != 2 or out.shape[1] != self.out_dim:
+                    raise ValueError(f"`model` must map (n, {self.in_dim}) to (n, {self.out_dim}); "
+                                     f"got output shape {tuple(out.shape)}")
+                loss, err = _batched_losses(model, X, Y, self.task, batch_size, errors=clf)
+                losses.append(loss)
+                if clf:
+                    errs.append(err)
+        loss_m = Measurement.from_samples(np.concatenate(losses))
+        err_m = Measurement.from_samples(np.concatenate(errs)) if clf else None
+        return PopulationRisk(loss_m, err_m, n_fresh)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` returns (the model itself is trained in place).
+
+    Attributes
+    ----------
+    train_loss : list of float
+        Per epoch, the mean per-sample training loss over that epoch's minibatches, each
+        evaluated just before its gradient step (full batch: the loss at the start of the epoch).
+    val_loss : list of float or None
+        Per epoch, the mean per-sample loss on ``(X_val, Y_val)`` after the epoch.
+    epochs : int
+    seconds : float
+        Wall-clock training time.
+    """
+
+    train_loss: list
+    val_loss: list | None
+    epochs: int
+    seconds: float
+
+
+def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay=0.0,
+          optimizer="adam", seed=0, device=None, progress=False, X_val=None, Y_val=None,
+          momentum=0.0) -> TrainResult:
+    """Minimise the mean per-sample loss by minibatch Adam or SGD (in place).
+
+    .. math::
+
+        \\theta \\leftarrow \\mathrm{step}\\Big(\\theta, \\nabla_\\theta \\frac{1}{|B|}
+        \\sum_{i\\in B} \\ell(f_\\theta(x_i), y_i)\\Big), \\qquad \\text{(plus } \\lambda\\theta
+        \\text{ in the gradient for weight decay } \\lambda).
+
+    Each epoch visits every sample once, in an order drawn with ``torch.randperm`` from a CPU
+    ``torch.Generator`` seeded with ``seed`` (no global random state is read or changed);
+    with ``batch_size >= n`` each epoch is one full-batch step (no shuffling). On the CPU the
+    result is a deterministic function of the initial weights, the data and ``seed``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Trained in place (moved to ``device`` when one is given).
+    X : tensor or array, shape (n, in_dim)
+    Y : tensor or array
+        (n, out_dim) targets (regression) or (n,) integer labels (classification).
+    task : {"regression", "classification"}
+        Selects the loss (:func:`loss_fn`).
+    epochs : int, default 200
+        >= 0.
+    lr : float, default 1e-3
+        > 0.
+    batch_size : int, default 64
+    weight_decay : float, default 0.0
+        L2 coefficient passed to the optimizer (coupled weight decay, as in ``torch.optim``).
+    optimizer : {"adam", "sgd"}, default "adam"
+    seed : int, default 0
+    device : str, torch.device or None
+        ``None``: the model's current device.
+    progress : bool, default False
+        Show a tqdm progress bar over epochs.
+    X_val, Y_val : optional
+        A validation set (both or neither); its loss is recorded after each epoch.
+    momentum : float, default 0.0
+        SGD momentum in [0, 1).
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    ValueError
+        On bad input, or when the training loss becomes non-finite (lower ``lr``).
+
+    References
+    ----------
+    Kingma, Ba, "Adam: a method for stochastic optimization", ICLR 2015, Algorithm 1;
+    Robbins, Monro, "A stochastic approximation method", Ann. Math. Statist. 22 (1951) (SGD).
+    """
+    _check_model(model)
+    check_in(task, "task", TASKS)
+    epochs = as_int(epochs, "epochs", low=0)
+    lr = as_float(lr, "lr", low=0.0, low_open=True)
+    batch_size = as_int(batch_size, "batch_size", low=1)
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
+    check_in(optimizer, "optimizer", ("adam", "sgd"))
+    seed = as_int(seed, "seed", low=0)
+    momentum = as_float(momentum, "momentum", low=0.0, high=1.0, high_open=True)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise ValueError(f"`progress` must be a bool; got {progress!r}")
+    if (X_val is None) != (Y_val is None):
+        raise ValueError("`X_val` and `Y_val` must be given together")
+    if device is not None:
+        model.to(resolve_device(device))
+    X, Y = _prepare_xy(model, X, Y, task)
+    n = X.shape[0]
+    if n < 1:
+        raise ValueError("`X` must hold at least 1 sample")
+    if X_val is not None:
+        X_val, Y_val = _prepare_xy(model, X_val, Y_val, task)
+        if X_val.shape[0] < 1:
+            raise ValueError("`X_val` must hold at least 1 sample")
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("`model` has no trainable parameters")
+    if optimizer == "adam":
+        opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.SGD(params, lr=lr, weight_decay=weight_decay, momentum=momentum)
+    lf = loss_fn(task)
+    gen = torch.Generator().manual_seed(seed)
+    full = batch_size >= n
+    train_loss: list[float] = []
+    val_loss: list[float] | None = [] if X_val is not None else None
+    it = range(epochs)
+    if progress:
+        from tqdm.auto import tqdm
+        it = tqdm(it, desc="train", unit="epoch")
+    was_training = model.training
+    t0 = time.perf_counter()
+    try:
+        for epoch in it:
+            model.train()
+            total = 0.0
+            if full:
+                batches = [None]
+            else:
+                perm = torch.randperm(n, generator=gen).to(X.device)
+                batches = [perm[s:s + batch_size] for s in range(0, n, batch_size)]
+            for idx in batches:
+                xb, yb = (X, Y) if idx is None else (X[idx], Y[idx])
+                opt.zero_grad(set_to_none=True)
+                loss = lf(model(xb), yb).mean()
+                val = float(loss.detach())
+                if not math.isfinite(val):
+                    raise ValueError(f"training diverged (non-finite loss at epoch {epoch}); lower `lr`")
+                loss.backward()
+                opt.step()
+                total += val * xb.shape[0]
+            train_loss.append(total / n)
+            if val_loss is not None:
+                model.eval()
+                lv, _ = _batched_losses(model, X_val, Y_val, task, 8192)
+                val_loss.append(float(lv.mean()))
+            if progress:
+                it.set_postfix(loss=f"{train_loss[-1]:.4g}")
+    finally:
+        if progress:
+            it.close()
+        model.train(was_training)
+    return TrainResult(train_loss=train_loss, val_loss=val_loss, epochs=epochs,
+                       seconds=time.perf_counter() - t0)
