@@ -1,0 +1,206 @@
+"""Compressed linear regression: closed forms against Monte Carlo, brute force and Gaussian MI."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from theory import catalog
+from theory.claims import check, holds
+from theory.information import gaussian_mutual_information
+from theory.testbeds.linear import CompressedLinearRegression, design_matrix
+
+# Hypothesis tests below make ~4 Monte Carlo comparisons per example over ~15 examples; at 4 SE the
+# family-wise false-alarm rate is below 0.5 % (two-sided 6.3e-5 per comparison). Single
+# comparisons use the project's 3 SE.
+N_SE_FAMILY = 4.0
+
+
+def straddling(d=20, n=50, noise_var=1.0):
+    tau2 = np.geomspace(10.0, 0.01, d) / n
+    return CompressedLinearRegression(d, n, noise_var, np.ones(d), tau2)
+
+
+models = st.builds(
+    lambda d, extra, s2, seed: _random_model(d, d + extra, s2, seed),
+    st.integers(1, 8), st.integers(1, 60), st.floats(0.1, 4.0), st.integers(0, 10_000))
+
+
+def _random_model(d, n, s2, seed):
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(0.2, 3.0, d)
+    tau2 = s2 / (n * lam) * np.exp(rng.uniform(np.log(0.05), np.log(20.0), d))  # SNRs in [0.05, 20]
+    return CompressedLinearRegression(d, n, s2, lam, tau2)
+
+
+def test_uncompressed_closed_forms_against_monte_carlo():
+    m = straddling()
+    sim = m.simulate(math.inf, 20000, rng=1)
+    for est, exact in ((sim.uncompressed_empirical_risk, m.uncompressed_empirical_risk()),
+                       (sim.uncompressed_population_risk, m.uncompressed_population_risk()),
+                       (sim.uncompressed_generalization_error, m.uncompressed_generalization_error())):
+        assert abs(est.value - exact) <= 3 * est.se, (est, exact)
+    # at R = ∞ the compressed estimator is the OLS estimator
+    assert m.population_risk(math.inf) == pytest.approx(m.noise_var * (1 + m.d / m.n), rel=1e-12)
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0, 4.0, 12.0])
+def test_closed_forms_against_monte_carlo_on_straddling_spectrum(rate):
+    m = straddling()
+    sim = m.simulate(rate, 20000, rng=int(rate * 10) + 3)
+    for name in ("empirical_risk", "population_risk", "generalization_error", "distortion"):
+        est = getattr(sim, name)
+        exact = getattr(m, name)(rate)
+        assert abs(est.value - exact) <= 3 * est.se, (name, est, exact)
+
+
+@settings(max_examples=15)
+@given(models, st.floats(0.0, 6.0))
+def test_closed_forms_against_monte_carlo_random_models(m, rate):
+    sim = m.simulate(rate, 4000, rng=123)
+    for name in ("empirical_risk", "population_risk", "generalization_error", "distortion"):
+        est = getattr(sim, name)
+        assert holds(getattr(m, name)(rate), est.value, est.se, relation="==", n_se=N_SE_FAMILY), name
+
+
+@settings(max_examples=15)
+@given(models, st.floats(0.0, 8.0))
+def test_population_risk_bound_holds(m, rate):
+    p = {"d": m.d, "n": m.n, "noise_var": m.noise_var, "feature_eigs": m.feature_eigs,
+         "prior_vars": m.prior_vars, "rate": rate, "reps": 3000}
+    row = check(catalog.LINEAR_BOUND, p, rng=7, n_se=N_SE_FAMILY)
+    assert row.holds, row
+    # the tighter bound with the exact conditional MI is below the one with R
+    cmi = m.conditional_mutual_information(rate)
+    assert m.population_risk_bound(rate, mi=cmi) <= m.population_risk_bound(rate) + 1e-12
+    # and the closed-form population risk itself is below both
+    assert m.population_risk(rate) <= m.population_risk_bound(rate, mi=cmi) + 1e-12
+
+
+@settings(max_examples=40)
+@given(models, st.floats(0.0, 10.0))
+def test_decomposition_identity(m, rate):
+    """E L_μ(Ŵ) = E L_S(W) + D(R) + gen(Ŵ) (Bu et al., AAAI 2020)."""
+    lhs = m.population_risk(rate)
+    rhs = m.uncompressed_empirical_risk() + m.distortion(rate) + m.generalization_error(rate)
+    assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-12)
+
+
+@settings(max_examples=40)
+@given(models)
+def test_optimal_rate_against_brute_force(m):
+    opt = m.optimal_rate()
+    finite_max = float(np.sum(0.5 * np.log(m.whitened_variances / (m.whitened_variances.min() / 1e3))))
+    rates = np.concatenate([np.linspace(0, finite_max, 400), [math.inf]])
+    risks = m.population_risk(rates)
+    assert opt.population_risk <= risks.min() + 1e-10
+    assert m.population_risk(opt.rate) == pytest.approx(opt.population_risk, rel=1e-10)
+    assert opt.population_risk <= m.uncompressed_population_risk() + 1e-12
+
+
+@settings(max_examples=60)
+@given(models)
+def test_compression_helps_criterion_against_brute_force(m):
+    """Σ (s_i−1)/(s_i+1) < 0 iff the brute-force optimum beats OLS (water-filling family)."""
+    finite_max = float(np.sum(0.5 * np.log(m.whitened_variances / (m.whitened_variances.min() / 1e3))))
+    best = np.min(m.population_risk(np.linspace(0, finite_max, 2000)))
+    margin = m.uncompressed_population_risk() - best
+    if abs(np.sum((m.snr - 1) / (m.snr + 1))) > 1e-3:   # away from the tie
+        assert m.compression_helps() == (margin > 1e-12)
+
+
+def test_optimal_rate_interior_on_experiment_spectrum():
+    m = straddling()
+    opt = m.optimal_rate()
+    assert 0 < opt.rate < math.inf
+    assert opt.population_risk < m.uncompressed_population_risk() - 0.05
+    # all SNR > 1: compression never helps, the optimum is the uncompressed estimator
+    hi = CompressedLinearRegression(5, 50, 1.0, np.ones(5), np.full(5, 10.0 / 50))
+    assert hi.optimal_rate().rate == math.inf
+    # all SNR < 1: the best is to send nothing
+    lo = CompressedLinearRegression(5, 50, 1.0, np.ones(5), np.full(5, 0.2 / 50))
+    assert lo.optimal_rate().rate == 0.0
+
+
+@settings(max_examples=40)
+@given(models, st.floats(0.0, 10.0))
+def test_snr_criterion_is_the_derivative(m, rate):
+    """d E L_μ / d t_i = λ_i τ_i² − σ²/n: compressing coordinate i helps iff its SNR < 1."""
+    t = m.compression_factors(rate)
+    h = 1e-6
+    base = m.noise_var + np.sum(t * m.feature_eigs * m.prior_vars + (1 - t) * m.noise_var / m.n)
+    for i in range(m.d):
+        tt = t.copy()
+        tt[i] += h
+        bumped = m.noise_var + np.sum(tt * m.feature_eigs * m.prior_vars + (1 - tt) * m.noise_var / m.n)
+        deriv = (bumped - base) / h
+        assert np.sign(deriv) == np.sign(m.snr[i] - 1) or abs(m.snr[i] - 1) < 1e-6
+
+
+@settings(max_examples=30)
+@given(models, st.floats(0.01, 10.0))
+def test_conditional_mi_against_gaussian_channel(m, rate):
+    """I(U;Û | u*) per coordinate from the 2x2 Gaussian covariance, independently of the module."""
+    t = m.compression_factors(rate)
+    e = m.noise_var / m.n
+    total = 0.0
+    for ti, vi in zip(t, m.whitened_variances):
+        if ti >= 1.0:
+            continue
+        if ti <= 0.0:
+            total = math.inf
+            break
+        cov = np.array([[e, (1 - ti) * e], [(1 - ti) * e, (1 - ti) ** 2 * e + ti * (1 - ti) * vi]])
+        total += gaussian_mutual_information(cov, 1)
+    assert m.conditional_mutual_information(rate) == pytest.approx(total, rel=1e-8, abs=1e-10)
+    assert m.conditional_mutual_information(rate) <= rate + 1e-9
+
+
+def test_rate_is_water_filling_rate():
+    m = straddling()
+    for r in (0.5, 2.0, 7.0):
+        t = m.compression_factors(r)
+        assert np.sum(0.5 * np.log(1 / t)) == pytest.approx(r, rel=1e-10)
+
+
+def test_design_matrix():
+    lam = np.array([3.0, 1.0, 0.25])
+    X = design_matrix(40, lam, rng=0)
+    np.testing.assert_allclose(X.T @ X / 40, np.diag(lam), atol=1e-12)
+    np.testing.assert_array_equal(X, design_matrix(40, lam, rng=0))
+    with pytest.raises(ValueError, match="`n`"):
+        design_matrix(2, lam)
+
+
+def test_simulate_reproducible():
+    m = straddling()
+    a = m.simulate(2.0, 50, rng=5)
+    b = m.simulate(2.0, 50, rng=5)
+    assert a == b
+
+
+@pytest.mark.parametrize("kwargs, arg", [
+    (dict(d=0, n=5, noise_var=1.0, feature_eigs=[], prior_vars=[]), "d"),
+    (dict(d=2, n=2, noise_var=1.0, feature_eigs=[1, 1], prior_vars=[1, 1]), "n"),
+    (dict(d=2, n=5, noise_var=0.0, feature_eigs=[1, 1], prior_vars=[1, 1]), "noise_var"),
+    (dict(d=2, n=5, noise_var=1.0, feature_eigs=[1, -1], prior_vars=[1, 1]), "feature_eigs"),
+    (dict(d=2, n=5, noise_var=1.0, feature_eigs=[1, 1, 1], prior_vars=[1, 1]), "feature_eigs"),
+    (dict(d=2, n=5, noise_var=1.0, feature_eigs=[1, 1], prior_vars=[1, np.nan]), "prior_vars"),
+])
+def test_bad_model_input(kwargs, arg):
+    with pytest.raises(ValueError, match=f"`{arg}`"):
+        CompressedLinearRegression(**kwargs)
+
+
+def test_bad_rate_input():
+    m = straddling()
+    with pytest.raises(ValueError, match="`rate`"):
+        m.population_risk(-1.0)
+    with pytest.raises(ValueError, match="`rate`"):
+        m.population_risk_bound(-1.0)
+    with pytest.raises(ValueError, match="`reps`"):
+        m.simulate(1.0, 1)
+    with pytest.raises(ValueError, match="`rate`"):
+        m.simulate(float("nan"), 10)
