@@ -2,6 +2,11 @@
 
 import os
 
+# One BLAS/OpenMP thread per test worker: `make test` runs 2 workers on 2 cores, and oversubscribed
+# threads make small torch/numpy kernels 10-50x slower. Set before numpy/torch are imported.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

@@ -1,0 +1,1 @@
+"""Speed and accuracy against peer libraries. Run with ``make bench`` or ``python -m benchmarks``."""

@@ -1,0 +1,420 @@
+"""The experiment runner: grid expansion, per-config cache, parallel map, provenance, outputs.
+
+An experiment module exposes
+
+- ``NAME`` (str) and optionally ``VERSION`` (int; bump it to invalidate cached results) and
+  ``USES_DEVICE`` (bool; the runner then puts ``device`` into each config);
+- ``grid(profile) -> list[dict]``: JSON-able configs, each with a ``seed``, for the profiles
+  ``quick`` (CPU, minutes for everything), ``full`` (paper-grade, meant for a GPU) and ``smoke``
+  (a tiny grid that the tests run);
+- ``run(config) -> dict | list[dict]``: pure and seeded from ``config["seed"]``; returns one row
+  or several (JSON-able scalars, or lists that the CSV stores as JSON);
+- ``plot(rows, out_dir)``: writes ``NAME.pdf`` and ``NAME.png``;
+- ``claims(rows) -> list[theory.claims.ClaimRow]``.
+
+The runner owns everything else. Each config's result is cached as one JSON file
+``<cache>/<NAME>/<hash>.json`` written atomically (temporary file + ``os.replace``) by the worker
+that computed it, so a killed sweep resumes where it stopped. Configs run in parallel with joblib
+(``jobs``) or on a Dask cluster (``scheduler``), under a tqdm progress bar. Every CSV row carries
+provenance: config hash, git commit, package versions, device, seed and wall time.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from theory.claims import ClaimRow, failed_must_hold
+
+PROFILES = ("quick", "full", "smoke")  # smoke: a tiny grid, for the tests
+DEVICES = ("auto", "cpu", "cuda")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def discover() -> tuple[str, ...]:
+    """Experiment modules: every ``experiments/*.py`` not starting with ``_``.
+
+    Ordered by the module-level ``ORDER = <int>`` (read from the source, so nothing is imported;
+    default 100), then by name. Adding an experiment is adding a module: no list to edit.
+    """
+    here = Path(__file__).resolve().parent
+    found = []
+    for path in here.glob("*.py"):
+        if path.name.startswith("_"):
+            continue
+        m = re.search(r"^ORDER\s*=\s*(\d+)", path.read_text(), flags=re.MULTILINE)
+        found.append((int(m.group(1)) if m else 100, path.stem))
+    return tuple(name for _, name in sorted(found))
+
+
+EXPERIMENTS = discover()
+
+
+def load(name: str):
+    """Import the experiment module ``experiments.<name>``."""
+    if name not in EXPERIMENTS:
+        raise ValueError(f"`name` must be one of {EXPERIMENTS}; got {name!r}")
+    return importlib.import_module(f"experiments.{name}")
+
+
+# ---- provenance ----------------------------------------------------------------------------
+
+def git_revision() -> str:
+    """Commit of the working tree, with ``+dirty`` when it has uncommitted changes."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO, capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return (sha or "unknown") + ("+dirty" if dirty and sha else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> str:
+    """``python=…;numpy=…;…`` for the distributions the results depend on (installed versions)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = [f"python={platform.python_version()}"]
+    for dist in ("compression-theory", "numpy", "scipy", "sympy", "torch", "scikit-learn"):
+        try:
+            out.append(f"{dist}={version(dist)}")
+        except PackageNotFoundError:
+            out.append(f"{dist}=absent")
+    return ";".join(out)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` → ``cuda`` when torch sees a GPU, else ``cpu``."""
+    if device not in DEVICES:
+        raise ValueError(f"`device` must be one of {DEVICES}; got {device!r}")
+    if device != "auto":
+        if device == "cuda":
+            import torch
+            if not torch.cuda.is_available():
+                raise ValueError("`device` is 'cuda' but torch sees no CUDA device")
+        return device
+    try:
+        import torch
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "cpu"
+
+
+# ---- caching -------------------------------------------------------------------------------
+
+def config_hash(name: str, version: int, config: dict) -> str:
+    """Stable 16-hex-digit hash of an experiment's config (sorted-key JSON)."""
+    blob = json.dumps({"experiment": name, "version": version, "config": config}, sort_keys=True,
+                      default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _jsonable(x):
+    if isinstance(x, float) and not math.isfinite(x):
+        return repr(x)  # "inf", "-inf", "nan" survive a JSON round trip as strings
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if hasattr(x, "item") and getattr(x, "ndim", 1) == 0:  # numpy scalar
+        return _jsonable(x.item())
+    if hasattr(x, "tolist"):
+        return _jsonable(x.tolist())
+    return x
+
+
+def _unjson(x):
+    if isinstance(x, str) and x in ("inf", "-inf", "nan"):
+        return float(x)
+    if isinstance(x, dict):
+        return {k: _unjson(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_unjson(v) for v in x]
+    return x
+
+
+def _compute(module_name: str, config: dict, path: str, meta: dict) -> list[dict]:
+    """Worker: run one config, stamp provenance, write the cache file atomically."""
+    module = importlib.import_module(module_name)
+    t0 = time.perf_counter()
+    out = module.run(dict(config))
+    wall = time.perf_counter() - t0
+    rows = out if isinstance(out, list) else [out]
+    stamped = []
+    for r in rows:
+        row = dict(r)
+        row.update(meta)
+        row["wall_time_s"] = round(wall, 4)
+        row["versions"] = package_versions()
+        stamped.append(row)
+    _atomic_write_text(Path(path), json.dumps(_jsonable(stamped)))
+    return stamped
+
+
+def _indexed(i, *args):
+    return i, _compute(*args)
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    name: str
+    rows: list
+    claims: list
+    computed: int
+    cached: int
+    seconds: float
+
+
+def run_experiment(name: str, *, profile: str = "quick", jobs: int = 1, out_dir="figures",
+                   cache_dir=".cache", device: str = "auto", force: bool = False,
+                   progress: bool = True, scheduler: str | None = None) -> ExperimentResult:
+    """Run (or resume) one experiment's sweep, then write its CSV, figure and claim rows."""
+    if profile not in PROFILES:
+        raise ValueError(f"`profile` must be one of {PROFILES}; got {profile!r}")
+    if int(jobs) < 1 and int(jobs) != -1:
+        raise ValueError(f"`jobs` must be >= 1 or -1 (all cores); got {jobs}")
+    module = load(name)
+    version = int(getattr(module, "VERSION", 1))
+    dev = resolve_device(device) if getattr(module, "USES_DEVICE", False) else "cpu"
+    configs = [dict(c) for c in module.grid(profile)]
+    if not configs:
+        raise ValueError(f"experiment {name!r} has an empty grid for profile {profile!r}")
+    if getattr(module, "USES_DEVICE", False):
+        for c in configs:
+            c["device"] = dev
+    cache = Path(cache_dir) / name
+    sha = git_revision()
+    t0 = time.perf_counter()
+
+    todo, results = [], {}
+    for i, cfg in enumerate(configs):
+        if "seed" not in cfg:
+            raise ValueError(f"experiment {name!r}: config {cfg} has no `seed`")
+        h = config_hash(name, version, cfg)
+        path = cache / f"{h}.json"
+        if path.exists() and not force:
+            try:
+                results[i] = _unjson(json.loads(path.read_text()))
+                continue
+            except (json.JSONDecodeError, OSError):
+                pass  # a corrupt cache entry is recomputed
+        meta = {"experiment": name, "profile": profile, "config_hash": h, "git_sha": sha,
+                "device": dev, "seed": cfg["seed"]}
+        todo.append((i, cfg, str(path), meta))
+
+    if todo:
+        results.update(_parallel_map(f"experiments.{name}", todo, jobs, scheduler, progress, name))
+    rows = []
+    for i, cfg in enumerate(configs):
+        for r in results[i]:
+            rows.append({**{k: v for k, v in cfg.items()}, **r})
+
+    out_dir = Path(out_dir)
+    write_csv(rows, out_dir / "data" / f"{name}.csv")
+    module.plot(rows, out_dir)
+    claim_rows = list(module.claims(rows))
+    return ExperimentResult(name, rows, claim_rows, computed=len(todo), cached=len(configs) - len(todo),
+                            seconds=time.perf_counter() - t0)
+
+
+def _parallel_map(module_name, todo, jobs, scheduler, progress, label):
+    from joblib import Parallel, delayed, parallel_config
+    from tqdm.auto import tqdm
+
+    tasks = (delayed(_indexed)(i, module_name, cfg, path, meta) for i, cfg, path, meta in todo)
+    bar = tqdm(total=len(todo), desc=label, disable=not progress, unit="cfg", leave=False)
+    out = {}
+    if scheduler:
+        try:
+            from dask.distributed import Client  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ValueError("`scheduler` needs dask.distributed: pip install 'dask[distributed]'") from exc
+        from dask.distributed import Client
+        client = Client(scheduler)
+        ctx = parallel_config(backend="dask")
+    else:
+        client = None
+        ctx = parallel_config(backend="loky" if jobs != 1 else "sequential", n_jobs=jobs)
+    try:
+        with ctx:
+            for i, res in Parallel(return_as="generator_unordered")(tasks):
+                out[i] = res
+                bar.update()
+    finally:
+        bar.close()
+        if client is not None:
+            client.close()
+    return out
+
+
+# ---- outputs -------------------------------------------------------------------------------
+
+def _cell(v):
+    if isinstance(v, (list, dict)):
+        return json.dumps(_jsonable(v))
+    if isinstance(v, float):
+        return repr(v)
+    return v
+
+
+def write_csv(rows: Sequence[dict], path) -> None:
+    """Write dict rows (union of keys, first-seen order) to ``path`` atomically."""
+    keys: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in keys:
+                keys.append(k)
+    import io
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: _cell(r.get(k, "")) for k in keys})
+    _atomic_write_text(Path(path), buf.getvalue())
+
+
+CLAIM_COLUMNS = ("experiment", "claim_id", "setting", "relation", "bound", "measured", "se", "slack",
+                 "holds", "must_hold", "reference", "statement")
+
+
+def read_claims_csv(path) -> list[dict]:
+    path = Path(path)
+    if not path.exists():
+        return []
+    with path.open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_claims(claim_rows: Iterable[ClaimRow], out_dir="figures", tables_dir="paper/generated",
+                 replace_experiments: Iterable[str] | None = None) -> list[dict]:
+    """Write claims.csv, claims.md and claims.tex.
+
+    Rows of experiments not in ``replace_experiments`` that already stand in claims.csv are kept,
+    so ``run NAME`` refreshes one experiment's rows without dropping the others'.
+    """
+    out_dir = Path(out_dir)
+    new = [{k: r.to_dict()[k] for k in CLAIM_COLUMNS} for r in claim_rows]
+    replace = set(replace_experiments or {r["experiment"] for r in new})
+    kept = [r for r in read_claims_csv(out_dir / "claims.csv") if r.get("experiment") not in replace]
+    rows = kept + new
+    rows.sort(key=lambda r: (EXPERIMENTS.index(r["experiment"]) if r["experiment"] in EXPERIMENTS else 99))
+    write_csv(rows, out_dir / "claims.csv")
+    _atomic_write_text(out_dir / "claims.md", claims_markdown(rows))
+    _atomic_write_text(Path(tables_dir) / "claims.tex", claims_latex(rows))
+    return rows
+
+
+def _fmt(x) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    if math.isnan(v):
+        return "nan"
+    return f"{v:.4g}"
+
+
+def _truthy(x) -> bool:
+    return x is True or str(x) == "True"
+
+
+def claims_markdown(rows: Sequence[dict]) -> str:
+    """A human-readable claims table, one section per experiment."""
+    lines = ["# Claims: each theorem checked by measurement", "",
+             "`holds` means measured ≤ bound (or = for identities) within 3 standard errors; "
+             "slack = bound / measured. Claims marked must-hold fail `make figures` if violated.", ""]
+    n_fail = sum(1 for r in rows if _truthy(r["must_hold"]) and not _truthy(r["holds"]))
+    lines += [f"{len(rows)} rows, {sum(_truthy(r['holds']) for r in rows)} hold; "
+              f"{n_fail} must-hold failures.", ""]
+    current = None
+    for r in rows:
+        if r["experiment"] != current:
+            current = r["experiment"]
+            lines += [f"## {current}", "",
+                      "| claim | setting | rel | bound | measured | SE | slack | holds | must |",
+                      "|---|---|---|---|---|---|---|---|---|"]
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            r["claim_id"], r["setting"], r["relation"], _fmt(r["bound"]), _fmt(r["measured"]),
+            _fmt(r["se"]), _fmt(r["slack"]), "yes" if _truthy(r["holds"]) else "**NO**",
+            "yes" if _truthy(r["must_hold"]) else "no"))
+    lines.append("")
+    lines.append("## References")
+    seen = {}
+    for r in rows:
+        seen.setdefault(r["claim_id"], (r["reference"], r["statement"]))
+    for cid, (ref, st) in seen.items():
+        lines.append(f"- `{cid}`: {st} — {ref}")
+    return "\n".join(lines) + "\n"
+
+
+def _tex(s: str) -> str:
+    rep = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+           "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}", "∞": r"$\infty$",
+           "≤": r"$\le$", "≥": r"$\ge$", "σ": r"$\sigma$", "γ": r"$\gamma$", "θ": r"$\theta$",
+           "μ": r"$\mu$", "Ŵ": r"$\hat W$", "–": "--", "—": "---", "λ": r"$\lambda$", "√": r"$\surd$",
+           "β": r"$\beta$", "ψ": r"$\psi$", "Σ": r"$\Sigma$", "−": "-", "·": r"$\cdot$", "²": r"$^2$"}
+    return "".join(rep.get(ch, ch) for ch in str(s))
+
+
+def claims_latex(rows: Sequence[dict], max_rows_per_claim: int = 4) -> str:
+    """A booktabs longtable-free summary: per claim id, a few representative settings."""
+    out = [r"% generated by `python -m experiments`; do not edit",
+           r"\begin{table}[t]", r"\centering\small", r"\begin{tabular}{llrrrl}", r"\toprule",
+           r"claim & setting & bound & measured & slack & holds \\", r"\midrule"]
+    count: dict[str, int] = {}
+    for r in rows:
+        c = count.get(r["claim_id"], 0)
+        if c >= max_rows_per_claim:
+            continue
+        count[r["claim_id"]] = c + 1
+        setting = str(r["setting"])
+        if len(setting) > 38:
+            setting = setting[:35] + "..."
+        out.append(" & ".join([_tex(r["claim_id"]), _tex(setting), _tex(_fmt(r["bound"])),
+                               _tex(_fmt(r["measured"])), _tex(_fmt(r["slack"])),
+                               "yes" if _truthy(r["holds"]) else r"\textbf{no}"]) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}",
+            r"\caption{Claims checked by measurement (a few settings per claim; the full table is "
+            r"\texttt{figures/claims.csv}). Slack = bound/measured; ``holds'' within 3 standard errors.}",
+            r"\label{tab:claims}", r"\end{table}"]
+    return "\n".join(out) + "\n"
+
+
+def must_hold_failures(rows: Sequence[dict]) -> list[dict]:
+    """Rows (dicts from claims.csv) of must-hold claims that do not hold."""
+    return [r for r in rows if _truthy(r["must_hold"]) and not _truthy(r["holds"])]
+
+
+__all__ = ["EXPERIMENTS", "load", "run_experiment", "write_claims", "write_csv", "config_hash",
+           "must_hold_failures", "failed_must_hold", "ExperimentResult"]
