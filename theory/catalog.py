@@ -109,7 +109,7 @@ GM_GEN = register(Claim(
 
 GM_INDIVIDUAL = register(Claim(
     id="gaussian_mean.individual_sample_bound",
-    reference="Bu, Zou, Veeravalli, IEEE JSAIT 2020, Prop. 1 (CGF form)",
+    reference="Bu, Zou, Veeravalli, IEEE JSAIT 2020 (arXiv 1901.04609), main theorem, CGF form (numbering not checked)",
     statement="gen ≤ (1/n)Σ ψ*⁻¹(I(W;Z_i)), ψ the lower-tail CGF of c·χ²_d",
     bound=lambda p: _gm(p).individual_sample_bound(),
     measure=lambda p, rng: _gm(p).simulate(p["reps"], rng),
@@ -132,7 +132,7 @@ def _gibbs(p) -> GibbsGaussianMean:
 
 GIBBS_IDENTITY = register(Claim(
     id="gibbs.generalization_identity",
-    reference="Aminian, Bu, Toni, Rodrigues, Wornell, NeurIPS 2021, Thm 1",
+    reference="Aminian, Bu, Toni, Rodrigues, Wornell, NeurIPS 2021, main theorem (numbering not checked)",
     statement="gen = I_SKL(W;S)/γ for the Gibbs algorithm (identity = Monte Carlo)",
     bound=lambda p: _gibbs(p).symmetrized_kl_information() / p["gamma"],
     measure=lambda p, rng: _gibbs(p).simulate(p["reps"], rng),
