@@ -21,12 +21,12 @@ from . import _style
 
 NAME = "rate_distortion_curves"
 ORDER = 12  # position in `python -m experiments list` and the claims table
-VERSION = 1
+VERSION = 2
 
 PROFILES = {
     "smoke": {"num_points": 41, "n_betas": 3, "trace_iters": [1, 4, 16]},
     "quick": {"num_points": 161, "n_betas": 14, "trace_iters": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]},
-    "full": {"num_points": 801, "n_betas": 40,
+    "full": {"num_points": 401, "n_betas": 30,
              "trace_iters": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]},
 }
 BERNOULLI_P = (0.1, 0.25, 0.5)
@@ -56,7 +56,9 @@ def run(config):
     if kind == "gaussian":
         px, x, dmat = _gaussian_problem(config)
         var_disc = float(np.sum(px * x ** 2) - np.sum(px * x) ** 2)
-        curve = rate_distortion_curve(px, dmat, config["betas"])
+        # BA converges sublinearly here (the optimal reproduction law has compact support on the
+        # grid), so stop at a certified gap of 1e-5 nats, far below what the figure resolves.
+        curve = rate_distortion_curve(px, dmat, config["betas"], tol=1e-5, warm_start=False)
         return [{"beta": b, "rate": r, "distortion": d, "gap": g,
                  "closed_form": gaussian_rate_distortion([var_disc], d), "source_variance": var_disc}
                 for b, r, d, g in zip(curve.betas, curve.rates, curve.distortions, curve.gaps)]

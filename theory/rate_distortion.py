@@ -1,0 +1,917 @@
+"""Rate–distortion theory: reverse water-filling, Gaussian test channels and Blahut–Arimoto.
+
+Closed forms (THEORY.md §3, natural logarithms unless ``base=`` is given):
+
+- scalar Gaussian N(0, σ²) under squared error: R(D) = ½ log(σ²/D) on (0, σ²], 0 beyond, and
+  D(R) = σ² e^{−2R};
+- independent Gaussian components with variances v_i: reverse water-filling
+  D_i = min(θ, v_i), Σ D_i = D, R = Σ ½ log(v_i/D_i), solved exactly by sorting
+  (:func:`reverse_water_filling`, :func:`water_filling_for_rate`);
+- correlated N(0, Σ), optionally under a weighted distortion (w − ŵ)ᵀA(w − ŵ): the same on the
+  eigenvalues of A^{1/2} Σ A^{1/2} (:func:`correlated_gaussian_rate_distortion`);
+- the forward test channel that achieves it (:func:`gaussian_test_channel`);
+- Bernoulli(p) under Hamming distortion: R(D) = h(p) − h(D)
+  (:func:`bernoulli_hamming_rate_distortion`).
+
+For general finite alphabets, :func:`blahut_arimoto` computes the point of the R(D) curve with
+slope −β in the log domain, with a certified stopping rule: every result carries an interval
+``[rate_lower, rate_upper]`` that contains R(D) at the returned distortion.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import entr, ndtr
+
+from ._checks import (
+    _fail,
+    as_array,
+    as_int,
+    check_nonnegative,
+    check_positive,
+    check_probability,
+    check_probability_vector,
+    check_psd,
+    check_rng,
+)
+
+__all__ = [
+    "WaterFillingResult",
+    "CorrelatedWaterFillingResult",
+    "BlahutArimotoResult",
+    "RateDistortionCurve",
+    "DiscretizedSource",
+    "reverse_water_filling",
+    "water_filling_for_rate",
+    "gaussian_rate_distortion",
+    "gaussian_distortion_rate",
+    "correlated_gaussian_rate_distortion",
+    "gaussian_test_channel",
+    "binary_entropy",
+    "bernoulli_hamming_rate_distortion",
+    "blahut_arimoto",
+    "rate_distortion_curve",
+    "discretized_gaussian_source",
+    "squared_error_matrix",
+    "hamming_distortion_matrix",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Result types
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class WaterFillingResult:
+    """Reverse water-filling solution for independent Gaussian components.
+
+    Attributes
+    ----------
+    theta : float
+        The water level θ.
+    distortions : ndarray, shape (d,)
+        Per-component distortions D_i = min(θ, v_i).
+    rates : ndarray, shape (d,)
+        Per-component rates ½ log(v_i / D_i) in nats (0 for a component with D_i = v_i,
+        including zero-variance components).
+    distortion : float
+        Total distortion Σ D_i.
+    rate : float
+        Total rate Σ rates (nats).
+    """
+
+    theta: float
+    distortions: np.ndarray
+    rates: np.ndarray
+    distortion: float
+    rate: float
+
+
+@dataclass(frozen=True, eq=False)
+class CorrelatedWaterFillingResult(WaterFillingResult):
+    """Reverse water-filling on the eigenvalues of a covariance (see
+    :func:`correlated_gaussian_rate_distortion`).
+
+    The per-component arrays refer to the eigen-coordinates, in the order of ``eigenvalues``.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray, shape (d,)
+        Ascending eigenvalues of Σ (or of A^{1/2} Σ A^{1/2}); tiny negative round-off is set
+        to 0.
+    eigenvectors : ndarray, shape (d, d)
+        Orthonormal eigenvectors as columns; the whitened coordinates are
+        ``u = eigenvectors.T @ A^{1/2} w`` (A = I without a weight).
+    """
+
+    eigenvalues: np.ndarray
+    eigenvectors: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class BlahutArimotoResult:
+    """One point of a rate–distortion curve computed by :func:`blahut_arimoto`.
+
+    Attributes
+    ----------
+    rate : float
+        I(p, Q) in nats: the mutual information of the returned test channel; it equals
+        ``rate_upper``.
+    distortion : float
+        D = Σ_x Σ_x̂ p(x) Q(x̂|x) d(x, x̂), the distortion of the returned channel.
+    q : ndarray, shape (|X̂|,)
+        Reproduction marginal q(x̂) = Σ_x p(x) Q(x̂|x).
+    conditional : ndarray, shape (|X|, |X̂|)
+        The test channel Q(x̂|x); rows sum to one.
+    iterations : int
+        Number of iterations performed.
+    gap : float
+        ``rate_upper - rate_lower`` = max_x̂ log c(x̂) − Σ_x̂ q(x̂) log c(x̂) ≥ 0.
+    rate_lower, rate_upper : float
+        Certified bounds: rate_lower ≤ R(distortion) ≤ rate_upper. ``rate_lower`` can be
+        negative (then vacuous) before convergence.
+    beta : float
+        The slope parameter: the point lies where R'(D) = −β.
+    converged : bool
+        Whether ``gap < tol`` was reached within ``max_iter`` iterations.
+    """
+
+    rate: float
+    distortion: float
+    q: np.ndarray
+    conditional: np.ndarray
+    iterations: int
+    gap: float
+    rate_lower: float
+    rate_upper: float
+    beta: float
+    converged: bool
+
+
+@dataclass(frozen=True, eq=False)
+class RateDistortionCurve:
+    """Points of an R(D) curve computed by :func:`rate_distortion_curve`.
+
+    Unpacks as ``rates, distortions, gaps = curve``.
+
+    Attributes
+    ----------
+    betas, rates, distortions, gaps : ndarray, shape (k,)
+        Slope parameters, rates (nats, the upper bounds), distortions and certified gaps
+        (R(D_j) ∈ [rates_j − gaps_j, rates_j]).
+    converged : ndarray of bool, shape (k,)
+        Whether each point met the stopping tolerance.
+    iterations : ndarray of int, shape (k,)
+        Iterations used for each point.
+    """
+
+    betas: np.ndarray
+    rates: np.ndarray
+    distortions: np.ndarray
+    gaps: np.ndarray
+    converged: np.ndarray
+    iterations: np.ndarray
+
+    def __iter__(self):
+        yield self.rates
+        yield self.distortions
+        yield self.gaps
+
+
+@dataclass(frozen=True, eq=False)
+class DiscretizedSource:
+    """A finite-alphabet source on a grid; unpacks as ``p_x, grid = source``.
+
+    Attributes
+    ----------
+    p_x : ndarray, shape (n,)
+        Probabilities of the grid points (sum to one).
+    grid : ndarray, shape (n,)
+        The grid points, ascending.
+    """
+
+    p_x: np.ndarray
+    grid: np.ndarray
+
+    def __iter__(self):
+        yield self.p_x
+        yield self.grid
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _log_base(base) -> float:
+    """log(base) for converting nats; ``None`` means nats (factor 1)."""
+    if base is None:
+        return 1.0
+    b = check_positive(base, "base")
+    if b == 1.0:
+        _fail("base", "a positive number other than 1", base)
+    return math.log(b)
+
+
+def _variances(variances) -> np.ndarray:
+    return as_array(variances, "variances", ndim=1, nonnegative=True)
+
+
+def _per_component_rates(v: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """½ log(v_i/D_i), with 0 where D_i = v_i (zero variance included) and inf where D_i = 0 < v_i."""
+    rates = np.zeros_like(v)
+    active = d < v
+    with np.errstate(divide="ignore"):
+        rates[active] = 0.5 * np.log(v[active] / d[active])
+    return rates
+
+
+def _result(theta: float, v: np.ndarray, d: np.ndarray) -> WaterFillingResult:
+    rates = _per_component_rates(v, d)
+    return WaterFillingResult(theta=float(theta), distortions=d, rates=rates,
+                              distortion=float(math.fsum(d)), rate=float(math.fsum(rates)))
+
+
+# --------------------------------------------------------------------------------------------
+# Gaussian sources
+# --------------------------------------------------------------------------------------------
+
+
+def reverse_water_filling(variances, distortion) -> WaterFillingResult:
+    r"""Rate–distortion function of independent Gaussian components by reverse water-filling.
+
+    .. math::
+
+        R(D) = \sum_i \tfrac12 \log\frac{v_i}{D_i}, \qquad D_i = \min(\theta, v_i),
+        \qquad \sum_i D_i = D .
+
+    The level θ is found exactly: with the variances sorted, v_(1) ≤ … ≤ v_(d), the map
+    θ ↦ Σ min(θ, v_i) is linear on each segment [v_(k), v_(k+1)], equal to
+    S_k + (d − k) θ with S_k the sum of the k smallest variances, so θ = (D − S_k)/(d − k) on
+    the segment that contains D. No bisection. For D ≥ Σ v_i nothing needs to be described:
+    θ = max v_i, D_i = v_i and the rate is 0 (the reported ``distortion`` is then Σ v_i).
+
+    Parameters
+    ----------
+    variances : array_like, shape (d,)
+        Component variances v_i ≥ 0 (zero-variance components cost nothing).
+    distortion : float
+        Total squared-error distortion D > 0.
+
+    Returns
+    -------
+    WaterFillingResult
+        θ, per-component D_i and rates (nats), and their totals.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
+    Theorem 10.3.3 (parallel Gaussian sources; theorem number as recalled, see THEORY.md §3).
+    """
+    v = _variances(variances)
+    D = check_positive(distortion, "distortion")
+    total = math.fsum(v)
+    if D >= total:
+        return _result(float(v.max()), v, v.copy())
+    s = np.sort(v)
+    d = s.size
+    prefix = np.concatenate(([0.0], np.cumsum(s)))
+    level_at = prefix[:-1] + (d - np.arange(d)) * s  # Σ min(s[j], v_i), nondecreasing in j
+    k = int(np.searchsorted(level_at, D, side="right"))  # components fully below the water
+    k = min(k, d - 1)
+    theta = (D - prefix[k]) / (d - k)
+    lo = s[k - 1] if k > 0 else 0.0
+    theta = float(min(max(theta, lo), s[k]))
+    return _result(theta, v, np.minimum(theta, v))
+
+
+def water_filling_for_rate(variances, rate) -> WaterFillingResult:
+    r"""Distortion–rate function of independent Gaussian components (inverse water-filling).
+
+    .. math::
+
+        D(R) = \sum_i \min(\theta, v_i), \qquad
+        \sum_{i:\, v_i > \theta} \tfrac12 \log\frac{v_i}{\theta} = R .
+
+    Exact by sorting: with the positive variances in descending order and the k largest
+    active, R = ½ Σ_{i≤k} log v_(i) − (k/2) log θ, so θ = exp((Σ_{i≤k} log v_(i) − 2R)/k) on
+    the segment v_(k+1) ≤ θ ≤ v_(k) that contains R.
+
+    Parameters
+    ----------
+    variances : array_like, shape (d,)
+        Component variances v_i ≥ 0.
+    rate : float
+        Rate R ≥ 0 in nats. ``R = 0`` gives θ = max v_i and D = Σ v_i; ``R = inf`` gives θ = 0
+        and D = 0. If every variance is 0 the source needs no rate: the result has rate 0 and
+        distortion 0 whatever R is.
+
+    Returns
+    -------
+    WaterFillingResult
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
+    Theorem 10.3.3 (as recalled; see THEORY.md §3).
+    """
+    v = _variances(variances)
+    R = check_nonnegative(rate, "rate", allow_inf=True)
+    pos = v[v > 0]
+    if R == 0.0 or pos.size == 0:
+        return _result(float(v.max()), v, v.copy())
+    if math.isinf(R):
+        return _result(0.0, v, np.zeros_like(v))
+    s = np.sort(pos)[::-1]
+    m = s.size
+    logs = np.log(s)
+    cum = np.cumsum(logs)
+    k_idx = np.arange(1, m)
+    # g[k-1] = rate at θ = s[k] with the k largest active (k = 1..m-1): nondecreasing in k
+    g = 0.5 * (cum[:-1] - k_idx * logs[1:])
+    k = 1 + int(np.searchsorted(g, R, side="left"))
+    theta = math.exp((cum[k - 1] - 2.0 * R) / k)
+    lo = s[k] if k < m else 0.0
+    theta = float(min(max(theta, lo), s[k - 1]))
+    return _result(theta, v, np.minimum(theta, v))
+
+
+def gaussian_rate_distortion(variances, distortion, base=None) -> float:
+    r"""Rate–distortion function of a Gaussian source under squared error.
+
+    .. math::
+
+        R(D) = \begin{cases} \tfrac12 \log(\sigma^2/D), & 0 < D \le \sigma^2 \\
+        0, & D > \sigma^2 \end{cases}
+
+    for a scalar N(0, σ²); for a vector of independent components, the reverse water-filling
+    rate of :func:`reverse_water_filling`.
+
+    Parameters
+    ----------
+    variances : float or array_like, shape () or (d,)
+        σ² ≥ 0, or the component variances.
+    distortion : float
+        D > 0 (total, for a vector).
+    base : float, optional
+        Logarithm base of the result (``2`` for bits); default nats.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
+    Theorem 10.3.2 (Gaussian source; theorem number as recalled, see THEORY.md §3).
+    """
+    v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
+    D = check_positive(distortion, "distortion")
+    lb = _log_base(base)
+    if v.ndim == 0:
+        s2 = float(v)
+        r = 0.5 * math.log(s2 / D) if D < s2 else 0.0
+    else:
+        r = reverse_water_filling(v, D).rate
+    return r / lb
+
+
+def gaussian_distortion_rate(variances, rate, base=None) -> float:
+    r"""Distortion–rate function of a Gaussian source under squared error.
+
+    .. math::
+
+        D(R) = \sigma^2 e^{-2R}
+
+    for a scalar N(0, σ²) (R in nats); for a vector of independent components, the inverse
+    water-filling distortion of :func:`water_filling_for_rate`.
+
+    Parameters
+    ----------
+    variances : float or array_like, shape () or (d,)
+        σ² ≥ 0, or the component variances.
+    rate : float
+        R ≥ 0 in units of ``base`` (``inf`` allowed: D = 0).
+    base : float, optional
+        Logarithm base in which ``rate`` is given (``2`` for bits); default nats.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
+    Theorem 10.3.2 (as recalled; see THEORY.md §3).
+    """
+    v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
+    R = check_nonnegative(rate, "rate", allow_inf=True)
+    R_nats = R * _log_base(base)
+    if v.ndim == 0:
+        return float(v) * math.exp(-2.0 * R_nats) if not math.isinf(R_nats) else 0.0
+    return water_filling_for_rate(v, R_nats).distortion
+
+
+def correlated_gaussian_rate_distortion(cov, distortion, weight=None) -> CorrelatedWaterFillingResult:
+    r"""Rate–distortion function of a correlated Gaussian vector, optionally weighted distortion.
+
+    .. math::
+
+        R(D) = \min_{\mathbb E[(W-\hat W)^\top A (W-\hat W)] \le D} I(W;\hat W)
+             = \sum_i \tfrac12 \log\frac{\lambda_i}{\min(\theta, \lambda_i)},
+        \qquad \lambda = \operatorname{eig}(A^{1/2} \Sigma A^{1/2}),
+
+    for W ~ N(0, Σ) (A = I without ``weight``). The map u = Vᵀ A^{1/2} w (V the eigenvectors)
+    turns the weighted distortion into ‖u − û‖² over independent components with variances
+    λ_i; for singular A the directions in its null space are free. With A = diag(λ_x) and
+    diagonal Σ this is the weighted water-filling of Gao, Liu, Wang and Oh (ICML 2019):
+    D_i = θ/λ_{x,i} if θ < λ_{x,i} E[W_i²] else E[W_i²] in the original coordinates.
+
+    Parameters
+    ----------
+    cov : array_like, shape (d, d)
+        Covariance Σ (symmetric positive semi-definite).
+    distortion : float
+        D > 0.
+    weight : array_like, shape (d, d), optional
+        Positive semi-definite weight A of the distortion (w − ŵ)ᵀA(w − ŵ).
+
+    Returns
+    -------
+    CorrelatedWaterFillingResult
+        The water-filling on the eigenvalues, plus the eigenvalues and eigenvectors.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §10.3.3
+    (reverse water-filling on the eigenvalues; as recalled, see THEORY.md §3).
+    W. Gao, Y.-H. Liu, C. Wang and S. Oh, "Rate distortion for model compression: from theory to
+    practice", ICML 2019 (weighted water-filling for the linear model).
+    """
+    S = check_psd(cov, "cov")
+    D = check_positive(distortion, "distortion")
+    if weight is not None:
+        A = check_psd(weight, "weight")
+        if A.shape != S.shape:
+            _fail("weight", f"of the same shape as `cov` {S.shape}; got {A.shape}")
+        wa, Va = np.linalg.eigh(A)
+        half = (Va * np.sqrt(np.clip(wa, 0.0, None))) @ Va.T
+        M = half @ S @ half
+        M = 0.5 * (M + M.T)
+    else:
+        M = S
+    ev, V = np.linalg.eigh(M)
+    ev = np.clip(ev, 0.0, None)
+    wf = reverse_water_filling(ev, D)
+    return CorrelatedWaterFillingResult(theta=wf.theta, distortions=wf.distortions, rates=wf.rates,
+                                        distortion=wf.distortion, rate=wf.rate,
+                                        eigenvalues=ev, eigenvectors=V)
+
+
+def gaussian_test_channel(u, distortions, variances, rng=None) -> np.ndarray:
+    r"""Sample the forward Gaussian test channel that achieves R(D) per coordinate.
+
+    .. math::
+
+        \hat U_i = (1 - t_i)\, U_i + \sqrt{t_i (1 - t_i)\, v_i}\;\xi_i, \qquad
+        t_i = D_i / v_i, \quad \xi_i \sim N(0, 1)\ \text{i.i.d.}
+
+    For U_i ~ N(0, v_i): E(Û_i − U_i)² = D_i, Var Û_i = v_i − D_i and
+    I(U_i; Û_i) = ½ log(v_i/D_i). t_i = 1 (D_i = v_i, or v_i = 0) outputs 0; t_i = 0 outputs
+    U_i unchanged.
+
+    Parameters
+    ----------
+    u : array_like, shape (..., d)
+        Inputs; vectorised over the leading axes.
+    distortions : array_like, shape (d,)
+        D_i with 0 ≤ D_i ≤ v_i (e.g. ``WaterFillingResult.distortions``).
+    variances : array_like, shape (d,)
+        v_i ≥ 0, the variances the channel is designed for.
+    rng : None, int or numpy.random.Generator
+        Source of ξ; the same seed gives identical outputs.
+
+    Returns
+    -------
+    ndarray, shape (..., d)
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
+    §10.3.2 (the backward channel X = X̂ + Z, written here in forward form; see THEORY.md §3).
+    """
+    v = _variances(variances)
+    Di = as_array(distortions, "distortions", ndim=1, nonnegative=True, shape=(v.size,))
+    if np.any(Di > v * (1.0 + 1e-9)):
+        _fail("distortions", "at most `variances` component-wise (0 <= D_i <= v_i)", Di)
+    x = as_array(u, "u", ndim=None)
+    if x.ndim < 1 or x.shape[-1] != v.size:
+        _fail("u", f"an array of shape (..., {v.size}); got {x.shape}")
+    gen = check_rng(rng)
+    safe_v = np.where(v > 0, v, 1.0)
+    t = np.where(v > 0, np.clip(Di / safe_v, 0.0, 1.0), 1.0)
+    scale = np.sqrt(t * (1.0 - t) * v)
+    xi = gen.standard_normal(x.shape)
+    return (1.0 - t) * x + scale * xi
+
+
+# --------------------------------------------------------------------------------------------
+# Binary source
+# --------------------------------------------------------------------------------------------
+
+
+def binary_entropy(p, base=None):
+    r"""Binary entropy function.
+
+    .. math::
+
+        h(p) = -p \log p - (1 - p) \log (1 - p), \qquad h(0) = h(1) = 0 .
+
+    Parameters
+    ----------
+    p : float or array_like
+        Probabilities in [0, 1].
+    base : float, optional
+        Logarithm base (``2`` for bits); default nats.
+
+    Returns
+    -------
+    float or ndarray
+        Same shape as ``p``.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, eq. (2.5).
+    """
+    arr = as_array(p, "p")
+    if np.any((arr < 0) | (arr > 1)):
+        _fail("p", "in [0, 1]", arr)
+    h = (entr(arr) + entr(1.0 - arr)) / _log_base(base)
+    return float(h) if h.ndim == 0 else h
+
+
+def bernoulli_hamming_rate_distortion(p, distortion, base=None):
+    r"""Rate–distortion function of a Bernoulli(p) source under Hamming distortion.
+
+    .. math::
+
+        R(D) = \begin{cases} h(p) - h(D), & 0 \le D < \min(p, 1-p) \\
+        0, & D \ge \min(p, 1-p) \end{cases}
+
+    Parameters
+    ----------
+    p : float
+        P(X = 1), in [0, 1].
+    distortion : float or array_like
+        D ≥ 0 (probability of a reproduction error).
+    base : float, optional
+        Logarithm base (``2`` for bits); default nats.
+
+    Returns
+    -------
+    float or ndarray
+        Same shape as ``distortion``.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
+    Theorem 10.3.1.
+    """
+    p = check_probability(p, "p")
+    D = as_array(distortion, "distortion", nonnegative=True)
+    pm = min(p, 1.0 - p)
+    Dc = np.minimum(D, pm)
+    r = np.maximum((entr(p) + entr(1.0 - p)) - (entr(Dc) + entr(1.0 - Dc)), 0.0)
+    r = r / _log_base(base)
+    return float(r) if r.ndim == 0 else r
+
+
+# --------------------------------------------------------------------------------------------
+# Blahut–Arimoto
+# --------------------------------------------------------------------------------------------
+
+
+def _ba_iterate(log_p, d, beta, tol, max_iter, log_q):
+    """Core loop in the log domain; returns the pieces of a BlahutArimotoResult and the next log q."""
+    neg_bd = -beta * d
+    gap = math.inf
+    it = 0
+    for it in range(1, max_iter + 1):
+        # Max-shifted log-sum-exps written out: every row of `a` and every column of `e` has a
+        # finite entry (q and p each have one), so the shifts are finite.
+        a = log_q[None, :] + neg_bd                       # log q(x̂) − β d(x, x̂)
+        mx = a.max(axis=1)
+        log_z = mx + np.log(np.exp(a - mx[:, None]).sum(axis=1))   # −log λ(x)
+        b = neg_bd - log_z[:, None]                       # log Q(x̂|x) − log q(x̂)
+        e = log_p[:, None] + b
+        mc = e.max(axis=0)
+        log_c = mc + np.log(np.exp(e - mc[None, :]).sum(axis=0))   # log c(x̂)
+        # q·c = Σ_x p(x) Q(x̂|x) sums to one by construction (no drift to remove)
+        log_q_new = log_q + log_c
+        q_new = np.exp(log_q_new)
+        gap = float(np.max(log_c) - np.dot(q_new, log_c))
+        if gap < tol:
+            break
+        log_q = log_q_new
+    log_Q = a - log_z[:, None]
+    joint = np.exp(log_p[:, None] + log_Q)
+    distortion = float(np.sum(joint * d))
+    # log Q − log q_new = b − log c, finite even where q(x̂) = 0
+    rate = max(float(np.sum(joint * (b - log_c[None, :]))), 0.0)
+    gap = max(gap, 0.0)
+    return dict(rate=rate, distortion=distortion, q=q_new, conditional=np.exp(log_Q),
+                iterations=it, gap=gap, rate_lower=rate - gap, rate_upper=rate,
+                beta=float(beta), converged=bool(gap < tol)), log_q_new
+
+
+def _ba_inputs(p_x, distortion_matrix, q0):
+    p = check_probability_vector(p_x, "p_x")
+    p = p / p.sum()
+    d = as_array(distortion_matrix, "distortion_matrix", ndim=2, shape=(p.size, None))
+    m = d.shape[1]
+    if q0 is None:
+        log_q = np.full(m, -math.log(m))
+    else:
+        q = check_probability_vector(q0, "q0")
+        if q.shape != (m,):
+            _fail("q0", f"of shape ({m},) (one entry per reproduction symbol); got {q.shape}")
+        with np.errstate(divide="ignore"):
+            log_q = np.log(q / q.sum())
+    with np.errstate(divide="ignore"):
+        log_p = np.log(p)
+    return log_p, d, log_q
+
+
+def blahut_arimoto(p_x, distortion_matrix, beta, tol=1e-9, max_iter=10_000, q0=None) -> BlahutArimotoResult:
+    r"""Point of the rate–distortion curve with slope −β, by the Blahut–Arimoto algorithm.
+
+    Iterates, in the log domain (max-shifted log-sum-exps, the computation of
+    ``scipy.special.logsumexp`` written out inline: the scipy call costs ~0.2 ms on tiny arrays),
+
+    .. math::
+
+        Q(\hat x|x) = \frac{q(\hat x) e^{-\beta d(x,\hat x)}}
+                           {\sum_{\hat x'} q(\hat x') e^{-\beta d(x,\hat x')}}, \qquad
+        q(\hat x) \leftarrow \sum_x p(x) Q(\hat x|x) = q(\hat x)\, c(\hat x), \qquad
+        c(\hat x) = \sum_x \frac{p(x)\, e^{-\beta d(x,\hat x)}}
+                               {\sum_{\hat x'} q(\hat x') e^{-\beta d(x,\hat x')}},
+
+    and reports D = Σ p Q d and R = I(p, Q) = Σ p Q log(Q/q'), q' the updated marginal.
+
+    **Certified stop.** Let λ(x) = 1/Σ_x̂' q(x̂') e^{−βd(x,x̂')}, so that
+    c(x̂) = Σ_x p(x) λ(x) e^{−βd(x,x̂)}. In the dual (parametric) representation of R(D), any
+    λ' ≥ 0 with Σ_x p(x) λ'(x) e^{−βd(x,x̂)} ≤ 1 for every x̂ gives, for every D',
+    R(D') ≥ −βD' + Σ_x p(x) log λ'(x). Taking λ' = λ / max c:
+
+    .. math::
+
+        R(D') \ge -\beta D' + \sum_x p(x)\log\lambda(x) - \max_{\hat x}\log c(\hat x).
+
+    Since I(p, Q) = Σ_x p log λ − β D_Q − Σ_x̂ q'(x̂) log c(x̂), taking D' = D_Q gives
+
+    .. math::
+
+        I(p,Q) - \Big[\max_{\hat x}\log c(\hat x) - \sum_{\hat x} q'(\hat x)\log c(\hat x)\Big]
+        \;\le\; R(D_Q) \;\le\; I(p,Q),
+
+    the upper bound because Q achieves D_Q. The bracket is the ``gap``; it is ≥ 0 because
+    q' is a probability vector (Σ_x̂ q' = Σ_x p = 1), so Σ q' log c is an average of the
+    log c. The loop stops when gap < ``tol``. The weights are the *updated* marginal q' = q·c (Blahut's
+    upper bound carries −Σ_k q_k c_k log c_k). Weighting by the previous q instead,
+    max log c − Σ q log c, is also valid but looser, since Σ q (c − 1) log c ≥ 0.
+
+    Parameters
+    ----------
+    p_x : array_like, shape (n,)
+        Source distribution p(x) (zeros allowed).
+    distortion_matrix : array_like, shape (n, m)
+        d(x, x̂), finite; the reproduction alphabet (m symbols) may differ from the source's.
+    beta : float
+        Slope parameter β ≥ 0 (R'(D) = −β at the returned point); β = 0 gives rate 0.
+    tol : float, default 1e-9
+        Stop when the certified gap (nats) is below ``tol``.
+    max_iter : int, default 10000
+        Iteration cap; the result then has ``converged=False`` but its bounds stay valid.
+    q0 : array_like, shape (m,), optional
+        Initial reproduction marginal (default uniform). Symbols with q0 = 0 stay at 0; the
+        certified gap then tells whether that was harmless.
+
+    Returns
+    -------
+    BlahutArimotoResult
+
+    Notes
+    -----
+    Convergence is geometric when the optimal reproduction marginal has full support, but can
+    be slow (sublinear) when it does not, and near slopes where a reproduction symbol enters
+    or leaves the support: for a discretized Gaussian the optimal q vanishes beyond a few
+    standard deviations and the gap, attained at the edge of its support, decays only
+    polynomially in the iteration count (about 1.6e-4, 3e-5, 2e-5 nats after 10³, 10⁴,
+    2·10⁴ iterations on a 201-point grid at β = 2). The bounds hold at every iteration, so a
+    looser ``tol`` (1e-4 to 1e-3 nats) still gives a certified answer there.
+
+    References
+    ----------
+    R. E. Blahut, "Computation of channel capacity and rate-distortion functions", IEEE Trans.
+    Inf. Theory 18(4):460–473, 1972: the iteration, and upper/lower bounds on R(D) used as a
+    stopping rule (Theorem 8, as recalled). The theorem's text could not be consulted for this
+    project; what was confirmed is only that the algorithm of the paper's Fig. 3 stops on the
+    difference of two such bounds (a third-party note, which also reports a sign misprint in
+    that figure). The bounds above are therefore derived here from the dual representation
+    of R(D) (T. Berger, *Rate Distortion Theory*, Prentice-Hall 1971, §2.5, as recalled) and
+    checked in the tests against closed forms, a direct recomputation of the gap, and a
+    numerical optimum.
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §10.8
+    (the alternating minimization; as recalled).
+    I. Csiszár, "On the computation of rate-distortion functions", IEEE Trans. Inf. Theory
+    20(1):122–124, 1974 (convergence; as recalled).
+    """
+    log_p, d, log_q = _ba_inputs(p_x, distortion_matrix, q0)
+    beta = check_nonnegative(beta, "beta")
+    tol = check_positive(tol, "tol")
+    max_iter = as_int(max_iter, "max_iter", low=1)
+    fields, _ = _ba_iterate(log_p, d, beta, tol, max_iter, log_q)
+    return BlahutArimotoResult(**fields)
+
+
+def rate_distortion_curve(p_x, distortion_matrix, betas, *, tol=1e-9, max_iter=10_000,
+                          q0=None, warm_start=True, warm_mix=1e-2) -> RateDistortionCurve:
+    r"""Trace an R(D) curve by Blahut–Arimoto over several slopes, warm-starting q.
+
+    .. math::
+
+        \big(D_\beta, R(D_\beta)\big), \qquad R'(D_\beta) = -\beta, \quad \beta \in
+        \{\beta_1, \dots, \beta_k\},
+
+    each computed by :func:`blahut_arimoto` with q initialised at the previous point's
+    reproduction marginal mixed with a little of the uniform distribution,
+    q₀ = (1 − ε) q_prev + ε/m. The mixing matters: the support of the optimal q changes with β
+    (a symbol unused at one slope is needed at the next), and a symbol whose mass the previous
+    run drove to e^{−1000} takes thousands of iterations to come back; ε = 0.01 keeps the warm
+    start's benefit without that trap. Every point's certified bounds hold regardless.
+
+    Warm starts are not always faster. For small alphabets they are comparable to cold starts;
+    for a discretized Gaussian (161-point grid, 14 slopes in [0.55, 12.5], tol = 1e-4) cold
+    starts needed about half the iterations (1.7·10⁴ against 3.2·10⁴), because the optimal q
+    there has a support that widens with β and a warm start must regrow its tails. Pass
+    ``warm_start=False`` for such sources.
+
+    Parameters
+    ----------
+    p_x : array_like, shape (n,)
+    distortion_matrix : array_like, shape (n, m)
+    betas : array_like, shape (k,)
+        Slopes β ≥ 0, in the order to compute them (warm starts follow this order).
+    tol, max_iter, q0
+        As in :func:`blahut_arimoto` (``q0`` initialises the first point only).
+    warm_start : bool, default True
+        Start each point from the previous one's marginal; ``False`` restarts from ``q0``
+        (uniform by default) every time.
+    warm_mix : float in [0, 1], default 0.01
+        The weight ε of the uniform distribution mixed into a warm start.
+
+    Returns
+    -------
+    RateDistortionCurve
+
+    References
+    ----------
+    R. E. Blahut, IEEE Trans. Inf. Theory 18(4):460–473, 1972. T. M. Cover and J. A. Thomas,
+    *Elements of Information Theory*, 2nd ed., §10.8.
+    """
+    log_p, d, log_q = _ba_inputs(p_x, distortion_matrix, q0)
+    b = as_array(betas, "betas", ndim=1, nonnegative=True)
+    tol = check_positive(tol, "tol")
+    max_iter = as_int(max_iter, "max_iter", low=1)
+    eps = check_probability(warm_mix, "warm_mix")
+    if not isinstance(warm_start, (bool, np.bool_)):
+        _fail("warm_start", "a bool", warm_start)
+    m = d.shape[1]
+    k = b.size
+    rates, dists, gaps = np.empty(k), np.empty(k), np.empty(k)
+    conv, iters = np.empty(k, dtype=bool), np.empty(k, dtype=int)
+    log_q_first = log_q
+    for j, beta in enumerate(b):
+        if j > 0:
+            if not warm_start:
+                log_q = log_q_first
+            elif eps == 1.0:
+                log_q = np.full(m, -math.log(m))
+            elif eps > 0.0:
+                # log((1 − ε) q + ε/m), without leaving the log domain
+                log_q = np.logaddexp(math.log1p(-eps) + log_q, math.log(eps / m))
+        f, log_q = _ba_iterate(log_p, d, float(beta), tol, max_iter, log_q)
+        rates[j], dists[j], gaps[j] = f["rate"], f["distortion"], f["gap"]
+        conv[j], iters[j] = f["converged"], f["iterations"]
+    return RateDistortionCurve(betas=b.copy(), rates=rates, distortions=dists, gaps=gaps,
+                               converged=conv, iterations=iters)
+
+
+# --------------------------------------------------------------------------------------------
+# Alphabets and distortion matrices
+# --------------------------------------------------------------------------------------------
+
+
+def discretized_gaussian_source(variance, num_points, width=6.0) -> DiscretizedSource:
+    r"""N(0, σ²) quantized to the nearest point of a uniform grid on [−wσ, wσ].
+
+    .. math::
+
+        x_j = -w\sigma + j\Delta, \quad \Delta = \frac{2w\sigma}{n-1}, \qquad
+        p(x_j) = \Phi\!\Big(\frac{x_j + \Delta/2}{\sigma}\Big) - \Phi\!\Big(\frac{x_j - \Delta/2}{\sigma}\Big),
+
+    with the end cells extended to ±∞, so p is exactly the law of the nearest-grid-point
+    quantization of X ~ N(0, σ²). Cell masses are computed from the nearer tail (no
+    cancellation) and renormalised to sum to one.
+
+    Parameters
+    ----------
+    variance : float
+        σ² > 0.
+    num_points : int
+        n ≥ 2 grid points.
+    width : float, default 6.0
+        Half-width w of the grid in standard deviations.
+
+    Returns
+    -------
+    DiscretizedSource
+        ``p_x`` (n,) and ``grid`` (n,); unpacks as ``p_x, grid``.
+
+    References
+    ----------
+    R. E. Blahut, IEEE Trans. Inf. Theory 18(4):460–473, 1972 (continuous sources by
+    discretization; as recalled).
+    """
+    s2 = check_positive(variance, "variance")
+    n = as_int(num_points, "num_points", low=2)
+    w = check_positive(width, "width")
+    sd = math.sqrt(s2)
+    grid = np.linspace(-w * sd, w * sd, n)
+    z = np.concatenate(([-np.inf], 0.5 * (grid[1:] + grid[:-1]) / sd, [np.inf]))
+    lo, hi = z[:-1], z[1:]
+    p = np.where(lo >= 0, ndtr(-lo) - ndtr(-hi), ndtr(hi) - ndtr(lo))
+    p = np.clip(p, 0.0, None)
+    return DiscretizedSource(p_x=p / p.sum(), grid=grid)
+
+
+def squared_error_matrix(x, x_hat) -> np.ndarray:
+    r"""Squared-error distortion matrix between a source and a reproduction alphabet.
+
+    .. math::
+
+        d(x_i, \hat x_j) = \lVert x_i - \hat x_j \rVert_2^2 .
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (n, k)
+        Source symbols (scalars or k-vectors).
+    x_hat : array_like, shape (m,) or (m, k)
+        Reproduction symbols, same kind as ``x``.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §10.2.
+    """
+    a = as_array(x, "x", ndim=(1, 2))
+    b = as_array(x_hat, "x_hat", ndim=(1, 2))
+    if a.ndim != b.ndim or (a.ndim == 2 and a.shape[1] != b.shape[1]):
+        _fail("x_hat", f"of the same kind as `x` (shape (m,) or (m, k) to match {a.shape}); got {b.shape}")
+    if a.ndim == 1:
+        return (a[:, None] - b[None, :]) ** 2
+    return np.sum((a[:, None, :] - b[None, :, :]) ** 2, axis=-1)
+
+
+def hamming_distortion_matrix(num_symbols, num_reproductions=None) -> np.ndarray:
+    r"""Hamming distortion matrix.
+
+    .. math::
+
+        d(x, \hat x) = \mathbb 1[x \ne \hat x], \qquad x \in \{0..n-1\},\ \hat x \in \{0..m-1\}.
+
+    Parameters
+    ----------
+    num_symbols : int
+        n ≥ 1 source symbols.
+    num_reproductions : int, optional
+        m ≥ 1 reproduction symbols (default n).
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §10.2.
+    """
+    n = as_int(num_symbols, "num_symbols", low=1)
+    m = n if num_reproductions is None else as_int(num_reproductions, "num_reproductions", low=1)
+    return 1.0 - np.eye(n, m)
