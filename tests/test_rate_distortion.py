@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
@@ -374,10 +374,16 @@ def _check_consistency(res, p, d):
 
 @settings(max_examples=30)
 @given(st.floats(0.02, 0.98), st.floats(0.2, 12.0))
+@example(0.25, 1.09765625)
+@example(0.25, math.log(3.0))
 def test_ba_bernoulli_hamming_closed_form(p, beta):
     px = np.array([1 - p, p])
     d = hamming_distortion_matrix(2)
-    res = blahut_arimoto(px, d, beta, tol=1e-10)
+    # Near the critical slope beta = log((1-p)/p), where R(D) meets 0, BA converges sublinearly
+    # (gap ~ 1/k^2 at p = 0.25, beta = log 3: 7.6e-7 after 1e3 iterations, 7.5e-9 after 1e4, found
+    # by hypothesis on a fresh clone); elsewhere it is linear and stops within a few hundred
+    # iterations. Give it the budget the sublinear regime needs; the requirement is unchanged.
+    res = blahut_arimoto(px, d, beta, tol=1e-10, max_iter=200_000)
     assert res.converged and 0 <= res.gap < 1e-10
     _check_consistency(res, px, d)
     ref = bernoulli_rd_ref(p, res.distortion)
