@@ -15,20 +15,12 @@ is timed once in the full run. dit stops when the distortion stops moving
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
+from ._timing import best_time
+
 NAME = "blahut_arimoto_vs_dit"
-
-
-def _best_of(fn, repeats: int = 3):
-    best, out = math.inf, None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return out, best
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -68,18 +60,18 @@ def run(quick: bool = False) -> list[dict]:
         }
 
     for beta in betas:
-        ours, t_ours = _best_of(lambda: blahut_arimoto(px, d, beta, tol=1e-9))
-        (peer, _), t_peer = _best_of(lambda: dit_blahut_arimoto(px, beta / ln2, restarts=1))
+        ours, t_ours = best_time(lambda: blahut_arimoto(px, d, beta, tol=1e-9))
+        (peer, _), t_peer = best_time(lambda: dit_blahut_arimoto(px, beta / ln2, restarts=1))
         rows.append(row(f"Bernoulli(p={p}), Hamming, beta={beta:g}", ours, t_ours, peer, t_peer,
                         "restarts=1"))
 
     if not quick:
         beta = 3.0
-        ours, t_ours = _best_of(lambda: blahut_arimoto(px, d, beta, tol=1e-9))
+        ours, t_ours = best_time(lambda: blahut_arimoto(px, d, beta, tol=1e-9))
         state = np.random.get_state()  # dit draws its restarts from numpy's global generator
         np.random.seed(0)
         try:
-            (peer, _), t_peer = _best_of(lambda: dit_blahut_arimoto(px, beta / ln2))
+            (peer, _), t_peer = best_time(lambda: dit_blahut_arimoto(px, beta / ln2))
         finally:
             np.random.set_state(state)
         rows.append(row(f"Bernoulli(p={p}), Hamming, beta={beta:g}, dit default restarts", ours,

@@ -8,24 +8,16 @@ closed form -1/2 log(1 - rho^2). Times are the best of 3 runs of ``time.perf_cou
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
+
+from ._timing import best_time
 
 NAME = "ksg_vs_sklearn"
 
 _RHOS = (0.0, 0.5, 0.9)
 _REPEATS = 3
 _K = 3
-
-
-def _best_time(fn):
-    best, value = float("inf"), None
-    for _ in range(_REPEATS):
-        t0 = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t0)
-    return value, best
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -52,9 +44,9 @@ def run(quick: bool = False) -> list[dict]:
         rng = np.random.default_rng(12345 + j)
         x = rng.standard_normal(n)
         y = rho * x + np.sqrt(1.0 - rho * rho) * rng.standard_normal(n)
-        ours, t_ours = _best_time(lambda: ksg_mutual_information(x, y, k=_K, rng=0))
-        peer, t_peer = _best_time(lambda: float(mutual_info_regression(
-            x[:, None], y, n_neighbors=_K, random_state=0)[0]))
+        ours, t_ours = best_time(lambda: ksg_mutual_information(x, y, k=_K, rng=0), _REPEATS)
+        peer, t_peer = best_time(lambda: float(mutual_info_regression(
+            x[:, None], y, n_neighbors=_K, random_state=0)[0]), _REPEATS)
         rows.append({
             "benchmark": NAME,
             "case": f"1-D Gaussian rho={rho:g} n={n} k={_K}",
