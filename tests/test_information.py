@@ -474,3 +474,30 @@ def test_discrete_bad_input():
         info.discrete_entropy([0, 1], base=1)
     with pytest.raises(ValueError, match="y"):
         info.discrete_mutual_information([0, 1], [[0], [1], [2]])
+
+
+@settings(max_examples=40)
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.integers(0, 10_000))
+def test_gaussian_markov_chain_data_processing(ds, dw, dq, seed):
+    """S → W → Ŵ with linear-Gaussian channels: I(S;Ŵ) ≤ min(I(S;W), I(W;Ŵ)) (compression, THEORY.md §2)."""
+    rng = np.random.default_rng(seed)
+    L = rng.standard_normal((ds, ds))
+    cov_s = L @ L.T + 0.1 * np.eye(ds)
+    A = rng.standard_normal((dw, ds))
+    B = rng.standard_normal((dq, dw))
+    n1 = np.diag(rng.uniform(0.05, 2.0, dw))
+    n2 = np.diag(rng.uniform(0.05, 2.0, dq))
+    cov_w = A @ cov_s @ A.T + n1
+    cov_q = B @ cov_w @ B.T + n2
+    c_sw = cov_s @ A.T            # Cov(S, W)
+    c_sq = c_sw @ B.T             # Cov(S, Ŵ)
+    c_wq = cov_w @ B.T            # Cov(W, Ŵ)
+
+    def joint(a, b, c):
+        return np.block([[a, c], [c.T, b]])
+
+    i_sw = info.gaussian_mutual_information(joint(cov_s, cov_w, c_sw), ds)
+    i_wq = info.gaussian_mutual_information(joint(cov_w, cov_q, c_wq), dw)
+    i_sq = info.gaussian_mutual_information(joint(cov_s, cov_q, c_sq), ds)
+    assert i_sq <= min(i_sw, i_wq) + 1e-9
+    assert i_sq >= -1e-12
