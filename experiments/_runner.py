@@ -29,7 +29,6 @@ import math
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 import re
 import time
@@ -255,10 +254,9 @@ def _parallel_map(module_name, todo, jobs, scheduler, progress, label):
     out = {}
     if scheduler:
         try:
-            from dask.distributed import Client  # noqa: F401
+            from dask.distributed import Client
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ValueError("`scheduler` needs dask.distributed: pip install 'dask[distributed]'") from exc
-        from dask.distributed import Client
         client = Client(scheduler)
         ctx = parallel_config(backend="dask")
     else:

@@ -90,3 +90,11 @@ def test_check_in():
     assert C.check_in("a", "mode", ("a", "b")) == "a"
     with pytest.raises(ValueError, match="`mode` must be one of"):
         C.check_in("c", "mode", ("a", "b"))
+
+
+def test_log_base():
+    assert C.log_base(None) == 1.0
+    assert C.log_base(2) == pytest.approx(math.log(2))
+    for bad in (1.0, 0.5, 0.0, -2.0, float("nan")):
+        with pytest.raises(ValueError, match="`base`"):
+            C.log_base(bad)

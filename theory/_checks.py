@@ -22,6 +22,7 @@ __all__ = [
     "check_psd",
     "check_in",
     "check_rng",
+    "log_base",
 ]
 
 
@@ -191,3 +192,15 @@ def check_rng(rng) -> np.random.Generator:
             _fail("rng", "a non-negative seed", rng)
         return np.random.default_rng(rng)
     _fail("rng", "None, an int seed or a numpy Generator", rng)
+
+
+def log_base(base) -> float:
+    """``log(base)``, the divisor that converts nats to ``base`` units (``None``: nats, 1.0).
+
+    ``base`` must be > 1 (2 gives bits, 10 dits).
+    """
+    if base is None:
+        return 1.0
+    import math
+
+    return math.log(as_float(base, "base", low=1.0, low_open=True))

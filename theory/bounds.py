@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from ._checks import as_array, as_float, as_int, check_nonnegative, check_positive
+from ._checks import as_array, as_float, as_int, check_nonnegative, check_positive, log_base
 
 __all__ = [
     "subgaussian_parameter_bounded",
@@ -550,11 +550,7 @@ def quantizer_rate_bound(num_weights, num_levels, base=None) -> float:
     """
     m = as_int(num_weights, "num_weights", low=1)
     k = as_int(num_levels, "num_levels", low=1)
-    value = m * math.log(k)
-    if base is None:
-        return value
-    b = as_float(base, "base", low=1.0, low_open=True)
-    return value / math.log(b)
+    return m * math.log(k) / log_base(base)
 
 
 def gibbs_generalization_gap(i_skl, gamma) -> float:

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from ._checks import as_array, as_float, as_int, check_psd, check_rng
+from ._checks import as_array, as_float, as_int, check_psd, check_rng, log_base
 
 __all__ = [
     "gaussian_entropy",
@@ -35,14 +35,6 @@ _EPS = np.finfo(float).eps
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
-
-def _log_base(base) -> float:
-    """``log(base)`` for the unit conversion (1.0 for nats)."""
-    if base is None:
-        return 1.0
-    b = as_float(base, "base", low=1.0, low_open=True)
-    return math.log(b)
-
 
 def _as_cov(cov, name: str) -> np.ndarray:
     """A covariance as a symmetric PSD 2-D array (a scalar variance becomes 1x1)."""
@@ -118,7 +110,7 @@ def gaussian_entropy(cov, base=None) -> float:
     Theorem 8.4.1.
     """
     cov = _as_cov(cov, "cov")
-    scale = _log_base(base)
+    scale = log_base(base)
     d = cov.shape[0]
     var = np.diag(cov)
     if not np.all(var > 0):
@@ -178,7 +170,7 @@ def gaussian_mutual_information(cov, dim_x, base=None) -> float:
     if d < 2:
         raise ValueError(f"`cov` must be at least 2 x 2 (X and Y both non-empty); got shape {cov.shape}")
     dx = as_int(dim_x, "dim_x", low=1, high=d - 1)
-    scale = _log_base(base)
+    scale = log_base(base)
     r = _correlation(cov, "cov")
     rx, ry, rxy = r[:dx, :dx], r[dx:, dx:], r[:dx, dx:]
     if _is_singular_corr(rx):
@@ -225,7 +217,7 @@ def bivariate_gaussian_mutual_information(rho, base=None) -> float:
     Example 8.5.1.
     """
     r = abs(as_float(rho, "rho", low=-1.0, high=1.0))
-    scale = _log_base(base)
+    scale = log_base(base)
     if r == 1.0:
         return math.inf
     return -0.5 * (math.log1p(-r) + math.log1p(r)) / scale
@@ -280,7 +272,7 @@ def gaussian_kl(mean0, cov0, mean1, cov1, base=None) -> float:
         raise ValueError(f"`mean0` must have shape ({d},) to match the covariances; got {m0.shape}")
     if m1.shape != (d,):
         raise ValueError(f"`mean1` must have shape ({d},) to match the covariances; got {m1.shape}")
-    scale = _log_base(base)
+    scale = log_base(base)
     v1 = np.diag(c1)
     if not np.all(v1 > 0) or _is_singular_corr(_correlation(c1, "cov1")):
         raise ValueError("`cov1` must be positive definite (KL to a degenerate Gaussian is "
@@ -508,7 +500,7 @@ def discrete_entropy(x, base=None, miller_madow=False) -> float:
     information", Neural Computation 15 (2003).
     """
     cx = _codes(x, "x")
-    scale = _log_base(base)
+    scale = log_base(base)
     counts = np.bincount(cx)
     h = _entropy_from_counts(counts)
     if miller_madow:
@@ -552,7 +544,7 @@ def discrete_mutual_information(x, y, base=None, miller_madow=False) -> float:
     cy = _codes(y, "y")
     if cx.size != cy.size:
         raise ValueError(f"`y` must have as many samples as `x` ({cx.size}); got {cy.size}")
-    scale = _log_base(base)
+    scale = log_base(base)
     n = cx.size
     ky = int(cy.max()) + 1
     joint = np.bincount(cx * ky + cy)

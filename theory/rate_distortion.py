@@ -28,6 +28,7 @@ from scipy.special import entr, ndtr
 
 from ._checks import (
     _fail,
+    log_base,
     as_array,
     as_int,
     check_nonnegative,
@@ -207,16 +208,6 @@ class DiscretizedSource:
 # --------------------------------------------------------------------------------------------
 
 
-def _log_base(base) -> float:
-    """log(base) for converting nats; ``None`` means nats (factor 1)."""
-    if base is None:
-        return 1.0
-    b = check_positive(base, "base")
-    if b == 1.0:
-        _fail("base", "a positive number other than 1", base)
-    return math.log(b)
-
-
 def _variances(variances) -> np.ndarray:
     return as_array(variances, "variances", ndim=1, nonnegative=True)
 
@@ -371,7 +362,7 @@ def gaussian_rate_distortion(variances, distortion, base=None) -> float:
     """
     v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
     D = check_positive(distortion, "distortion")
-    lb = _log_base(base)
+    lb = log_base(base)
     if v.ndim == 0:
         s2 = float(v)
         r = 0.5 * math.log(s2 / D) if D < s2 else 0.0
@@ -410,7 +401,7 @@ def gaussian_distortion_rate(variances, rate, base=None) -> float:
     """
     v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
     R = check_nonnegative(rate, "rate", allow_inf=True)
-    R_nats = R * _log_base(base)
+    R_nats = R * log_base(base)
     if v.ndim == 0:
         return float(v) * math.exp(-2.0 * R_nats) if not math.isinf(R_nats) else 0.0
     return water_filling_for_rate(v, R_nats).distortion
@@ -550,7 +541,7 @@ def binary_entropy(p, base=None):
     arr = as_array(p, "p")
     if np.any((arr < 0) | (arr > 1)):
         _fail("p", "in [0, 1]", arr)
-    h = (entr(arr) + entr(1.0 - arr)) / _log_base(base)
+    h = (entr(arr) + entr(1.0 - arr)) / log_base(base)
     return float(h) if h.ndim == 0 else h
 
 
@@ -586,7 +577,7 @@ def bernoulli_hamming_rate_distortion(p, distortion, base=None):
     pm = min(p, 1.0 - p)
     Dc = np.minimum(D, pm)
     r = np.maximum((entr(p) + entr(1.0 - p)) - (entr(Dc) + entr(1.0 - Dc)), 0.0)
-    r = r / _log_base(base)
+    r = r / log_base(base)
     return float(r) if r.ndim == 0 else r
 
 
