@@ -1,0 +1,442 @@
+"""Spectral pruning (theory.spectral): each quantity against an independent computation."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from theory import claims
+from theory import spectral as sp
+from theory.testbeds.nets import count_parameters, make_mlp
+
+
+def _features(seed, n=80, m=12, rank=None, noise=0.05):
+    rng = np.random.default_rng(seed)
+    r = rank or max(2, m // 2)
+    F = rng.standard_normal((n, r)) @ rng.standard_normal((r, m)) + noise * rng.standard_normal((n, m))
+    return F
+
+
+def _cov(F):
+    return F.T @ F / F.shape[0]
+
+
+seeds = st.integers(0, 10_000)
+
+
+# ---- degrees of freedom ----------------------------------------------------------------------
+
+@given(seed=seeds, m=st.integers(1, 15), zeros=st.integers(0, 5))
+def test_dof_decreasing_and_within_rank(seed, m, zeros):
+    rng = np.random.default_rng(seed)
+    mu = np.concatenate([rng.exponential(size=m) * 10.0 ** rng.uniform(-3, 2, size=m), np.zeros(zeros)])
+    lams = np.geomspace(1e-4, 1e4, 30)
+    N = sp.degrees_of_freedom(mu, lams)
+    assert np.all(np.diff(N) < 0)
+    assert np.all(N >= 0) and np.all(N <= m + 1e-12)
+    # rank recovered as λ -> 0, 0 as λ -> ∞
+    assert sp.degrees_of_freedom(mu, 1e-12 * mu[:m].min()) == pytest.approx(m, rel=1e-6)
+    assert sp.degrees_of_freedom(mu, 1e12 * mu.max()) < 1e-6 * m
+
+
+@given(seed=seeds, lam=st.floats(1e-3, 1e3))
+def test_dof_matrix_equals_trace_formula(seed, lam):
+    F = _features(seed)
+    S = _cov(F)
+    m = S.shape[0]
+    direct = float(np.trace(S @ np.linalg.inv(S + lam * np.eye(m))))
+    assert sp.degrees_of_freedom(S, lam) == pytest.approx(direct, rel=1e-9, abs=1e-9)
+
+
+def test_dof_identity_closed_form():
+    assert sp.degrees_of_freedom(np.eye(7), 0.5) == pytest.approx(7 / 1.5)
+
+
+@pytest.mark.parametrize("method,solver", [("hutch++", "cholesky"), ("hutch++", "cg"), ("hutchinson", "cholesky")])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_randomized_dof_within_three_se(method, solver, seed):
+    rng = np.random.default_rng(100 + seed)
+    m = 300
+    U, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    mu = np.arange(1, m + 1, dtype=float) ** -1.2
+    S = (U * mu) @ U.T
+    lam = 1e-2
+    exact = float(np.sum(mu / (mu + lam)))  # from the spectrum we built, not from the code
+    est = sp.degrees_of_freedom_randomized(S, lam, n_probes=45, rng=seed, method=method, solver=solver)
+    assert est.se > 0
+    assert abs(est.value - exact) <= 3 * est.se + 1e-8
+    assert est.n_matvecs == 45
+
+
+def test_randomized_dof_se_coverage():
+    """Over many seeds the ±2 SE interval of plain Hutchinson covers the exact value ~95% of the time."""
+    rng = np.random.default_rng(7)
+    m = 60
+    U, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    mu = rng.exponential(size=m)
+    S = (U * mu) @ U.T
+    exact = float(np.sum(mu / (mu + 0.3)))
+    hits = [abs(e.value - exact) <= 2 * e.se for e in
+            (sp.degrees_of_freedom_randomized(S, 0.3, n_probes=40, rng=s, method="hutchinson") for s in range(200))]
+    assert 0.88 <= np.mean(hits) <= 0.995
+
+
+def test_hutchpp_exact_for_low_rank():
+    """Hutch++ with a sketch wider than the rank captures a low-rank operator exactly."""
+    rng = np.random.default_rng(3)
+    B = rng.standard_normal((40, 3))
+    S = B @ B.T
+    est = sp.degrees_of_freedom_randomized(S, 1.0, n_probes=15, rng=0)
+    assert est.value == pytest.approx(sp.degrees_of_freedom(np.linalg.eigvalsh(B.T @ B), 1.0), rel=1e-8)
+
+
+# ---- leverage scores, reconstruction, loss ---------------------------------------------------
+
+@given(seed=seeds, lam=st.floats(1e-3, 1e2))
+def test_leverage_scores_sum_to_dof_and_match_eigen_form(seed, lam):
+    S = _cov(_features(seed))
+    mu, U = np.linalg.eigh(S)
+    mu = np.clip(mu, 0, None)
+    expected = np.sum(U ** 2 * (mu / (mu + lam)), axis=1)
+    ell = sp.ridge_leverage_scores(S, lam)
+    np.testing.assert_allclose(ell, expected, atol=1e-10)
+    assert ell.sum() == pytest.approx(np.sum(mu / (mu + lam)), rel=1e-9)
+
+
+@given(seed=seeds, k=st.integers(1, 12), tau=st.one_of(st.just(0.0), st.floats(1e-3, 10.0)),
+       per_node=st.booleans())
+@settings(max_examples=40)
+def test_A_equals_bruteforce_ridge_least_squares(seed, k, tau, per_node):
+    F = _features(seed)
+    n, m = F.shape
+    rng = np.random.default_rng(seed + 1)
+    J = rng.choice(m, size=k, replace=False)
+    t = rng.uniform(0.01, 5.0, size=m) if (per_node and tau > 0) else tau
+    tv = np.broadcast_to(np.asarray(t, dtype=float), (m,))
+    if np.all(tv[J] == 0) and np.linalg.matrix_rank(F[:, J]) < k:
+        return
+    # min_A (1/n)‖F - F_J Aᵀ‖² + Σ_j τ_j ‖A[:, j]‖²  as one stacked least-squares problem
+    D = np.vstack([F[:, J] / math.sqrt(n), np.diag(np.sqrt(tv[J]))])
+    T = np.vstack([F / math.sqrt(n), np.zeros((k, m))])
+    At = np.linalg.lstsq(D, T, rcond=None)[0]
+    A = sp.reconstruction_matrix(_cov(F), J, t)
+    np.testing.assert_allclose(A, At.T, atol=1e-7 * max(1.0, np.abs(At).max()))
+    # and the penalised loss is the brute-force objective value at the minimiser
+    obj = np.sum((F - F[:, J] @ At) ** 2) / n + np.sum(tv[J][:, None] * At ** 2)
+    assert sp.pruning_loss(_cov(F), J, t) == pytest.approx(obj, rel=1e-7, abs=1e-9)
+
+
+@given(seed=seeds, k=st.integers(1, 10), theta=st.floats(0, 1))
+def test_output_aware_loss_bruteforce(seed, k, theta):
+    F = _features(seed)
+    n, m = F.shape
+    rng = np.random.default_rng(seed + 2)
+    Z = rng.standard_normal((3, m))
+    J = rng.choice(m, size=k, replace=False)
+    tau = 0.1
+    A = sp.reconstruction_matrix(_cov(F), J, tau)
+    res = F - F[:, J] @ A.T
+    LA = np.sum(res ** 2) / n + tau * np.sum(A ** 2)
+    LB = np.sum((res @ Z.T) ** 2) / n + tau * np.sum((Z @ A) ** 2)
+    assert sp.pruning_loss(_cov(F), J, tau, theta, Z) == pytest.approx(theta * LA + (1 - theta) * LB, rel=1e-7)
+    assert sp.reconstruction_error(_cov(F), J, A, Z) == pytest.approx(np.sum((res @ Z.T) ** 2) / n, rel=1e-7)
+
+
+def test_keep_all_reconstructs_exactly():
+    F = _features(4, m=10, rank=10)
+    S = _cov(F)
+    A = sp.reconstruction_matrix(S, np.arange(10), 0.0)
+    np.testing.assert_allclose(A, np.eye(10), atol=1e-8)
+    assert sp.pruning_loss(S, np.arange(10), 0.0) == pytest.approx(0.0, abs=1e-9)
+    # permuted order: A is the permutation
+    perm = np.random.default_rng(0).permutation(10)
+    np.testing.assert_allclose(sp.reconstruction_matrix(S, perm, 0.0), np.eye(10)[:, perm], atol=1e-8)
+
+
+@given(seed=seeds, tau=st.floats(0.0, 2.0), theta=st.floats(0, 1))
+def test_loss_never_increases_as_J_grows(seed, tau, theta):
+    F = _features(seed)
+    m = F.shape[1]
+    S = _cov(F)
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((2, m))
+    order = rng.permutation(m)
+    losses = [sp.pruning_loss(S, order[:k], tau, theta, Z) for k in range(1, m + 1)]
+    scale = max(1.0, losses[0])
+    assert np.all(np.diff(losses) <= 1e-9 * scale)
+
+
+@given(seed=seeds, width=st.integers(1, 8), theta=st.floats(0, 1))
+@settings(max_examples=25)
+def test_greedy_equals_naive_greedy(seed, width, theta):
+    """The rank-one-update greedy picks what re-solving for every candidate picks."""
+    F = _features(seed, m=10)
+    S = _cov(F)
+    m = S.shape[0]
+    Z = np.random.default_rng(seed).standard_normal((3, m))
+    lam = 0.05
+    res = sp.spectral_prune(S, width, lam, theta=theta, next_weight=Z)
+    chosen = []
+    for _ in range(width):
+        cand = [j for j in range(m) if j not in chosen]
+        vals = [sp.pruning_loss(S, chosen + [j], lam, theta, Z) for j in cand]
+        best = min(vals)
+        # ties: the picked node must be among the minimisers
+        j = int(res.keep[len(chosen)])
+        assert vals[cand.index(j)] <= best + 1e-9 * max(1.0, abs(best))
+        chosen.append(j)
+    assert res.loss == pytest.approx(sp.pruning_loss(S, res.keep, lam, theta, Z), rel=1e-9)
+
+
+def test_greedy_beats_random_on_average():
+    for seed in range(5):
+        F = _features(seed, n=200, m=40, rank=12, noise=0.2)
+        S = _cov(F)
+        Z = np.random.default_rng(seed).standard_normal((4, 40))
+        for theta in (1.0, 0.0):
+            g = sp.spectral_prune(S, 8, 1e-3, theta=theta, next_weight=Z).loss
+            r = [sp.spectral_prune(S, 8, 1e-3, theta=theta, next_weight=Z, method="random", rng=s).loss
+                 for s in range(30)]
+            assert g <= np.mean(r)
+
+
+def test_magnitude_and_leverage_methods():
+    F = _features(5, n=150, m=30)
+    S = _cov(F)
+    Z = np.zeros((2, 30))
+    Z[:, [3, 7, 11]] = [[5.0, 4.0, 3.0], [1.0, 1.0, 1.0]]
+    Z += 1e-3
+    res = sp.spectral_prune(S, 3, 0.1, next_weight=Z, method="magnitude")
+    assert set(res.keep) == {3, 7, 11}
+    lev = sp.spectral_prune(S, 6, 0.1, method="leverage", rng=0)
+    assert lev.keep.size == 6 and lev.counts.sum() >= 6
+    again = sp.spectral_prune(S, 6, 0.1, method="leverage", rng=0)
+    np.testing.assert_array_equal(lev.keep, again.keep)
+
+
+@given(seed=seeds, draws=st.integers(1, 30), lam=st.floats(1e-2, 10.0))
+@settings(max_examples=25)
+def test_leverage_tau_identity(seed, draws, lam):
+    """αᵀR_τ(J)α = min_β ‖Fα − Σ_i β_i F_{j_i}/√(s q_{j_i})‖²/n + λ‖β‖² with the derived τ."""
+    F = _features(seed, m=8)
+    n, m = F.shape
+    S = _cov(F)
+    smp = sp.leverage_sample(S, lam=lam, draws=draws, rng=seed)
+    idx = np.repeat(smp.keep, smp.counts)  # the multiset of draws
+    C = F[:, idx] / np.sqrt(draws * smp.q[idx])
+    alpha = np.random.default_rng(seed).standard_normal(m)
+    y = F @ alpha
+    # closed form of the sketched ridge problem in sample space: λ yᵀ(CCᵀ + nλI)⁻¹y·... (per n)
+    val = lam * y @ np.linalg.solve(C @ C.T / n + lam * np.eye(n), y) / n
+    R = sp.residual_covariance(S, smp.keep, smp.tau)
+    assert alpha @ R @ alpha == pytest.approx(val, rel=1e-6, abs=1e-9)
+
+
+def test_leverage_guarantee_claim():
+    rng = np.random.default_rng(11)
+    m = 400
+    U, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    mu = np.arange(1, m + 1, dtype=float) ** -2.0
+    S = (U * mu) @ U.T
+    lam = sp.lambda_for_width(mu, 300, delta=0.1)
+    N = sp.degrees_of_freedom(mu, lam)
+    s = sp.leverage_sampling_width(N, 0.1)
+    assert s < m  # a genuine compression regime
+    row = claims.check(sp.SPECTRAL_LEVERAGE_GUARANTEE, {"cov": S, "lam": lam, "delta": 0.1, "reps": 20}, rng=0)
+    assert row.holds, row
+
+
+def test_lambda_for_width():
+    mu = np.arange(1, 201, dtype=float) ** -1.5
+    lam = sp.lambda_for_width(mu, 100, delta=0.1)
+    assert sp.leverage_sampling_width(sp.degrees_of_freedom(mu, lam), 0.1) <= 100 + 1e-6
+    assert sp.leverage_sampling_width(sp.degrees_of_freedom(mu, lam * 0.99), 0.1) > 100
+
+
+def test_sampling_width_and_guarantee_values():
+    # closed forms of the stated expressions
+    assert sp.leverage_sampling_width(4.0, 0.1) == pytest.approx(5 * 4 * math.log(80 * 4 / 0.1))
+    assert sp.leverage_sampling_width(4.0, 0.1, c_log=16) == pytest.approx(20 * math.log(640))
+    Z = np.ones((2, 3))
+    assert sp.leverage_reconstruction_guarantee(0.5, next_weight=Z) == pytest.approx(4 * 0.5 * 6)
+    assert sp.leverage_reconstruction_guarantee(0.5, m=10) == pytest.approx(20.0)
+
+
+@given(w=st.integers(1, 50), n=st.integers(10, 10_000))
+def test_variance_term_monotone(w, n):
+    v1 = sp.compression_variance_term([5, w, 1], n)
+    v2 = sp.compression_variance_term([5, w + 1, 1], n)
+    assert v2 > v1
+    p = 6 * w + (w + 1)
+    assert v1 == pytest.approx(math.sqrt((p * math.log(n) + math.log(20)) / n))
+    b = sp.compression_generalization_bound(0.1, [0.01], [2.0], [5, w, 1], n)
+    assert b.bound == pytest.approx((math.sqrt(0.1) + 0.2) ** 2 + v1)
+    assert b.n_params == p
+
+
+# ---- networks --------------------------------------------------------------------------------
+
+def _dependent_net():
+    """Width-10 hidden layer whose units 5..9 are positive multiples of units 0..4 (rank 5)."""
+    torch.manual_seed(0)
+    model = make_mlp(6, [10, 7], 3, seed=3, dtype=torch.float64)
+    with torch.no_grad():
+        W, b = model[0].weight, model[0].bias
+        c = torch.tensor([0.5, 2.0, 1.5, 3.0, 0.7], dtype=torch.float64)
+        W[5:] = W[:5] * c[:, None]
+        b[5:] = b[:5] * c
+    return model
+
+
+def test_dependent_units_pruned_to_rank_without_changing_outputs():
+    model = _dependent_net()
+    X = torch.randn(300, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    res = sp.prune_network(model, X, widths=[5, None], tau=0.0)
+    assert res.widths == [5, 7]
+    assert res.n_params == count_parameters(res.model) < count_parameters(model)
+    assert res.n_params == (6 + 1) * 5 + (5 + 1) * 7 + (7 + 1) * 3
+    Xf = torch.randn(500, 6, generator=torch.Generator().manual_seed(2), dtype=torch.float64)  # fresh inputs
+    with torch.no_grad():
+        torch.testing.assert_close(res.model(Xf), model(Xf), rtol=1e-8, atol=1e-8)
+    # the kept units span the layer: one of each dependent pair
+    assert sorted(k % 5 for k in res.keep[0]) == [0, 1, 2, 3, 4]
+
+
+def test_prune_network_is_smaller_and_consistent():
+    model = make_mlp(8, [32, 16], 2, seed=1)
+    X = torch.randn(400, 8, generator=torch.Generator().manual_seed(0))
+    before = [p.detach().clone() for p in model.parameters()]
+    res = sp.prune_network(model, X, widths=[10, 6], theta=0.5)
+    for p, q in zip(before, model.parameters()):
+        assert torch.equal(p, q)  # input model untouched
+    assert res.widths == [10, 6]
+    assert [m.out_features for m in res.model if isinstance(m, torch.nn.Linear)] == [10, 6, 2]
+    assert res.n_params == (8 + 1) * 10 + (10 + 1) * 6 + (6 + 1) * 2
+    assert res.model[0].weight.dtype == torch.float32
+    # the first layer's rows are the kept rows of the original
+    torch.testing.assert_close(res.model[0].weight, model[0].weight[torch.as_tensor(res.keep[0])])
+    # lams default: rel_lam · mean eigenvalue; width from dof when only lams are given
+    res2 = sp.prune_network(model, X, lams=[1e-1, 1e-1])
+    assert res2.widths == [min(32, math.ceil(res2.n_dof[0] - 1e-9)), min(16, math.ceil(res2.n_dof[1] - 1e-9))]
+
+
+@given(seed=seeds, w1=st.integers(1, 12), w2=st.integers(1, 8), theta=st.floats(0, 1),
+       method=st.sampled_from(sp.SELECTION_METHODS), act=st.sampled_from(["relu", "tanh", "sigmoid"]))
+@settings(max_examples=15)
+def test_output_distortion_bound_claim(seed, w1, w2, theta, method, act):
+    p = {"in_dim": 5, "hidden": [12, 8], "out_dim": 2, "n": 120, "widths": [w1, w2], "theta": theta,
+         "method": method, "activation": act, "seed": seed}
+    row = claims.check(sp.SPECTRAL_OUTPUT_DISTORTION, p)
+    assert row.holds, row
+
+
+def test_output_distortion_bound_direct():
+    """Independent check: distortion recomputed from the returned models, bound from weights."""
+    model = make_mlp(6, [20, 10], 3, seed=5, activation="tanh", dtype=torch.float64)
+    X = torch.randn(250, 6, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    res = sp.prune_network(model, X, widths=[6, 4], theta=0.0)
+    with torch.no_grad():
+        d = float(((res.model(X) - model(X)) ** 2).sum(1).mean())
+    assert d == pytest.approx(res.output_distortion, rel=1e-9)
+    W3 = model[4].weight.detach().numpy()
+    assert res.lipschitz == pytest.approx([np.linalg.norm(W3, 2), 1.0])
+    assert math.sqrt(d) <= math.sqrt(res.layer_errors[0]) * res.lipschitz[0] + math.sqrt(res.layer_errors[1])
+    # the penalised output-aware loss bounds the unpenalised error (θ = 0)
+    assert all(e <= l + 1e-9 for e, l in zip(res.layer_errors, res.losses))
+    # sigmoid is 1/4-Lipschitz: Lip_1 = (1/4)‖W3‖ for a 3-layer sigmoid net
+    sig = make_mlp(6, [20, 10], 3, seed=5, activation="sigmoid", dtype=torch.float64)
+    rs = sp.prune_network(sig, X, widths=[6, 4])
+    assert rs.lipschitz == pytest.approx([0.25 * np.linalg.norm(sig[4].weight.detach().numpy(), 2), 1.0])
+
+
+def test_cov_inputs_used():
+    model = make_mlp(4, [16], 1, seed=2)
+    Xs = torch.randn(300, 4, generator=torch.Generator().manual_seed(0))
+    Xt = Xs + 2.0
+    a = sp.prune_network(model, Xs, widths=[5])
+    b = sp.prune_network(model, Xs, widths=[5], cov_inputs=Xt)
+    c = sp.prune_network(model, Xt, widths=[5])
+    np.testing.assert_array_equal(b.keep[0], c.keep[0])
+    assert b.output_distortion == pytest.approx(c.output_distortion)
+    assert a.layer_errors != b.layer_errors
+
+
+# ---- bad input -------------------------------------------------------------------------------
+
+def test_bad_input():
+    S = _cov(_features(0))
+    with pytest.raises(ValueError, match="lam"):
+        sp.degrees_of_freedom(S, -1.0)
+    with pytest.raises(ValueError, match="lam"):
+        sp.degrees_of_freedom(S, float("nan"))
+    with pytest.raises(ValueError, match="cov_or_eigenvalues"):
+        sp.degrees_of_freedom(-np.eye(3), 1.0)
+    with pytest.raises(ValueError, match="cov_or_eigenvalues"):
+        sp.degrees_of_freedom([1.0, -2.0], 1.0)
+    with pytest.raises(ValueError, match="cov"):
+        sp.ridge_leverage_scores(np.ones((2, 3)), 1.0)
+    with pytest.raises(ValueError, match="cov"):
+        sp.ridge_leverage_scores(np.array([[1.0, 2.0], [0.0, 1.0]]), 1.0)
+    with pytest.raises(ValueError, match="cov"):
+        sp.degrees_of_freedom_randomized(-np.eye(4) * 5, 1.0)
+    with pytest.raises(ValueError, match="keep"):
+        sp.reconstruction_matrix(S, [0, 0], 0.1)
+    with pytest.raises(ValueError, match="keep"):
+        sp.reconstruction_matrix(S, [0, 99], 0.1)
+    with pytest.raises(ValueError, match="keep"):
+        sp.reconstruction_matrix(S, [], 0.1)
+    with pytest.raises(ValueError, match="tau"):
+        sp.reconstruction_matrix(S, [0, 1], -0.1)
+    with pytest.raises(ValueError, match="theta"):
+        sp.pruning_loss(S, [0], 0.1, theta=1.5)
+    with pytest.raises(ValueError, match="next_weight"):
+        sp.pruning_loss(S, [0], 0.1, theta=0.5)
+    with pytest.raises(ValueError, match="next_weight"):
+        sp.pruning_loss(S, [0], 0.1, theta=0.5, next_weight=np.ones((2, 3)))
+    with pytest.raises(ValueError, match="width"):
+        sp.spectral_prune(S, 0, 0.1)
+    with pytest.raises(ValueError, match="width"):
+        sp.spectral_prune(S, S.shape[0] + 1, 0.1)
+    with pytest.raises(ValueError, match="method"):
+        sp.spectral_prune(S, 2, 0.1, method="best")
+    with pytest.raises(ValueError, match="lam"):
+        sp.spectral_prune(S, 2, None)
+    with pytest.raises(ValueError, match="next_weight"):
+        sp.spectral_prune(S, 2, 0.1, method="magnitude")
+    with pytest.raises(ValueError, match="rng"):
+        sp.spectral_prune(S, 2, 0.1, method="random", rng="x")
+    with pytest.raises(ValueError, match="n_dof"):
+        sp.leverage_sampling_width(0.0)
+    with pytest.raises(ValueError, match="delta"):
+        sp.leverage_sampling_width(3.0, delta=1.0)
+    with pytest.raises(ValueError, match="n_probes"):
+        sp.degrees_of_freedom_randomized(S, 1.0, n_probes=1)
+    with pytest.raises(ValueError, match="solver"):
+        sp.degrees_of_freedom_randomized(S, 1.0, solver="lu")
+    with pytest.raises(ValueError, match="layer_errors"):
+        sp.compression_bias_bound([-1.0], [1.0])
+    with pytest.raises(ValueError, match="lipschitz"):
+        sp.compression_bias_bound([1.0, 1.0], [1.0])
+    with pytest.raises(ValueError, match="widths"):
+        sp.compression_variance_term([3], 10)
+    with pytest.raises(ValueError, match="width"):
+        sp.lambda_for_width(np.ones(3), 0.0)
+    model = make_mlp(4, [8], 1, seed=0)
+    X = torch.randn(20, 4)
+    with pytest.raises(ValueError, match="widths"):
+        sp.prune_network(model, X)
+    with pytest.raises(ValueError, match="widths"):
+        sp.prune_network(model, X, widths=[9])
+    with pytest.raises(ValueError, match="widths"):
+        sp.prune_network(model, X, widths=[2, 2])
+    with pytest.raises(ValueError, match="inputs"):
+        sp.prune_network(model, torch.randn(20, 5), widths=[2])
+    with pytest.raises(ValueError, match="inputs"):
+        sp.prune_network(model, torch.full((20, 4), float("nan")), widths=[2])
+    with pytest.raises(ValueError, match="model"):
+        sp.prune_network(torch.nn.Linear(4, 1), X, widths=[2])
+    with pytest.raises(ValueError, match="theta"):
+        sp.prune_network(model, X, widths=[2], theta=-0.1)
