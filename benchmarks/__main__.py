@@ -67,7 +67,8 @@ def main(argv=None) -> int:
     lines = ["# Benchmarks", "",
              f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python "
              f"{platform.python_version()}; {'quick' if args.quick else 'full'} sizes; "
-             f"total {time.perf_counter() - t0:.1f} s. Times are best-of-3 wall seconds; "
+             f"total {time.perf_counter() - t0:.1f} s. Times are the best wall seconds of a few repeats "
+             "(each benchmark's docstring says how many); "
              "speedup = peer time / our time (> 1: ours is faster).", "",
              "| benchmark | case | ours | peer | reference | ours [s] | peer [s] | speedup | note |",
              "|---|---|---|---|---|---|---|---|---|"]

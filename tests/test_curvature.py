@@ -1,0 +1,171 @@
+"""Tests for theory.curvature: exact Hessian diagonal, Hutchinson, Gauss–Newton, empirical Fisher."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+from torch.func import functional_call
+
+from theory import claims
+from theory.curvature import (HUTCHINSON_TRACE, empirical_fisher_diagonal, gauss_newton_diagonal,
+                              hessian_diagonal, hessian_vector_product, hutchinson_diagonal)
+from theory.testbeds.nets import make_mlp
+
+
+def flat(d, model):
+    return torch.cat([d[k].reshape(-1) for k, _ in model.named_parameters()])
+
+
+def full_hessian(model, X, Y, task):
+    """Dense Hessian of the mean training loss by torch.autograd.functional (independent path)."""
+    names = [k for k, _ in model.named_parameters()]
+    shapes = [p.shape for _, p in model.named_parameters()]
+    theta = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+    def f(v):
+        d, s = {}, 0
+        for k, sh in zip(names, shapes):
+            n = int(np.prod(sh))
+            d[k] = v[s:s + n].reshape(sh)
+            s += n
+        out = functional_call(model, d, (X,))
+        if task == "regression":
+            return ((out - Y) ** 2).sum(1).mean()
+        return nn.functional.cross_entropy(out, Y)
+
+    return torch.autograd.functional.hessian(f, theta)
+
+
+def small_problem(task, seed=0, hidden=(6,), din=4, k=3, n=30, act="tanh"):
+    g = torch.Generator().manual_seed(seed)
+    model = make_mlp(din, list(hidden), k, activation=act, seed=seed, dtype=torch.float64)
+    X = torch.randn(n, din, generator=g, dtype=torch.float64)
+    Y = torch.randn(n, k, generator=g, dtype=torch.float64) if task == "regression" else \
+        torch.randint(0, k, (n,), generator=g)
+    return model, X, Y
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_exact_diagonal_matches_dense_hessian(task):
+    model, X, Y = small_problem(task)
+    D = flat(hessian_diagonal(model, X, Y, task, chunk_size=17), model)
+    H = full_hessian(model, X, Y, task)
+    torch.testing.assert_close(D, torch.diagonal(H), rtol=1e-10, atol=1e-12)
+    v = {k: torch.randn_like(p) for k, p in model.named_parameters()}
+    Hv = flat(hessian_vector_product(model, X, Y, task, v), model)
+    torch.testing.assert_close(Hv, H @ flat(v, model), rtol=1e-10, atol=1e-12)
+
+
+def test_linear_regression_closed_form():
+    """f(x) = Wx + b with summed squared error: ∂²L/∂W_ab² = 2 mean(x_b²), ∂²L/∂b_a² = 2."""
+    model, X, Y = small_problem("regression", hidden=(), din=5, k=2, n=40)
+    D = hessian_diagonal(model, X, Y, "regression")
+    expected_w = 2 * (X ** 2).mean(0).expand(2, 5)
+    torch.testing.assert_close(D["0.weight"], expected_w)
+    torch.testing.assert_close(D["0.bias"], torch.full((2,), 2.0, dtype=torch.float64))
+    # the Gauss–Newton matrix is the Hessian for a model linear in its parameters
+    G = gauss_newton_diagonal(model, X, Y, "regression", batch_size=7)
+    torch.testing.assert_close(G["0.weight"], expected_w)
+
+
+def test_small_cnn():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Tanh(), nn.Flatten(), nn.Linear(2 * 4 * 4, 3)).double()
+    X = torch.randn(12, 1, 6, 6, dtype=torch.float64)
+    Y = torch.randint(0, 3, (12,))
+    D = flat(hessian_diagonal(model, X, Y, "classification"), model)
+    H = full_hessian(model, X, Y, "classification")
+    torch.testing.assert_close(D, torch.diagonal(H), rtol=1e-10, atol=1e-12)
+    bn = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Flatten(), nn.Linear(32, 3)).double()
+    with pytest.raises(ValueError, match="`model`"):
+        hessian_diagonal(bn, X, Y, "classification")
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.integers(0, 1000))
+def test_hutchinson_converges_within_standard_error(seed):
+    model, X, Y = small_problem("classification", seed=seed, hidden=(5,), din=3, k=3, n=25)
+    H = full_hessian(model, X, Y, "classification")
+    exact = torch.diagonal(H)
+    N = 4000
+    est = hutchinson_diagonal(model, X, Y, "classification", n_probes=N, rng=seed, chunk_size=500)
+    mean, se = flat(est.diagonal, model), flat(est.se, model)
+    off = (H ** 2).sum(1) - exact ** 2                   # Var[(z ⊙ Hz)_j] = Σ_{k≠j} H_jk²
+    has_noise = off > 1e-20
+    # coordinates without off-diagonal coupling are exact
+    torch.testing.assert_close(mean[~has_noise], exact[~has_noise], rtol=1e-9, atol=1e-12)
+    z = (mean - exact)[has_noise] / torch.sqrt(off[has_noise] / N)
+    assert float((z ** 2).mean()) < 2.0                 # E z² = 1; chi²_d / d concentrates
+    assert float(z.abs().max()) < 5.0
+    # the reported SE estimates the analytic one
+    ratio = se[has_noise] / torch.sqrt(off[has_noise] / N)
+    assert float(ratio.median()) == pytest.approx(1.0, abs=0.1)
+    tr_exact = float(exact.sum())
+    assert abs(est.trace - tr_exact) <= 3 * est.trace_se + 1e-12
+    # same seed, same numbers
+    again = hutchinson_diagonal(model, X, Y, "classification", n_probes=N, rng=seed, chunk_size=500)
+    assert again.trace == est.trace
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_gauss_newton_and_fisher_against_loops(task):
+    model, X, Y = small_problem(task, n=12)
+    names = [k for k, _ in model.named_parameters()]
+    theta = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+    shapes = [p.shape for p in model.parameters()]
+
+    def unflat(v):
+        d, s = {}, 0
+        for k, sh in zip(names, shapes):
+            n = int(np.prod(sh))
+            d[k] = v[s:s + n].reshape(sh)
+            s += n
+        return d
+
+    G = torch.zeros_like(theta)
+    F = torch.zeros_like(theta)
+    for i in range(X.shape[0]):
+        J = torch.autograd.functional.jacobian(lambda v: functional_call(model, unflat(v), (X[i:i + 1],))[0], theta)
+        out = functional_call(model, unflat(theta), (X[i:i + 1],))[0]
+        if task == "regression":
+            Lam = 2 * torch.eye(out.numel(), dtype=torch.float64)
+            grad_out = 2 * (out - Y[i])
+        else:
+            p = torch.softmax(out, 0)
+            Lam = torch.diag(p) - torch.outer(p, p)
+            grad_out = p - nn.functional.one_hot(Y[i], out.numel()).double()
+        G += torch.einsum("ad,ab,bd->d", J, Lam, J)
+        F += (grad_out @ J) ** 2
+    n = X.shape[0]
+    torch.testing.assert_close(flat(gauss_newton_diagonal(model, X, Y, task, batch_size=5), model), G / n)
+    torch.testing.assert_close(flat(empirical_fisher_diagonal(model, X, Y, task, batch_size=5), model), F / n)
+    assert all(bool((t >= -1e-15).all()) for t in gauss_newton_diagonal(model, X, Y, task).values())
+
+
+def test_bad_input():
+    model, X, Y = small_problem("classification")
+    with pytest.raises(ValueError, match="`task`"):
+        hessian_diagonal(model, X, Y, "ranking")
+    with pytest.raises(ValueError, match="`Y`"):
+        hessian_diagonal(model, X, Y[:-1], "classification")
+    with pytest.raises(ValueError, match="`Y`"):
+        hessian_diagonal(model, X, Y + 10, "classification")
+    with pytest.raises(ValueError, match="`X`"):
+        hessian_diagonal(model, X * float("nan"), Y, "classification")
+    with pytest.raises(ValueError, match="`n_probes`"):
+        hutchinson_diagonal(model, X, Y, "classification", n_probes=1)
+    with pytest.raises(ValueError, match="`rng`"):
+        hutchinson_diagonal(model, X, Y, "classification", rng="seed")
+    with pytest.raises(ValueError, match="`chunk_size`"):
+        hessian_diagonal(model, X, Y, "classification", chunk_size=0)
+    with pytest.raises(ValueError, match="`v`"):
+        hessian_vector_product(model, X, Y, "classification", {"0.weight": torch.zeros(1)})
+    with pytest.raises(ValueError, match="`model`"):
+        hessian_diagonal("net", X, Y, "classification")
+
+
+def test_registered_claim_holds():
+    row = claims.check(HUTCHINSON_TRACE, {"n": 40, "in_dim": 4, "widths": [6], "out_dim": 3, "n_probes": 400}, rng=1)
+    assert row.holds and row.relation == "=="

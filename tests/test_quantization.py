@@ -1,0 +1,292 @@
+"""Tests for theory.quantization: exact 1-D k-means, HW/DRHW k-means, network quantization."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize
+from scipy.stats import entropy as scipy_entropy
+
+from theory import claims
+from theory.quantization import (COMPRESSION_LOWERS_RISK, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND,
+                                  compression_ratio, diameter_regularized_centroids, hessian_weighted_kmeans,
+                                  kmeans_1d, kmeans_objective, label_entropy, quantization_rate,
+                                  quantize_network)
+from theory.testbeds.nets import make_mlp
+
+
+def brute_force(x, h, k):
+    """Minimum weighted SSE over *all* label assignments (no contiguity assumed)."""
+    best = math.inf
+    for labels in itertools.product(range(k), repeat=x.size):
+        a = np.array(labels)
+        tot = 0.0
+        for j in range(k):
+            m = a == j
+            if m.any():
+                c = np.sum(h[m] * x[m]) / np.sum(h[m])
+                tot += np.sum(h[m] * (x[m] - c) ** 2)
+        best = min(best, tot)
+    return best
+
+
+def simple_hw_lloyd(x, h, k, max_iter=100):
+    """A plain re-implementation of HW k-means from the quantile init (for the λ = 0 check)."""
+    c = np.sort(np.quantile(x, (2 * np.arange(k) + 1) / (2 * k)))
+    a = np.argmin(np.abs(x[:, None] - c[None, :]), axis=1)
+    for _ in range(max_iter):
+        for j in range(k):
+            if np.any(a == j):
+                c[j] = np.sum(h[a == j] * x[a == j]) / np.sum(h[a == j])
+        a_new = np.argmin(np.abs(x[:, None] - c[None, :]), axis=1)
+        if np.array_equal(a_new, a):
+            break
+        a = a_new
+    return c, a
+
+
+points = st.lists(st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 2)), min_size=2, max_size=60)
+
+
+@settings(max_examples=80, deadline=None)
+@given(points, st.data())
+def test_optimal_never_worse_than_lloyd(xs, data):
+    x = np.array(xs)
+    d = np.unique(x).size
+    k = data.draw(st.integers(1, d))
+    h = np.array(data.draw(st.lists(st.floats(0.01, 10), min_size=x.size, max_size=x.size)))
+    opt = kmeans_1d(x, k, weights=h, method="optimal")
+    for init in ("quantile", "linear", "random"):
+        ll = kmeans_1d(x, k, weights=h, method="lloyd", init=init, rng=0)
+        assert opt.objective <= ll.objective * (1 + 1e-9) + 1e-12
+    # the reported objective is the objective of the returned clustering
+    assert opt.objective == pytest.approx(kmeans_objective(x, opt.centroids, opt.labels, h), rel=1e-12, abs=1e-12)
+    assert np.all(np.diff(opt.centroids) >= 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-20, 20), min_size=2, max_size=7), st.data())
+def test_optimal_equals_brute_force(xs, data):
+    x = np.array(xs, dtype=float) / 4
+    k = data.draw(st.integers(1, min(3, np.unique(x).size)))
+    h = np.array(data.draw(st.lists(st.floats(0.1, 5), min_size=x.size, max_size=x.size)))
+    opt = kmeans_1d(x, k, weights=h, method="optimal")
+    assert opt.objective == pytest.approx(brute_force(x, h, k), rel=1e-9, abs=1e-12)
+
+
+def test_optimal_strictly_beats_lloyd_somewhere_and_scales():
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.normal(-3, 0.2, 300), rng.normal(0, 1.0, 3000), rng.normal(4, 0.1, 30)])
+    h = rng.gamma(2.0, 1.0, x.size)
+    opt = kmeans_1d(x, 12, weights=h, method="optimal")
+    ll = kmeans_1d(x, 12, weights=h, init="linear")
+    assert opt.objective < ll.objective
+    # k = number of distinct values: zero distortion
+    y = np.repeat([0.0, 1.0, 2.5, 7.0], [5, 1, 3, 2])
+    assert kmeans_1d(y, 4, method="optimal").objective == 0.0
+
+
+def test_unweighted_matches_plain_means():
+    x = np.array([0.0, 0.1, 0.2, 5.0, 5.2, 9.0])
+    r = kmeans_1d(x, 3, method="optimal")
+    np.testing.assert_allclose(r.centroids, [0.1, 5.1, 9.0])
+    np.testing.assert_allclose(r.quantized, [0.1, 0.1, 0.1, 5.1, 5.1, 9.0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 6))
+def test_drhw_lambda_zero_is_hw_kmeans(seed, k):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=200)
+    h = rng.gamma(1.5, 1.0, 200)
+    hw = hessian_weighted_kmeans(x, h, k)
+    c_ref, a_ref = simple_hw_lloyd(x, h, k)
+    np.testing.assert_array_equal(hw.labels, a_ref)
+    np.testing.assert_allclose(hw.centroids, c_ref, rtol=1e-12, atol=1e-12)
+    assert hw.penalty == 0.0
+    # the DRHW code path with a vanishing λ lands on the same clustering
+    dr = hessian_weighted_kmeans(x, h, k, diameter_reg=1e-14)
+    np.testing.assert_array_equal(dr.labels, hw.labels)
+    np.testing.assert_allclose(dr.centroids, hw.centroids, atol=1e-10)
+    # same as kmeans_1d with weights
+    np.testing.assert_allclose(kmeans_1d(x, k, weights=h).objective, hw.distortion, rtol=1e-12)
+
+
+def _fixed_problem(seed=0, K=4):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.normal(size=120))
+    h = rng.gamma(2.0, 1.0, 120)
+    a = np.minimum((np.arange(120) * K) // 120, K - 1)
+    c0 = np.array([np.sum(h[a == j] * x[a == j]) / np.sum(h[a == j]) for j in range(K)])
+    return x, h, a, c0
+
+
+@pytest.mark.parametrize("lam", [0.5, 3.0])
+def test_extreme_centroid_update_is_exact_minimizer(lam):
+    x, h, a, c0 = _fixed_problem()
+    c = diameter_regularized_centroids(x, h, a, c0, diameter_reg=lam)
+
+    def f(cv):
+        return np.sum(h * (x - cv[a]) ** 2) + 0.5 * lam * (cv[-1] - cv[0])
+
+    res = minimize(f, c0, method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose(c, res.x, atol=1e-6)
+    assert f(c) <= res.fun + 1e-9
+    # only the extremes moved, inward
+    np.testing.assert_allclose(c[1:-1], c0[1:-1])
+    assert c[0] > c0[0] and c[-1] < c0[-1]
+
+
+def test_extreme_update_entropy_variant_is_exact_minimizer():
+    x, h, a, c0 = _fixed_problem(1)
+    lam_e = 0.7
+    ent = scipy_entropy(np.bincount(a))
+    c = diameter_regularized_centroids(x, h, a, c0, entropy_reg=lam_e)
+
+    def f(cv):
+        return np.sum(h * (x - cv[a]) ** 2) + lam_e * ent * (cv[-1] - cv[0]) ** 2
+
+    res = minimize(f, c0, method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose(c, res.x, atol=1e-6)
+
+
+def test_extreme_update_clips_at_neighbour():
+    x, h, a, c0 = _fixed_problem()
+    c = diameter_regularized_centroids(x, h, a, c0, diameter_reg=1e6)
+    assert c[0] == c[1] and c[-1] == c[-2]
+
+
+def test_drhw_shrinks_diameter_and_reports_consistent_objective():
+    rng = np.random.default_rng(5)
+    x = rng.standard_t(3, size=2000)
+    h = rng.gamma(2.0, 1.0, 2000)
+    hw = hessian_weighted_kmeans(x, h, 8)
+    prev = hw.diameter
+    for lam in (10.0, 100.0, 1000.0):
+        dr = hessian_weighted_kmeans(x, h, 8, diameter_reg=lam)
+        assert dr.diameter <= prev + 1e-12
+        prev = dr.diameter
+        assert dr.distortion == pytest.approx(kmeans_objective(x, dr.centroids, dr.labels, h), rel=1e-12)
+        assert dr.penalty == pytest.approx(0.5 * lam * (dr.centroids[-1] - dr.centroids[0]), rel=1e-12)
+        assert dr.objective == pytest.approx(dr.distortion + dr.penalty, rel=1e-12)
+    de = hessian_weighted_kmeans(x, h, 8, entropy_reg=5.0)
+    assert de.diameter < hw.diameter
+    assert de.penalty == pytest.approx(5.0 * label_entropy(de.labels) * de.diameter ** 2, rel=1e-12)
+
+
+def test_optimal_hw_via_hessian_weighted_kmeans():
+    rng = np.random.default_rng(2)
+    x, h = rng.normal(size=500), rng.gamma(2, 1, 500)
+    r = hessian_weighted_kmeans(x, h, 6, method="optimal")
+    assert r.distortion <= hessian_weighted_kmeans(x, h, 6).distortion * (1 + 1e-12)
+
+
+def test_label_entropy_against_scipy():
+    a = np.array([0, 0, 1, 2, 2, 2, 5])
+    assert label_entropy(a) == pytest.approx(scipy_entropy(np.bincount(a)[np.bincount(a) > 0]))
+    assert label_entropy(a, base=2) == pytest.approx(scipy_entropy(np.bincount(a), base=2))
+
+
+def test_compression_ratio_by_hand():
+    r = compression_ratio([np.array([0, 0, 1, 1])], 2)
+    # 4 weights x 1 bit + 2 centroids x 32 bits, against 4 x 32 bits
+    assert r.compressed_bits == pytest.approx(4 + 64)
+    assert r.original_bits == 128
+    assert r.ratio == pytest.approx(128 / 68) and r.fraction == pytest.approx(68 / 128)
+    r2 = compression_ratio([np.array([0, 1, 2, 2, 2, 2, 2, 2]), np.zeros(3, int)], [4, 1], unquantized=5,
+                           entropy_coded=False)
+    # layer 1: 8 x ceil(log2 4)=2 bits + 4 x 32; layer 2: 0 bits + 1 x 32; 5 floats
+    assert r2.compressed_bits == pytest.approx(16 + 128 + 32 + 160)
+    assert r2.original_bits == 32 * 16
+    p = np.array([1, 1, 6]) / 8
+    r3 = compression_ratio([np.array([0, 1, 2, 2, 2, 2, 2, 2])], 4)
+    assert r3.compressed_bits == pytest.approx(8 * -np.sum(p * np.log2(p)) + 128)
+
+
+def test_quantization_rate_by_hand():
+    assert quantization_rate([10, 20], [4, 8], num_float_params=3) == pytest.approx(
+        10 * math.log(4) + 20 * math.log(8) + 3 * 32 * math.log(2))
+
+
+@pytest.mark.parametrize("method", ["kmeans", "optimal", "hw", "optimal_hw", "drhw"])
+def test_quantize_network(method):
+    torch.manual_seed(0)
+    model = make_mlp(6, [10], 3, seed=1)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    H = {k: torch.rand_like(v) + 0.1 for k, v in model.named_parameters()}
+    q = quantize_network(model, H, [2, 3], method, diameter_reg=0.01 if method == "drhw" else 0.0)
+    for k, v in model.state_dict().items():       # the input is untouched
+        assert torch.equal(v, before[k])
+    qs = q.model.state_dict()
+    assert torch.equal(qs["0.bias"], before["0.bias"]) and torch.equal(qs["2.bias"], before["2.bias"])
+    assert torch.unique(qs["0.weight"]).numel() <= 4 and torch.unique(qs["2.weight"]).numel() <= 8
+    assert [layer.num_levels for layer in q.layers] == [4, 8]
+    assert q.rate_bound == pytest.approx(60 * math.log(4) + 30 * math.log(8))
+    w = before["0.weight"].double().numpy()
+    if method in ("kmeans", "optimal"):
+        ref = kmeans_1d(w, 4, method="lloyd" if method == "kmeans" else "optimal")
+        np.testing.assert_allclose(qs["0.weight"].double().numpy().ravel(), ref.quantized, rtol=1e-6)
+    if method == "optimal_hw":
+        ref = kmeans_1d(w, 4, weights=H["0.weight"].double().numpy(), method="optimal")
+        assert q.layers[0].distortion == pytest.approx(ref.objective, rel=1e-9)
+    assert q.compression.ratio > 1
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="`k`"):
+        kmeans_1d([1.0, 1.0, 2.0], 3)
+    with pytest.raises(ValueError, match="`k`"):
+        kmeans_1d([1.0, 2.0], 0)
+    with pytest.raises(ValueError, match="`k`"):
+        hessian_weighted_kmeans([1.0, 1.0, 2.0], [1.0, 1.0, 1.0], 3)
+    with pytest.raises(ValueError, match="`w`"):
+        kmeans_1d([1.0, np.nan], 1)
+    with pytest.raises(ValueError, match="`weights`"):
+        kmeans_1d([1.0, 2.0], 1, weights=[1.0, -1.0])
+    with pytest.raises(ValueError, match="`weights`"):
+        kmeans_1d([1.0, 2.0], 1, weights=[1.0])
+    with pytest.raises(ValueError, match="`method`"):
+        kmeans_1d([1.0, 2.0], 1, method="em")
+    with pytest.raises(ValueError, match="`init`"):
+        kmeans_1d([1.0, 2.0], 1, init="kmeans++")
+    with pytest.raises(ValueError, match="`h`"):
+        hessian_weighted_kmeans([1.0, 2.0], [0.0, 1.0], 1)
+    with pytest.raises(ValueError, match="`diameter_reg`"):
+        hessian_weighted_kmeans([1.0, 2.0], [1.0, 1.0], 1, diameter_reg=-1)
+    with pytest.raises(ValueError, match="diameter_reg"):
+        hessian_weighted_kmeans([1.0, 2.0], [1.0, 1.0], 1, diameter_reg=1, entropy_reg=1)
+    with pytest.raises(ValueError, match="`method`"):
+        hessian_weighted_kmeans([1.0, 2.0], [1.0, 1.0], 2, diameter_reg=1, method="optimal")
+    with pytest.raises(ValueError, match="`centroids`"):
+        diameter_regularized_centroids([1.0, 2.0], [1.0, 1.0], [0, 1], [2.0, 1.0], diameter_reg=1)
+    with pytest.raises(ValueError, match="`labels`"):
+        compression_ratio([np.array([0, 4])], 4)
+    with pytest.raises(ValueError, match="`labels`"):
+        compression_ratio(np.array([0, 1]), 2)
+    model = make_mlp(3, [4], 2, seed=0)
+    with pytest.raises(ValueError, match="`hessian_diag`"):
+        quantize_network(model, None, 2, "hw")
+    with pytest.raises(ValueError, match="`hessian_diag`"):
+        quantize_network(model, {"0.weight": torch.ones(2, 2), "2.weight": torch.ones(2, 4)}, 2, "hw")
+    with pytest.raises(ValueError, match="`method`"):
+        quantize_network(model, None, 2, "pq")
+    with pytest.raises(ValueError, match="`bits`"):
+        quantize_network(model, None, [2, 3, 4], "kmeans")
+    with pytest.raises(ValueError, match="`bits`"):
+        quantize_network(model, None, 0, "kmeans")
+    with pytest.raises(ValueError, match="`model`"):
+        quantize_network("net", None, 2, "kmeans")
+
+
+def test_registered_claims_hold():
+    row = claims.check(OPTIMAL_LE_LLOYD, {"n": 3000, "k": 16, "data_seed": 1}, rng=0)
+    assert row.holds and row.measured <= row.bound
+    p = {"bits": 2, "n": 60, "reps": 3, "width": 16, "epochs": 80, "n_test": 2000}
+    row = claims.check(QUANTIZED_GEN_BOUND, p, rng=0)
+    assert row.holds and row.bound > 1.0        # honest: the bound is vacuous at this size
+    row = claims.check(COMPRESSION_LOWERS_RISK, p, rng=0)
+    assert not row.must_hold and math.isfinite(row.measured)

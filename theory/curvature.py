@@ -1,0 +1,460 @@
+"""Curvature of the training loss of a small torch network: Hessian diagonal and trace.
+
+The training loss is the mean per-sample loss of :func:`theory.testbeds.nets.loss_fn`,
+
+.. math::
+
+    L_S(\\theta) = \\frac1n \\sum_{i=1}^n \\ell(f_\\theta(x_i), y_i),
+
+(summed squared error for regression, cross-entropy in nats for classification), and every
+function returns, for each named parameter of the model, a tensor of that parameter's shape.
+
+- :func:`hessian_diagonal` — exact :math:`\\mathrm{diag}\\,\\nabla^2 L_S`, one Hessian-vector
+  product (forward-over-reverse, ``torch.func.jvp`` of ``torch.func.grad``) per coordinate,
+  batched with ``torch.func.vmap``. Cost: :math:`d` HVPs, fine for the small nets of this
+  project (up to ~10^4 parameters).
+- :func:`hutchinson_diagonal` — Bekas–Kokiopoulou–Saad estimator
+  :math:`\\mathrm{diag}(H) \\approx \\frac1N\\sum_r z_r \\odot H z_r` with Rademacher probes,
+  with a per-coordinate standard error, and Hutchinson's trace estimate with its standard error.
+- :func:`gauss_newton_diagonal` — diagonal of the generalized Gauss–Newton matrix
+  :math:`\\frac1n\\sum_i J_i^\\top \\nabla_f^2\\ell\\, J_i` (positive semi-definite), and
+  :func:`empirical_fisher_diagonal` — :math:`\\frac1n\\sum_i (\\nabla\\ell_i)^{\\odot 2}`.
+
+Models: MLPs and small CNNs (any module built from Linear/Conv/activations/pooling/flatten).
+BatchNorm is rejected: in training mode it couples the samples, and in eval mode its running
+statistics are not parameters — neither fits the per-sample loss above. The model is
+evaluated as a pure function of its parameters (``torch.func.functional_call``) in eval mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call, grad, jacrev, jvp, vmap
+
+from ._checks import as_int, check_in
+from .claims import Claim, Measurement, register
+from .testbeds.nets import TASKS, _check_model, loss_fn, make_mlp, resolve_device
+
+__all__ = [
+    "HutchinsonDiagonal",
+    "hessian_vector_product",
+    "hessian_diagonal",
+    "hutchinson_diagonal",
+    "gauss_newton_diagonal",
+    "empirical_fisher_diagonal",
+    "HUTCHINSON_TRACE",
+]
+
+_BATCHNORM = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+
+
+@dataclass(frozen=True)
+class HutchinsonDiagonal:
+    """Hutchinson-type estimates of the Hessian diagonal and trace.
+
+    Attributes
+    ----------
+    diagonal : dict of str -> tensor
+        :math:`\\frac1N\\sum_r z_r\\odot Hz_r`, per parameter (parameter's shape).
+    se : dict of str -> tensor
+        Per-coordinate standard error, sample standard deviation over probes / :math:`\\sqrt N`.
+    trace : float
+        :math:`\\frac1N\\sum_r z_r^\\top H z_r`.
+    trace_se : float
+    n_probes : int
+    """
+
+    diagonal: dict
+    se: dict
+    trace: float
+    trace_se: float
+    n_probes: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Plumbing
+# ---------------------------------------------------------------------------------------------
+
+class _Problem:
+    """The training loss as a function of one flat parameter vector."""
+
+    def __init__(self, model, X, Y, task, device):
+        _check_model(model)
+        check_in(task, "task", TASKS)
+        for m in model.modules():
+            if isinstance(m, _BATCHNORM):
+                raise ValueError(f"`model` must not contain BatchNorm ({type(m).__name__}): it couples "
+                                 "the samples, so the per-sample training loss is undefined")
+        if device is not None:
+            model.to(resolve_device(device))
+        self.model = model
+        self.task = task
+        named = [(k, v) for k, v in model.named_parameters() if v.requires_grad]
+        if not named:
+            raise ValueError("`model` has no trainable parameters")
+        self.names = [k for k, _ in named]
+        self.shapes = [v.shape for _, v in named]
+        self.sizes = [v.numel() for _, v in named]
+        p0 = named[0][1]
+        self.device, self.dtype = p0.device, p0.dtype
+        self.theta = torch.cat([v.detach().reshape(-1) for _, v in named]).to(self.dtype)
+        self.buffers = {k: b for k, b in model.named_buffers()}
+        self.X = self._tensor(X, "X", self.dtype)
+        if self.X.ndim < 2:
+            raise ValueError(f"`X` must have a leading sample axis and at least 2 dims; got shape {tuple(self.X.shape)}")
+        if task == "regression":
+            self.Y = self._tensor(Y, "Y", self.dtype)
+        else:
+            self.Y = self._tensor(Y, "Y", None).reshape(-1).long()
+        if self.Y.shape[0] != self.X.shape[0]:
+            raise ValueError(f"`Y` must have as many rows as `X` ({self.X.shape[0]}); got {self.Y.shape[0]}")
+        if self.X.shape[0] < 1:
+            raise ValueError("`X` must hold at least 1 sample")
+        self.lf = loss_fn(task)
+        with torch.no_grad():
+            out = self.forward(self.theta, self.X[:1])
+            if out.ndim != 2:
+                raise ValueError(f"`model` must output (n, K); got shape {tuple(out.shape)}")
+            if task == "classification" and (int(self.Y.min()) < 0 or int(self.Y.max()) >= out.shape[1]):
+                raise ValueError(f"`Y` must hold labels in [0, {out.shape[1]})")
+            self.lf(out, self.Y[:1])  # validates target shapes once, outside vmap
+
+    def _tensor(self, x, name, dtype):
+        if not isinstance(x, torch.Tensor):
+            try:
+                x = torch.as_tensor(np.asarray(x))
+            except (TypeError, ValueError, RuntimeError):
+                raise ValueError(f"`{name}` must be a tensor or array-like of numbers") from None
+        if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+            raise ValueError(f"`{name}` must be finite (no NaN or inf)")
+        return x.to(device=self.device, dtype=dtype) if dtype is not None else x.to(self.device)
+
+    def unflatten(self, flat):
+        out, s = {}, 0
+        for k, shp, sz in zip(self.names, self.shapes, self.sizes):
+            out[k] = flat[s:s + sz].reshape(shp)
+            s += sz
+        return out
+
+    def forward(self, flat, X):
+        params = self.unflatten(flat)
+        was = self.model.training
+        self.model.eval()
+        try:
+            return functional_call(self.model, {**self.buffers, **params}, (X,))
+        finally:
+            self.model.train(was)
+
+    def loss(self, flat):
+        return self.lf(self.forward(flat, self.X), self.Y).mean()
+
+    def hvp(self, v):
+        return jvp(grad(self.loss), (self.theta,), (v,))[1]
+
+    def split(self, flat):
+        return {k: t.detach().clone() for k, t in self.unflatten(flat).items()}
+
+
+def _chunk(chunk_size, name="chunk_size"):
+    return as_int(chunk_size, name, low=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------
+
+def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
+    """Hessian-vector product of the training loss, :math:`\\nabla^2 L_S(\\theta)\\, v`.
+
+    .. math::
+
+        H v = \\frac{\\partial}{\\partial t} \\nabla L_S(\\theta + t v)\\Big|_{t=0}
+        \\quad(\\text{forward-over-reverse}).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Without BatchNorm.
+    X : tensor or array, shape (n, ...)
+    Y : tensor or array
+        (n, K) targets (regression) or (n,) labels (classification).
+    task : {"regression", "classification"}
+    v : mapping of parameter name -> tensor (parameter's shape)
+    device : str, torch.device or None
+        ``None``: the model's device; otherwise the model is moved there (in place) first.
+
+    Returns
+    -------
+    dict of str -> tensor
+
+    References
+    ----------
+    B. A. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 6(1), 1994.
+    """
+    P = _Problem(model, X, Y, task, device)
+    if not isinstance(v, dict) or set(v) != set(P.names):
+        raise ValueError(f"`v` must be a dict with the parameter names {P.names}")
+    parts = []
+    for k, shp in zip(P.names, P.shapes):
+        t = torch.as_tensor(v[k], dtype=P.dtype, device=P.device)
+        if t.shape != shp:
+            raise ValueError(f"`v`[{k!r}] must have shape {tuple(shp)}; got {tuple(t.shape)}")
+        parts.append(t.reshape(-1))
+    return P.split(P.hvp(torch.cat(parts)).detach())
+
+
+def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
+    """Exact diagonal of the training-loss Hessian.
+
+    .. math::
+
+        [\\nabla^2 L_S(\\theta)]_{jj} = e_j^\\top \\nabla^2 L_S(\\theta)\\, e_j,
+        \\qquad j = 1, \\dots, d,
+
+    from :math:`d` Hessian-vector products with the unit vectors, ``chunk_size`` at a time under
+    ``torch.func.vmap``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        MLP or small CNN without BatchNorm.
+    X : tensor or array, shape (n, ...)
+    Y : tensor or array
+    task : {"regression", "classification"}
+    device : str, torch.device or None
+    chunk_size : int, default 256
+        Unit vectors per vmapped batch (memory ~ ``chunk_size`` gradients).
+
+    Returns
+    -------
+    dict of str -> tensor
+        One tensor per trainable parameter, of its shape and dtype.
+
+    References
+    ----------
+    B. A. Pearlmutter, Neural Computation 6(1), 1994 (exact HVPs); Y. LeCun, J. S. Denker,
+    S. A. Solla, "Optimal brain damage", NeurIPS 1989 (the diagonal as weight saliency);
+    Y. Choi, M. El-Khamy, J. Lee, ICLR 2017 (the diagonal as quantization importance).
+    """
+    P = _Problem(model, X, Y, task, device)
+    cs = _chunk(chunk_size)
+    d = P.theta.numel()
+    out = torch.empty(d, dtype=P.dtype, device=P.device)
+    batched = vmap(P.hvp)
+    for s in range(0, d, cs):
+        idx = torch.arange(s, min(s + cs, d), device=P.device)
+        E = torch.zeros(idx.numel(), d, dtype=P.dtype, device=P.device)
+        E[torch.arange(idx.numel(), device=P.device), idx] = 1.0
+        HE = batched(E)
+        out[idx] = HE[torch.arange(idx.numel(), device=P.device), idx].detach()
+    return P.split(out)
+
+
+def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=None, chunk_size=32) -> HutchinsonDiagonal:
+    """Stochastic Hessian diagonal and trace from Rademacher probes, with standard errors.
+
+    .. math::
+
+        \\widehat{\\mathrm{diag}}(H) = \\frac1N\\sum_{r=1}^N z_r \\odot H z_r,\\qquad
+        \\widehat{\\mathrm{tr}}(H) = \\frac1N\\sum_{r=1}^N z_r^\\top H z_r,\\qquad
+        z_r \\in \\{\\pm1\\}^d \\text{ i.i.d. uniform};
+
+    both are unbiased, :math:`E[z\\odot Hz] = \\mathrm{diag}(H)`,
+    :math:`\\mathrm{Var}[(z\\odot Hz)_j] = \\sum_{k\\ne j} H_{jk}^2`; standard errors are the
+    sample standard deviations over probes divided by :math:`\\sqrt N`.
+
+    Parameters
+    ----------
+    model, X, Y, task :
+        As in :func:`hessian_diagonal`.
+    n_probes : int, default 100
+        :math:`N \\ge 2`.
+    rng : None, int or numpy.random.Generator
+        Draws the probes (on the CPU, then moved), so a seed gives the same probes everywhere.
+    device : str, torch.device or None
+    chunk_size : int, default 32
+        Probes per vmapped batch.
+
+    Returns
+    -------
+    HutchinsonDiagonal
+
+    References
+    ----------
+    M. F. Hutchinson, "A stochastic estimator of the trace of the influence matrix for Laplacian
+    smoothing splines", Commun. Statist. Simul. Comput. 19(2), 1990; C. Bekas, E. Kokiopoulou,
+    Y. Saad, "An estimator for the diagonal of a matrix", Appl. Numer. Math. 57(11-12), 2007,
+    eq. (2); Z. Yao et al., "PyHessian", IEEE BigData 2020 (the same estimators for networks).
+    """
+    from ._checks import check_rng
+
+    n_probes = as_int(n_probes, "n_probes", low=2)
+    gen = check_rng(rng)
+    P = _Problem(model, X, Y, task, device)
+    cs = _chunk(chunk_size)
+    d = P.theta.numel()
+    batched = vmap(P.hvp)
+    s1 = torch.zeros(d, dtype=torch.float64, device=P.device)
+    s2 = torch.zeros(d, dtype=torch.float64, device=P.device)
+    traces = []
+    done = 0
+    while done < n_probes:
+        b = min(cs, n_probes - done)
+        Z = torch.as_tensor(gen.integers(0, 2, size=(b, d)) * 2.0 - 1.0, dtype=P.dtype).to(P.device)
+        S = (Z * batched(Z)).detach().double()
+        s1 += S.sum(0)
+        s2 += (S * S).sum(0)
+        traces.append(S.sum(1).cpu().numpy())
+        done += b
+    mean = s1 / n_probes
+    var = torch.clamp((s2 - n_probes * mean * mean) / (n_probes - 1), min=0.0)
+    se = torch.sqrt(var / n_probes)
+    tr = Measurement.from_samples(np.concatenate(traces))
+    return HutchinsonDiagonal(P.split(mean.to(P.dtype)), P.split(se.to(P.dtype)), tr.value, tr.se, n_probes)
+
+
+def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
+    """Diagonal of the generalized Gauss–Newton matrix of the training loss.
+
+    .. math::
+
+        G = \\frac1n \\sum_{i=1}^n J_i^\\top \\Lambda_i J_i,\\qquad J_i = \\frac{\\partial
+        f_\\theta(x_i)}{\\partial\\theta},\\quad \\Lambda_i = \\nabla^2_f \\ell(f, y_i),
+
+    so :math:`G_{jj} = \\frac2n\\sum_i\\sum_a J_{i,aj}^2` for the summed squared error
+    (:math:`\\Lambda = 2I`) and :math:`G_{jj} = \\frac1n\\sum_i [\\sum_a p_a J_{i,aj}^2 -
+    (\\sum_a p_a J_{i,aj})^2]` for cross-entropy (:math:`\\Lambda = \\mathrm{diag}(p) - pp^\\top`,
+    :math:`p` the softmax). :math:`G \\succeq 0`; it equals the Hessian when the network is
+    linear in :math:`\\theta` and drops the term :math:`\\sum_a \\partial_a\\ell\\, \\nabla^2 f_a`
+    otherwise.
+
+    Parameters
+    ----------
+    model, X, Y, task :
+        As in :func:`hessian_diagonal`.
+    device : str, torch.device or None
+    batch_size : int, default 256
+        Samples per vmapped Jacobian batch.
+
+    Returns
+    -------
+    dict of str -> tensor
+
+    References
+    ----------
+    N. N. Schraudolph, "Fast curvature matrix-vector products for second-order gradient
+    descent", Neural Computation 14(7), 2002 (the GGN); J. Martens, "New insights and
+    perspectives on the natural gradient method", JMLR 21, 2020, §8 (GGN = Fisher for these
+    losses).
+    """
+    P = _Problem(model, X, Y, task, device)
+    bs = _chunk(batch_size, "batch_size")
+    d = P.theta.numel()
+    acc = torch.zeros(d, dtype=P.dtype, device=P.device)
+
+    def f_single(flat, x):
+        return P.forward(flat, x.unsqueeze(0)).squeeze(0)
+
+    jac = vmap(jacrev(f_single), in_dims=(None, 0))
+    for s in range(0, P.X.shape[0], bs):
+        xb = P.X[s:s + bs]
+        J = jac(P.theta, xb).detach()                    # (b, K, d)
+        if P.task == "regression":
+            acc += 2.0 * (J * J).sum(dim=(0, 1))
+        else:
+            with torch.no_grad():
+                p = torch.softmax(P.forward(P.theta, xb), dim=1)   # (b, K)
+            pj = torch.einsum("bk,bkd->bd", p, J)
+            acc += torch.einsum("bk,bkd->d", p, J * J) - (pj * pj).sum(0)
+    return P.split(acc / P.X.shape[0])
+
+
+def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
+    """Diagonal of the empirical Fisher matrix (mean squared per-sample gradient).
+
+    .. math::
+
+        F_{jj} = \\frac1n \\sum_{i=1}^n \\Big(\\frac{\\partial \\ell(f_\\theta(x_i), y_i)}
+        {\\partial\\theta_j}\\Big)^2 .
+
+    Not a curvature in general (it differs from the Fisher and the GGN away from a well-specified
+    optimum), but a common cheap importance.
+
+    Parameters
+    ----------
+    model, X, Y, task :
+        As in :func:`hessian_diagonal`.
+    device : str, torch.device or None
+    batch_size : int, default 256
+
+    Returns
+    -------
+    dict of str -> tensor
+
+    References
+    ----------
+    F. Kunstner, L. Balles, P. Hennig, "Limitations of the empirical Fisher approximation for
+    natural gradient descent", NeurIPS 2019, eq. (3).
+    """
+    P = _Problem(model, X, Y, task, device)
+    bs = _chunk(batch_size, "batch_size")
+    d = P.theta.numel()
+    acc = torch.zeros(d, dtype=P.dtype, device=P.device)
+
+    def loss_single(flat, x, y):
+        pred = P.forward(flat, x.unsqueeze(0)).squeeze(0)
+        if P.task == "regression":
+            return ((pred - y.reshape(pred.shape)) ** 2).sum()
+        return -(torch.log_softmax(pred, dim=0) * y).sum()     # y one-hot (built outside vmap)
+
+    if P.task == "regression":
+        T = P.Y
+    else:
+        K = P.forward(P.theta, P.X[:1]).shape[1]
+        T = torch.nn.functional.one_hot(P.Y, K).to(P.dtype)
+    g = vmap(grad(loss_single), in_dims=(None, 0, 0))
+    for s in range(0, P.X.shape[0], bs):
+        G = g(P.theta, P.X[s:s + bs], T[s:s + bs]).detach()
+        acc += (G * G).sum(0)
+    return P.split(acc / P.X.shape[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Registered claim: Hutchinson's trace estimate is unbiased
+# ---------------------------------------------------------------------------------------------
+
+def _claim_problem(p):
+    """A small seeded MLP on Gaussian inputs with random labels (float64), from a parameter dict."""
+    g = np.random.default_rng(int(p.get("data_seed", 0)))
+    n, din, k = int(p.get("n", 64)), int(p.get("in_dim", 5)), int(p.get("out_dim", 3))
+    model = make_mlp(din, list(p.get("widths", [8])), k, activation=p.get("activation", "tanh"),
+                     seed=int(p.get("data_seed", 0)), dtype=torch.float64)
+    X = torch.as_tensor(g.standard_normal((n, din)))
+    Y = torch.as_tensor(g.integers(0, k, size=n))
+    return model, X, Y
+
+
+def _exact_trace(p) -> float:
+    model, X, Y = _claim_problem(p)
+    return float(sum(t.sum() for t in hessian_diagonal(model, X, Y, "classification").values()))
+
+
+def _hutchinson_trace(p, rng) -> Measurement:
+    model, X, Y = _claim_problem(p)
+    est = hutchinson_diagonal(model, X, Y, "classification", n_probes=int(p.get("n_probes", 200)), rng=rng)
+    return Measurement(est.trace, est.trace_se)
+
+
+HUTCHINSON_TRACE = register(Claim(
+    id="curvature.hutchinson_trace",
+    reference="Hutchinson, Commun. Statist. Simul. Comput. 1990 (unbiased trace estimator); "
+              "Bekas, Kokiopoulou, Saad, Appl. Numer. Math. 2007 (diagonal)",
+    statement="E[zᵀ∇²L_S z] = tr ∇²L_S = Σ_j exact diagonal (Monte Carlo = exact)",
+    bound=_exact_trace,
+    measure=_hutchinson_trace,
+    relation="==",
+))
