@@ -1,0 +1,380 @@
+"""CoreNet coresets: sensitivities, the unbiased sparsifier, sample sizes, CoreNet and baselines."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from theory import coresets as cs
+from theory.claims import check
+from theory.testbeds.nets import linear_layers, make_mlp
+
+
+def _brute_sensitivity(W, A):
+    """Per-neuron, per-edge loop over the definition (independent of the vectorized code)."""
+    A = np.asarray(A, float)
+    if np.any(A < 0):
+        A = np.concatenate([np.maximum(A, 0), np.maximum(-A, 0)])
+    out, inp = W.shape
+    s = np.zeros((out, inp))
+    for i in range(out):
+        for sign in (1, -1):
+            group = [j for j in range(inp) if sign * W[i, j] > 0]
+            for x in A:
+                den = sum(sign * W[i, k] * x[k] for k in group)
+                if den <= 0:
+                    continue
+                for j in group:
+                    s[i, j] = max(s[i, j], sign * W[i, j] * x[j] / den)
+    return s
+
+
+def _rand_layer(seed, out=4, inp=6, n=5, signed=False, sparse=False):
+    g = np.random.default_rng(seed)
+    W = g.standard_normal((out, inp))
+    A = g.standard_normal((n, inp)) if signed else np.abs(g.standard_normal((n, inp)))
+    if sparse:
+        A[A < 0.5] = 0.0
+    return W, A
+
+
+# ---- sensitivity -----------------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), signed=st.booleans(), sparse=st.booleans())
+def test_sensitivity_matches_definition_bounds_and_sums(seed, signed, sparse):
+    W, A = _rand_layer(seed, signed=signed, sparse=sparse)
+    res = cs.empirical_sensitivity(W, A)
+    np.testing.assert_allclose(res.sensitivity, _brute_sensitivity(W, A), atol=1e-12)
+    assert np.all((res.sensitivity >= 0) & (res.sensitivity <= 1))
+    for tot in (res.total_positive, res.total_negative):
+        # each group's total is 0 (its products vanish on all of S) or at least 1
+        assert np.all((tot == 0) | (tot >= 1 - 1e-12))
+    # groups that are active on some point must have total >= 1
+    Ap = np.concatenate([np.maximum(A, 0), np.maximum(-A, 0)]) if signed else A
+    active_pos = (Ap @ np.maximum(W, 0).T > 0).any(axis=0)
+    assert np.all(res.total_positive[active_pos] >= 1 - 1e-12)
+
+
+def test_sensitivity_of_single_point_is_the_share():
+    W = np.array([[1.0, 2.0, -3.0, 0.0]])
+    a = np.array([[1.0, 1.0, 1.0, 5.0]])
+    res = cs.empirical_sensitivity(W, a)
+    np.testing.assert_allclose(res.sensitivity, [[1 / 3, 2 / 3, 1.0, 0.0]])
+    assert res.total_positive[0] == pytest.approx(1.0) and res.total_negative[0] == pytest.approx(1.0)
+
+
+# ---- the sparsifier --------------------------------------------------------------------------
+
+def test_sparsifier_is_unbiased_with_the_multinomial_variance():
+    W, A = _rand_layer(3, out=3, inp=5, n=4)
+    sens = cs.empirical_sensitivity(W, A)
+    m, R = 7, 4000
+    rng = np.random.default_rng(0)
+    draws = np.stack([cs.sparsify_layer(W, A, samples=m, rng=rng).weight for _ in range(R)])
+    mean = draws.mean(axis=0)
+    se = draws.std(axis=0, ddof=1) / math.sqrt(R)
+    pos = sens.sensitivity > 0
+    assert np.all(np.abs(mean - W)[pos] <= 4.5 * se[pos] + 1e-12)
+    assert np.all(draws[:, ~pos] == 0)
+    # Var ŵ_j = w_j² (1 - q_j) / (m_g q_j) for the multinomial counts of the edge's sign group
+    one = cs.sparsify_layer(W, A, samples=m, rng=1)
+    for i in range(W.shape[0]):
+        for positive, mg in ((True, one.samples_positive[i]), (False, one.samples_negative[i])):
+            mask = (W[i] > 0) if positive else (W[i] < 0)
+            s = np.where(mask, sens.sensitivity[i], 0.0)
+            if mg == 0 or s.sum() == 0:
+                continue
+            q = s / s.sum()
+            for j in np.flatnonzero(q > 0):
+                var = W[i, j] ** 2 * (1 - q[j]) / (mg * q[j])
+                emp = draws[:, i, j].var(ddof=1)
+                assert emp == pytest.approx(var, rel=6 * math.sqrt(2 / R) + 0.05 * (var == 0))
+
+
+def test_samples_split_between_sign_groups_and_sum():
+    W, A = _rand_layer(5)
+    out = cs.sparsify_layer(W, A, samples=np.arange(1, 5) * 10, rng=0)
+    np.testing.assert_array_equal(out.samples_positive + out.samples_negative, np.arange(1, 5) * 10)
+
+
+def test_with_enough_samples_the_layer_is_recovered():
+    W, A = _rand_layer(7, out=5, inp=8, n=6)
+    out = cs.sparsify_layer(W, A, samples=10 ** 10, rng=0)
+    pos = out.sensitivity.sensitivity > 0
+    np.testing.assert_allclose(out.weight[pos], W[pos], rtol=1e-3)
+    np.testing.assert_allclose(A @ out.weight.T, A @ W.T, rtol=1e-3, atol=1e-9)
+
+
+def test_sparsify_layer_eps_mode_uses_the_sample_size():
+    W, A = _rand_layer(11)
+    out = cs.sparsify_layer(W, A, eps=0.5, delta=0.1, rng=0, eta=10, K=2.0)
+    sens = out.sensitivity
+    expected = np.ceil(8 * sens.total_positive * 2.0 * math.log(8 * 10 / 0.1) / 0.25)
+    np.testing.assert_array_equal(out.samples_positive, np.where(sens.total_positive > 0, expected, 0))
+
+
+def test_same_seed_same_numbers():
+    W, A = _rand_layer(13)
+    a = cs.sparsify_layer(W, A, samples=9, rng=42).weight
+    b = cs.sparsify_layer(W, A, samples=9, rng=42).weight
+    np.testing.assert_array_equal(a, b)
+
+
+# ---- constants -------------------------------------------------------------------------------
+
+def test_sample_size_closed_form():
+    m = cs.corenet_sample_size(2.0, 0.5, 0.1, eta=10, K=2.0)
+    assert float(m) == math.ceil(8 * 2.0 * 2.0 * math.log(800.0) / 0.25)
+    assert float(cs.corenet_sample_size(0.0, 0.5, 0.1, eta=10)) == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(S=st.floats(1.0, 100.0), eps=st.floats(0.01, 2.0), delta=st.floats(0.001, 0.9),
+       shrink=st.floats(0.1, 0.95))
+def test_sample_size_grows_as_eps_or_delta_shrink(S, eps, delta, shrink):
+    m = float(cs.corenet_sample_size(S, eps, delta, eta=50))
+    assert float(cs.corenet_sample_size(S, eps * shrink, delta, eta=50)) >= m
+    assert float(cs.corenet_sample_size(S, eps, delta * shrink, eta=50)) >= m
+    assert float(cs.corenet_sample_size(S, eps * shrink, delta, eta=50)) >= (m - 1) / shrink ** 2
+
+
+def test_constants_closed_form():
+    c = cs.corenet_constants(100, 30, 0.1, K_prime=3.0)
+    lam = math.log(3000) / 2
+    assert c.lambda_star == pytest.approx(lam)
+    assert c.kappa == pytest.approx(math.sqrt(2 * lam) * (1 + math.sqrt(2 * lam) * math.log(8 * 3000 / 0.1)))
+    assert c.s_size == math.ceil(3.0 * math.log(8 * 3000 / 0.1))
+
+
+def test_delta_terms_against_loops():
+    g = np.random.default_rng(0)
+    Ws = [g.standard_normal((4, 3)), g.standard_normal((2, 4))]
+    bs = [g.standard_normal(4), g.standard_normal(2)]
+    As = [g.standard_normal((6, 3)), np.abs(g.standard_normal((6, 4)))]
+    d = cs.delta_terms(Ws, As, kappa=1.5, biases=bs)
+    for l in range(2):
+        best = 0.0
+        for i in range(Ws[l].shape[0]):
+            vals = [(sum(abs(Ws[l][i, k] * x[k]) for k in range(len(x))) + abs(bs[l][i]))
+                    / abs(sum(Ws[l][i, k] * x[k] for k in range(len(x))) + bs[l][i]) for x in As[l]]
+            best = max(best, float(np.mean(vals)))
+        assert d.delta_hat[l] == pytest.approx(best)
+    assert d.delta_forward[1] == pytest.approx(d.delta_hat[1] + 1.5)
+    assert d.delta_forward[0] == pytest.approx((d.delta_hat[0] + 1.5) * (d.delta_hat[1] + 1.5))
+
+
+# ---- CoreNet on networks ---------------------------------------------------------------------
+
+def _net_and_data(seed=0, in_dim=10, widths=(40, 40), out_dim=3, n=200):
+    net = make_mlp(in_dim, widths, out_dim, seed=seed, init="normal")
+    X = torch.as_tensor(np.random.default_rng(seed).standard_normal((n, in_dim)), dtype=torch.float32)
+    return net, X
+
+
+@pytest.mark.parametrize("variant", cs.VARIANTS)
+def test_budget_mode_hits_the_fraction_and_leaves_the_model_alone(variant):
+    net, X = _net_and_data()
+    before = [p.detach().clone() for p in net.parameters()]
+    res = cs.corenet(net, X, fraction=0.3, rng=0, variant=variant)
+    assert abs(res.kept_fraction - 0.3) < 0.05
+    for p, q in zip(before, net.parameters()):
+        assert torch.equal(p, q)
+    nnz = sum(int(torch.count_nonzero(l.weight)) for l in linear_layers(res.model))
+    assert nnz == res.nonzero_weights
+    assert res.mode == "budget" and res.eps > 0
+
+
+def test_theory_allocation_hits_the_fraction_and_certifies_a_larger_eps_for_a_smaller_budget():
+    net, X = _net_and_data()
+    small = cs.corenet(net, X, fraction=0.1, rng=0, allocation="theory")
+    big = cs.corenet(net, X, fraction=0.5, rng=0, allocation="theory")
+    assert abs(small.kept_fraction - 0.1) < 0.03
+    assert small.eps > big.eps
+
+
+def test_plus_prunes_dead_neurons():
+    net, X = _net_and_data()
+    lin = linear_layers(net)[0]
+    with torch.no_grad():
+        lin.weight[:3] = 0.0
+        lin.bias[:3] = -1.0          # three neurons of the first hidden layer never fire
+    res = cs.corenet(net, X, fraction=0.5, rng=0, variant="plus")
+    assert res.pruned_neurons[0] >= 3
+    first = linear_layers(res.model)[0]
+    assert torch.count_nonzero(first.bias[:3]) == 0
+    assert torch.count_nonzero(linear_layers(res.model)[1].weight[:, :3]) == 0
+
+
+def test_eps_mode_on_a_small_net_meets_the_guarantee():
+    p = {"in_dim": 6, "widths": [12], "out_dim": 2, "eps": 0.3, "delta": 0.1, "n_s": 60, "n_fresh": 2000,
+         "seed": 0}
+    for cid in ("coresets.guarantee_pairs", "coresets.guarantee_inputs"):
+        row = check(cid, p, rng=0)
+        assert row.holds, row
+
+
+def test_eps_mode_uses_more_samples_than_edges():
+    net, X = _net_and_data(widths=(12,), n=60)
+    res = cs.corenet(net, X, eps=0.5, delta=0.1, rng=0)
+    assert res.theoretical_kept_fraction == 1.0
+    assert min(float(m[m > 0].min()) for m in res.samples) > 1000
+
+
+def test_too_small_eps_for_a_deep_net_raises():
+    net, X = _net_and_data(widths=(40, 40, 40))
+    with pytest.raises(ValueError, match="eps"):
+        cs.corenet(net, X, eps=1e-9, delta=0.1, rng=0)
+
+
+def test_corenet_is_reproducible():
+    net, X = _net_and_data()
+    a = cs.corenet(net, X, fraction=0.2, rng=5).model
+    b = cs.corenet(net, X, fraction=0.2, rng=5).model
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_corenet_beats_uniform_on_a_net_with_structured_inputs():
+    # half of the inputs are (almost) constant zero: CoreNet does not waste samples on them
+    net, X = _net_and_data(in_dim=20, widths=(60, 60), n=300)
+    X[:, 10:] *= 1e-3
+    fresh = torch.as_tensor(np.random.default_rng(9).standard_normal((2000, 20)), dtype=torch.float32)
+    fresh[:, 10:] *= 1e-3
+    ec = [cs.relative_output_error(net, cs.corenet(net, X, fraction=0.2, rng=s).model, fresh).value
+          for s in range(4)]
+    eu = [cs.relative_output_error(net, cs.uniform_sparsify(net, 0.2, rng=s).model, fresh).value
+          for s in range(4)]
+    assert np.mean(ec) < np.mean(eu)
+
+
+# ---- baselines and measurements --------------------------------------------------------------
+
+def test_magnitude_prune_keeps_the_largest():
+    net, _ = _net_and_data()
+    res = cs.magnitude_prune(net, 0.25)
+    for a, b in zip(linear_layers(net), linear_layers(res.model)):
+        k = round(0.25 * a.weight.numel())
+        assert int(torch.count_nonzero(b.weight)) == k
+        thr = torch.sort(a.weight.abs().flatten(), descending=True).values[k - 1]
+        kept = b.weight != 0
+        assert torch.all(a.weight.abs()[kept] >= thr) and torch.all(b.weight[kept] == a.weight[kept])
+
+
+def test_truncated_svd_error_is_the_tail_of_the_spectrum():
+    net, _ = _net_and_data()
+    res = cs.truncated_svd(net, 0.3)
+    for a, b in zip(linear_layers(net), linear_layers(res.model)):
+        W = a.weight.detach().double().numpy()
+        out, d = W.shape
+        r = min(min(out, d), max(1, math.floor(0.3 * out * d / (out + d))))
+        s = np.linalg.svd(W, compute_uv=False)
+        err = np.linalg.norm(W - b.weight.detach().double().numpy())
+        assert err == pytest.approx(math.sqrt(np.sum(s[r:] ** 2)), rel=1e-4, abs=1e-5)
+
+
+def test_uniform_sparsify_keeps_about_the_fraction():
+    net, _ = _net_and_data(widths=(200, 200))
+    res = cs.uniform_sparsify(net, 0.4, rng=0)
+    assert abs(res.kept_fraction - 0.4) < 0.03
+    assert cs.uniform_sparsify(net, 1.0, rng=0).kept_fraction == 1.0
+
+
+def test_guarantee_failure_on_a_scaled_output():
+    net, X = _net_and_data()
+    scaled = make_mlp(10, (40, 40), 3, seed=0, init="normal")
+    with torch.no_grad():
+        linear_layers(scaled)[-1].weight.mul_(1.1)
+        linear_layers(scaled)[-1].bias.mul_(1.1)
+    assert cs.guarantee_failure(net, scaled, X, 0.05).pair_failure.value == 1.0
+    g = cs.guarantee_failure(net, scaled, X, 0.2)
+    assert g.pair_failure.value == 0.0 and g.input_failure.value == 0.0
+    assert cs.relative_output_error(net, scaled, X).value == pytest.approx(0.1, rel=1e-4)
+
+
+def test_margin_loss_brute_force():
+    net, X = _net_and_data()
+    y = np.random.default_rng(1).integers(0, 3, X.shape[0])
+    f = net(X).detach().double().numpy()
+    for gamma in (0.0, 0.5):
+        brute = np.mean([f[i, y[i]] <= gamma + max(f[i, j] for j in range(3) if j != y[i])
+                         for i in range(len(y))])
+        assert cs.margin_loss(net, X, y, gamma) == pytest.approx(brute)
+
+
+def test_quantize_weights_on_grid():
+    net, _ = _net_and_data()
+    q = cs.quantize_weights(net, 15)
+    for a, b in zip(linear_layers(net), linear_layers(q)):
+        B = 2.0 ** math.ceil(math.log2(float(max(a.weight.abs().max(), a.bias.abs().max()).detach())))
+        grid = b.weight.detach().double().numpy() * 7 / B
+        np.testing.assert_allclose(grid, np.round(grid), atol=1e-4)
+        assert float((a.weight - b.weight).detach().abs().max()) <= B / 14 + 1e-6
+
+
+def test_compression_bound_closed_form():
+    b = cs.compression_bound(0.1, 1000, 20, 500, levels=255, n_layers=2, n_scales=81, delta=0.05)
+    logN = math.log(math.comb(500, 20)) + 20 * math.log(255) + math.log(500) + 2 * math.log(81)
+    assert b.log_class_size == pytest.approx(logN)
+    assert b.bound == pytest.approx(0.1 + math.sqrt((logN + math.log(20)) / 2000))
+
+
+# ---- bad input -------------------------------------------------------------------------------
+
+def test_bad_input_raises():
+    W, A = _rand_layer(0)
+    with pytest.raises(ValueError, match="weight"):
+        cs.empirical_sensitivity(np.ones(3), A)
+    with pytest.raises(ValueError, match="activations"):
+        cs.empirical_sensitivity(W, A[:, :2])
+    with pytest.raises(ValueError, match="activations"):
+        cs.empirical_sensitivity(W, np.full_like(A, np.nan))
+    with pytest.raises(ValueError, match="samples"):
+        cs.sparsify_layer(W, A, rng=0)
+    with pytest.raises(ValueError, match="samples"):
+        cs.sparsify_layer(W, A, samples=-1, rng=0)
+    with pytest.raises(ValueError, match="eps"):
+        cs.sparsify_layer(W, A, eps=-1.0, rng=0)
+    with pytest.raises(ValueError, match="delta"):
+        cs.corenet_sample_size(1.0, 0.1, 1.5, eta=3)
+    with pytest.raises(ValueError, match="total_sensitivity"):
+        cs.corenet_sample_size(-1.0, 0.1, 0.1, eta=3)
+    with pytest.raises(ValueError, match="eta"):
+        cs.corenet_constants(0, 3, 0.1)
+    with pytest.raises(ValueError, match="kappa"):
+        cs.delta_terms([W], [A], kappa=-1.0)
+    net, X = _net_and_data()
+    with pytest.raises(ValueError, match="eps"):
+        cs.corenet(net, X, rng=0)
+    with pytest.raises(ValueError, match="fraction"):
+        cs.corenet(net, X, fraction=1.5, rng=0)
+    with pytest.raises(ValueError, match="variant"):
+        cs.corenet(net, X, fraction=0.5, variant="best", rng=0)
+    with pytest.raises(ValueError, match="inputs"):
+        cs.corenet(net, X[:, :3], fraction=0.5, rng=0)
+    with pytest.raises(ValueError, match="inputs"):
+        cs.corenet(net, X[:5], eps=0.5, rng=0, check_sample_size=True)
+    with pytest.raises(ValueError, match="model"):
+        cs.corenet(torch.nn.ReLU(), X, fraction=0.5, rng=0)
+    with pytest.raises(ValueError, match="rng"):
+        cs.corenet(net, X, fraction=0.5, rng="seed")
+    with pytest.raises(ValueError, match="fraction"):
+        cs.magnitude_prune(net, 0.0)
+    with pytest.raises(ValueError, match="levels"):
+        cs.quantize_weights(net, 16)
+    with pytest.raises(ValueError, match="n_nonzero"):
+        cs.compression_bound(0.1, 10, 50, 20)
+    with pytest.raises(ValueError, match="labels"):
+        cs.margin_loss(net, X, np.full(X.shape[0], 7))
+    with pytest.raises(ValueError, match="eps"):
+        cs.guarantee_failure(net, net, X, 0.0)
+
+
+def test_compression_bound_claim_holds_on_a_small_teacher_student_task():
+    p = {"in_dim": 6, "teacher_widths": [8], "widths": [16], "out_dim": 3, "n_train": 1500, "fraction": 0.5,
+         "levels": 63, "delta_bound": 0.05, "n_fresh": 3000, "seed": 0, "epochs": 5}
+    row = check("coresets.compression_bound", p, rng=0)
+    assert row.holds and 0 <= row.measured <= 1 and row.bound > row.measured, row
