@@ -15,22 +15,14 @@ computation.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
+
+from ._timing import best_time
 
 NAME = "spectral_pruning"
 
 _REPEATS = 3
-
-
-def _best_time(fn, repeats=_REPEATS):
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t0)
-    return value, best
 
 
 def _naive_greedy(S, width, tau, theta, Z):
@@ -84,8 +76,8 @@ def run(quick: bool = False) -> list[dict]:
     Z = rng.standard_normal((16, m)) / np.sqrt(m)
     tau = 1e-4 * float(np.trace(S)) / m
     for theta in (1.0, 0.5):
-        ours, t_ours = _best_time(lambda: sp.spectral_prune(S, k, tau, theta=theta, next_weight=Z))
-        (naive_keep, naive_val), t_naive = _best_time(lambda: _naive_greedy(S, k, tau, theta, Z), repeats=1)
+        ours, t_ours = best_time(lambda: sp.spectral_prune(S, k, tau, theta=theta, next_weight=Z))
+        (naive_keep, naive_val), t_naive = best_time(lambda: _naive_greedy(S, k, tau, theta, Z), repeats=1)
         same = bool(np.array_equal(ours.keep, naive_keep))
         rows.append({
             "benchmark": NAME, "case": f"greedy selection m={m} -> {k}, theta={theta:g}",
@@ -99,9 +91,9 @@ def run(quick: bool = False) -> list[dict]:
     S = _layer_cov(m, m // 4, rng)
     mu_top = float(np.trace(S))
     lam = 1e-3 * mu_top / m * 10
-    exact, t_exact = _best_time(lambda: sp.degrees_of_freedom(np.clip(np.linalg.eigvalsh(S), 0, None), lam), repeats=1)
+    exact, t_exact = best_time(lambda: sp.degrees_of_freedom(np.clip(np.linalg.eigvalsh(S), 0, None), lam), repeats=1)
     for solver in ("cholesky", "cg"):
-        est, t_est = _best_time(lambda: sp.degrees_of_freedom_randomized(S, lam, n_probes=60, rng=0,
+        est, t_est = best_time(lambda: sp.degrees_of_freedom_randomized(S, lam, n_probes=60, rng=0,
                                                                          solver=solver),
                                 repeats=1 if not quick else _REPEATS)
         rows.append({
