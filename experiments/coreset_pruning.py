@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from theory import coresets
-from theory.claims import make_row
+from theory.claims import Measurement, make_row
 from theory.coresets import (corenet, guarantee_failure, magnitude_prune, margin_loss, quantize_weights, relative_output_error,
                              truncated_svd, uniform_sparsify)
 from theory.testbeds.data import load_digits_split
@@ -124,9 +124,8 @@ def _testbed(cfg, device):
                 out = model(X_eval)
                 wrong = (out.argmax(dim=1) != yt).double().cpu().numpy()
                 ce = torch.nn.functional.cross_entropy(out, yt, reduction="none").double().cpu().numpy()
-            n = wrong.size
-            return float(ce.mean()), float(ce.std(ddof=1) / math.sqrt(n)), float(wrong.mean()), \
-                float(wrong.std(ddof=1) / math.sqrt(n))
+            ce_m, err_m = Measurement.from_samples(ce), Measurement.from_samples(wrong)
+            return ce_m.value, ce_m.se, err_m.value, err_m.se
         extra = {"bayes_risk": math.nan}
     n_s = cfg["n_s"]
     return net, X[:n_s], X[n_s:2 * n_s], X_eval, risk, extra

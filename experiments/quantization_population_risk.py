@@ -20,7 +20,8 @@ import math
 import numpy as np
 
 from theory import curvature, quantization
-from theory.claims import make_row
+from theory.bounds import quantizer_rate_bound
+from theory.claims import Measurement, make_row
 
 from . import _style
 
@@ -105,7 +106,7 @@ def run(config):
     m_q = sum(w.numel() for name, w in model.named_parameters() if name.endswith("weight"))
     base = {"method": "original", "bits": 32, "rho": 0.0, "n": n, "num_params": d_total, "num_quantized": m_q,
             "train_loss": float(tr0.mean()), "test_loss": float(te0.mean()),
-            "test_loss_se": float(te0.std(ddof=1) / math.sqrt(te0.size)), "train_err": float(tre0.mean()),
+            "test_loss_se": Measurement.from_samples(te0).se, "train_err": float(tre0.mean()),
             "test_err": float(tee0.mean()), "d_test_loss": 0.0, "d_test_loss_se": 0.0,
             "compression_ratio": 1.0, "bits_per_weight": 32.0,
             "rate_nats": d_total * 32 * math.log(2.0), "hw_objective": 0.0,
@@ -124,9 +125,9 @@ def run(config):
                                               [layer.num_levels for layer in q.layers], num_float_params=n_float)
         rows.append({"method": method, "bits": bits, "rho": rho, "n": n, "num_params": d_total, "num_quantized": m_q,
                      "train_loss": float(tr.mean()), "test_loss": float(te.mean()),
-                     "test_loss_se": float(te.std(ddof=1) / math.sqrt(te.size)),
+                     "test_loss_se": Measurement.from_samples(te).se,
                      "train_err": float(tre.mean()), "test_err": float(tee.mean()),
-                     "d_test_loss": float(diff.mean()), "d_test_loss_se": float(diff.std(ddof=1) / math.sqrt(diff.size)),
+                     "d_test_loss": float(diff.mean()), "d_test_loss_se": Measurement.from_samples(diff).se,
                      "compression_ratio": q.compression.ratio, "bits_per_weight": q.compression.bits_per_weight,
                      "rate_nats": rate, "hw_objective": float(sum(layer.objective for layer in q.layers)),
                      "hw_distortion": float(sum(layer.distortion for layer in q.layers))})
@@ -161,7 +162,8 @@ def _mean_se(values):
     v = np.asarray(values, float)
     if v.size < 2:
         return float(v.mean()) if v.size else math.nan, 0.0
-    return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size))
+    m = Measurement.from_samples(v)
+    return m.value, m.se
 
 
 def summarize(rows):
@@ -285,12 +287,13 @@ def plot(rows, out_dir):
             xb = np.array(bits + [32])
             gap = [p["gap_err"] for p in pts] + [orig["gap_err"]]
             gse = [p["gap_err_se"] for p in pts] + [orig["gap_err_se"]]
-            bound = np.sqrt(2 * 0.25 * rate / n)
+            bound = quantization.zero_one_mi_bound(rate, n)
             ax.errorbar(xb, gap, yerr=3 * np.array(gse), color=C["gen"], marker="o", ms=3.5,
                         label="measured err$_\\mu-$err$_S$ (optimal HW; 32 = original)")
             ax.plot(xb, bound, color=C["bound"], ls="--", marker="x", ms=3.5,
                     label="$\\sqrt{R/(2n)}$, $I(S;\\hat W)\\leq H(\\hat W)\\leq R$")
-            ax.plot(xb[:-1], np.sqrt(2 * 0.25 * np.array([b * math.log(2) * orig["num_quantized"] for b in bits]) / n),
+            m_log_k = [quantizer_rate_bound(orig["num_quantized"], 2 ** b) for b in bits]
+            ax.plot(xb[:-1], quantization.zero_one_mi_bound(m_log_k, n),
                     color=C["bound"], ls=":", lw=1.0, label="same with $R=m\\log K$ only (fixed codebook)")
             ax.axhline(1.0, color="k", lw=0.6, ls=":")
             ax.set_yscale("log")
@@ -332,7 +335,7 @@ def claims(rows):
             rate = float(np.mean([r["rate_nats"] for r in g]))
             n = int(g[0]["n"])
             out.append(make_row(quantization.QUANTIZED_GEN_BOUND, {"task": task, "bits": b, "n": n},
-                                math.sqrt(2 * 0.25 * rate / n), gap, gse, experiment=NAME))
+                                quantization.zero_one_mi_bound(rate, n), gap, gse, experiment=NAME))
             for method, rho in (("hw", 0.0), ("drhw", RHO_MAIN)):
                 g = _group(rows, task, method, b, rho)
                 if not g:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 from scipy.stats import entropy as scipy_entropy
 
-from theory import claims
+from theory import claims, quantization
 from theory.quantization import (COMPRESSION_LOWERS_RISK, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND,
                                   compression_ratio, diameter_regularized_centroids, hessian_weighted_kmeans,
                                   kmeans_1d, kmeans_objective, label_entropy, quantization_rate,
@@ -290,3 +290,12 @@ def test_registered_claims_hold():
     assert row.holds and row.bound > 1.0        # honest: the bound is vacuous at this size
     row = claims.check(COMPRESSION_LOWERS_RISK, p, rng=0)
     assert not row.must_hold and math.isfinite(row.measured)
+
+
+def test_zero_one_mi_bound_closed_form():
+    """sqrt(2 (1/2)^2 R / n) = sqrt(R / (2n)) for a loss in [0, 1]; vectorized; bad input named."""
+    assert quantization.zero_one_mi_bound(3.0, 200) == pytest.approx(math.sqrt(3.0 / 400.0), rel=1e-12)
+    np.testing.assert_allclose(quantization.zero_one_mi_bound(np.array([1.0, 8.0]), 10),
+                               np.sqrt(np.array([1.0, 8.0]) / 20.0), rtol=1e-12)
+    with pytest.raises(ValueError, match="n"):
+        quantization.zero_one_mi_bound(1.0, 0)

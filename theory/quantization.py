@@ -43,6 +43,7 @@ import numpy as np
 
 from ._checks import as_array, as_float, as_int, check_in, check_nonnegative, check_rng
 from .claims import Claim, Measurement, register
+from .bounds import subgaussian_parameter_bounded, xu_raginsky
 from .information import discrete_entropy
 
 __all__ = [
@@ -1086,12 +1087,26 @@ def _ts_protocol(p, rng):
     return np.array(gaps), np.array(diffs)
 
 
+def zero_one_mi_bound(rate, n):
+    r"""Xu–Raginsky bound on the 0-1 generalization gap of a quantized net with rate ``rate``.
+
+    .. math:: |\mathrm{gen}| \le \sqrt{2\sigma^2 R/n} = \sqrt{R/(2n)}, \qquad \sigma = 1/2,
+
+    since a loss in [0, 1] is 1/2-sub-Gaussian and :math:`I(S;\hat W)\le H(\hat W)\le R`
+    (Xu & Raginsky, NeurIPS 2017, Thm 1; Bu et al., AAAI 2020). Works elementwise on arrays.
+    """
+    sigma = subgaussian_parameter_bounded(0.0, 1.0)
+    r = np.asarray(rate, dtype=float)
+    out = np.array([xu_raginsky(x, n, sigma) for x in r.ravel()]).reshape(r.shape)
+    return float(out) if out.ndim == 0 else out
+
+
 QUANTIZED_GEN_BOUND = register(Claim(
     id="quantization.mi_generalization_bound",
     reference="Xu & Raginsky, NeurIPS 2017, Thm 1 (0-1 loss is 1/2-sub-Gaussian) with I(S;Ŵ) ≤ H(Ŵ) ≤ R "
               "(Bu, Gao, Zou, Veeravalli, AAAI 2020)",
     statement="E[err_μ(Ŵ) − err_S(Ŵ)] ≤ √(2·¼·R/n), R = Σ m_l log K_l + (codebook and bias floats)·32 log 2",
-    bound=lambda p: math.sqrt(2 * 0.25 * _ts_rate(p) / int(p["n"])),
+    bound=lambda p: zero_one_mi_bound(_ts_rate(p), int(p["n"])),
     measure=lambda p, rng: Measurement.from_samples(_ts_protocol(p, rng)[0]),
 ))
 

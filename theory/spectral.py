@@ -59,7 +59,7 @@ import numpy as np
 import scipy.linalg
 
 from ._checks import as_array, as_float, as_int, check_in, check_nonnegative, check_positive, check_rng
-from .claims import Claim, register
+from .claims import Claim, Measurement, register
 
 __all__ = [
     "degrees_of_freedom",
@@ -368,8 +368,8 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
         vals = np.sum(G * apply_A(G), axis=0)
         if solver == "cg":
             _check_probe_values(vals, m)
-        return DofEstimate(float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(vals.size)), n_probes,
-                           count[0], method)
+        est = Measurement.from_samples(vals)
+        return DofEstimate(est.value, est.se, n_probes, count[0], method)
     k1 = max(1, n_probes // 3)
     k2 = max(2, n_probes - 2 * k1)
     S = gen.choice(np.array([-1.0, 1.0]), size=(m, k1))
@@ -380,8 +380,9 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
     AGp = apply_A(Gp)
     AGp = AGp - Q @ (Q.T @ AGp)
     vals = np.sum(Gp * AGp, axis=0)
-    se = float(vals.std(ddof=1) / math.sqrt(vals.size))
-    value = low + float(vals.mean())
+    est = Measurement.from_samples(vals)
+    se = est.se
+    value = low + est.value
     if solver == "cg":
         _check_probe_values(vals, m)
     return DofEstimate(value, se, k2, count[0], method)
