@@ -22,6 +22,7 @@ provenance: config hash, git commit, package versions, device, seed and wall tim
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -240,7 +241,9 @@ def run_experiment(name: str, *, profile: str = "quick", jobs: int = 1, out_dir=
     out_dir = Path(out_dir)
     write_csv(rows, out_dir / "data" / f"{name}.csv")
     module.plot(rows, out_dir)
-    claim_rows = list(module.claims(rows))
+    # The runner stamps the experiment on every claim row; experiments build rows with
+    # theory.claims.make_row from the numbers their protocols returned.
+    claim_rows = [dataclasses.replace(r, experiment=name) for r in module.claims(rows)]
     return ExperimentResult(name, rows, claim_rows, computed=len(todo), cached=len(configs) - len(todo),
                             seconds=time.perf_counter() - t0)
 

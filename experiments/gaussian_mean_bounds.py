@@ -14,6 +14,7 @@ import numpy as np
 
 from theory import catalog
 from theory.claims import make_row
+from theory.testbeds.configs import gaussian_mean_model, gibbs_model
 from theory.testbeds.gaussian_mean import GaussianMeanEstimation, GibbsGaussianMean
 
 from . import _style
@@ -41,10 +42,10 @@ def grid(profile):
 
 
 def run(config):
-    n, d, s2 = config["n"], config["d"], config["sigma2"]
+    n = config["n"]
     rng = np.random.default_rng(config["seed"])
-    gm = GaussianMeanEstimation(n, d=d, sigma2=s2)
-    gibbs = GibbsGaussianMean(n, config["gamma"], d=d, sigma2=s2, prior_var=config["prior_var"])
+    gm = gaussian_mean_model(config)
+    gibbs = gibbs_model(config)
     mc = gm.simulate(config["reps"], rng)
     mc_gibbs = gibbs.simulate(config["reps"], rng)
     return {
@@ -107,14 +108,13 @@ def claims(rows):
     out = []
     for r in sorted(rows, key=lambda r: r["n"]):
         setting = {"n": r["n"], "d": r["d"], "sigma2": r["sigma2"], "reps": r["reps"], "seed": r["seed"]}
-        out.append(make_row(catalog.GM_GEN, setting, r["gen_true"], r["gen_mc"], r["gen_mc_se"], experiment=NAME))
-        out.append(make_row(catalog.GM_INDIVIDUAL, setting, r["bound_individual"], r["gen_mc"], r["gen_mc_se"],
-                            experiment=NAME))
+        out.append(make_row(catalog.GM_GEN, setting, r["gen_true"], r["gen_mc"], r["gen_mc_se"]))
+        out.append(make_row(catalog.GM_INDIVIDUAL, setting, r["bound_individual"], r["gen_mc"], r["gen_mc_se"]))
         out.append(make_row(catalog.GM_XU_RAGINSKY, setting, r["bound_xu_raginsky"], r["gen_mc"],
-                            r["gen_mc_se"], experiment=NAME))
+                            r["gen_mc_se"]))
         gsetting = {**setting, "gamma": r["gamma"], "prior_var": r["prior_var"]}
         out.append(make_row(catalog.GIBBS_IDENTITY, gsetting, r["gibbs_iskl_over_gamma"], r["gibbs_gen_mc"],
-                            r["gibbs_gen_mc_se"], experiment=NAME))
+                            r["gibbs_gen_mc_se"]))
     return out
 
 

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from theory import catalog
+from theory.testbeds import configs
 from theory.claims import make_row
 
 from . import _style
@@ -24,17 +25,7 @@ NAME = "linear_tradeoff"
 ORDER = 10  # position in `python -m experiments list` and the claims table
 VERSION = 1
 
-# d = 20 coordinates, n = 50 samples, σ² = 1, isotropic features, prior variances spread so that
-# the per-coordinate SNR n λ τ²/σ² runs from 10 down to 0.01 (7 coordinates above 1, 13 below).
-# Straddling 1 is necessary, not sufficient: water-filling helps iff Σ (s_i−1)/(s_i+1) < 0
-# (here −5.9), see CompressedLinearRegression.
-MODEL = {
-    "d": 20,
-    "n": 50,
-    "noise_var": 1.0,
-    "feature_eigs": [1.0] * 20,
-    "prior_vars": [float(x) for x in np.geomspace(10.0, 0.01, 20) / 50.0],
-}
+MODEL = configs.LINEAR_TRADEOFF
 
 PROFILES = {
     "smoke": {"n_rates": 3, "reps": 300},
@@ -44,7 +35,7 @@ PROFILES = {
 
 
 def _model(cfg=None):
-    return catalog.linear_model(cfg or MODEL)
+    return configs.linear_model(cfg or MODEL)
 
 
 def rate_range(model) -> float:
@@ -150,17 +141,16 @@ def claims(rows):
         if r["role"] == "uncompressed":
             out.append(make_row(catalog.LINEAR_XU_RAGINSKY, setting, math.inf,
                                 r["mc_uncompressed_generalization_error"],
-                                r["mc_uncompressed_generalization_error_se"], experiment=NAME))
+                                r["mc_uncompressed_generalization_error_se"]))
             continue
         for claim, key in ((catalog.LINEAR_EMPIRICAL, "empirical_risk"),
                            (catalog.LINEAR_POPULATION, "population_risk"),
                            (catalog.LINEAR_GEN, "generalization_error")):
-            out.append(make_row(claim, setting, r[f"cf_{key}"], r[f"mc_{key}"], r[f"mc_{key}_se"],
-                                experiment=NAME))
+            out.append(make_row(claim, setting, r[f"cf_{key}"], r[f"mc_{key}"], r[f"mc_{key}_se"]))
         out.append(make_row(catalog.LINEAR_BOUND, setting, r["bound_population_risk"],
-                            r["mc_population_risk"], r["mc_population_risk_se"], experiment=NAME))
+                            r["mc_population_risk"], r["mc_population_risk_se"]))
         if r["role"] == "optimal":
             out.append(make_row(catalog.LINEAR_COMPRESSION_HELPS, setting,
                                 _model(r).uncompressed_population_risk(), r["mc_population_risk"],
-                                r["mc_population_risk_se"], experiment=NAME))
+                                r["mc_population_risk_se"]))
     return out

@@ -13,6 +13,7 @@ import numpy as np
 
 from theory import catalog
 from theory.claims import make_row
+from theory.testbeds.protocols import bernoulli_blahut_arimoto
 from theory.rate_distortion import (bernoulli_hamming_rate_distortion, blahut_arimoto,
                                     discretized_gaussian_source, gaussian_rate_distortion,
                                     rate_distortion_curve, squared_error_matrix)
@@ -63,15 +64,7 @@ def run(config):
                  "closed_form": gaussian_rate_distortion([var_disc], d), "source_variance": var_disc}
                 for b, r, d, g in zip(curve.betas, curve.rates, curve.distortions, curve.gaps)]
     if kind == "bernoulli":
-        px = np.array([1 - config["p"], config["p"]])
-        rows = []
-        for b in config["betas"]:
-            res = blahut_arimoto(px, 1.0 - np.eye(2), b)
-            rows.append({"beta": b, "rate": res.rate, "distortion": res.distortion, "gap": res.gap,
-                         "rate_lower": res.rate_lower, "rate_upper": res.rate_upper,
-                         "closed_form": bernoulli_hamming_rate_distortion(config["p"], res.distortion),
-                         "iterations": res.iterations})
-        return rows
+        return [{"beta": b, **bernoulli_blahut_arimoto(config["p"], b)} for b in config["betas"]]
     if kind == "trace":
         px, x, dmat = _gaussian_problem(config)
         rows = []
@@ -126,7 +119,5 @@ def claims(rows):
         if r["kind"] != "bernoulli":
             continue
         setting = {"p": r["p"], "beta": round(r["beta"], 4), "D": round(r["distortion"], 5)}
-        mid = (r["rate_lower"] + r["rate_upper"]) / 2
-        out.append(make_row(catalog.RD_BERNOULLI, setting, r["closed_form"], mid, max(r["gap"], 0.0) / 6,
-                            experiment=NAME))
+        out.append(make_row(catalog.RD_BERNOULLI, setting, r["closed_form"], r["bracket_mid"], r["bracket_se"]))
     return out

@@ -19,7 +19,7 @@ claim, if one of those rows does not hold. Claims known to be loose or vacuous (
 OLS is infinite) are still listed with their values so the table shows how tight each bound is.
 
 This module is pure bookkeeping: it does no I/O. The registry of concrete claims is filled by the
-modules that define them (see :func:`register`).
+modules of :mod:`theory.catalog` (``import theory.catalog`` registers every claim).
 """
 
 from __future__ import annotations
@@ -60,6 +60,11 @@ class Measurement:
 class Claim:
     """A theorem checked by measurement.
 
+    A claim is evaluated either by the pair ``bound`` + ``measure`` (two independent computations
+    of the right- and left-hand side) or, when both sides come out of one run (a trained network
+    gives its bound and its fresh-sample risk together), by ``evaluate``. Exactly one of the two
+    forms must be given.
+
     Parameters
     ----------
     id : str
@@ -68,10 +73,16 @@ class Claim:
         Paper, venue, theorem/equation.
     statement : str
         The inequality or identity in words/symbols.
-    bound : callable ``params -> float``
+    params : tuple of str
+        The parameters the claim requires; :func:`check` refuses a missing or an unknown one.
+    defaults : mapping
+        Optional parameters and their default values.
+    bound : callable ``params -> float``, optional
         The right-hand side (or the predicted value, for ``"=="``).
-    measure : callable ``(params, rng) -> Measurement``
+    measure : callable ``(params, rng) -> Measurement``, optional
         The measured left-hand side.
+    evaluate : callable ``(params, rng) -> (float, Measurement)``, optional
+        Both sides from one run, in place of ``bound`` and ``measure``.
     relation : {"<=", "=="}
     must_hold : bool
         True when the literature says the claim cannot fail (a failure is a bug).
@@ -80,8 +91,11 @@ class Claim:
     id: str
     reference: str
     statement: str
-    bound: Callable[[Mapping], float]
-    measure: Callable[[Mapping, np.random.Generator], Measurement]
+    params: tuple = ()
+    defaults: Mapping = field(default_factory=dict)
+    bound: Callable[[Mapping], float] | None = None
+    measure: Callable[[Mapping, np.random.Generator], Measurement] | None = None
+    evaluate: Callable[[Mapping, np.random.Generator], tuple] | None = None
     relation: str = "<="
     must_hold: bool = True
 
@@ -89,6 +103,40 @@ class Claim:
         check_in(self.relation, "relation", RELATIONS)
         if not self.id or not isinstance(self.id, str):
             raise ValueError("`id` must be a non-empty string")
+        pair = self.bound is not None and self.measure is not None
+        if pair == (self.evaluate is not None) or (not pair and (self.bound or self.measure)):
+            raise ValueError(f"claim {self.id!r}: give either both `bound` and `measure`, or `evaluate`")
+        if isinstance(self.params, str) or not all(isinstance(k, str) for k in self.params):
+            raise ValueError(f"claim {self.id!r}: `params` must be a tuple of parameter names")
+        object.__setattr__(self, "params", tuple(self.params))
+        object.__setattr__(self, "defaults", dict(self.defaults))
+        both = set(self.params) & set(self.defaults)
+        if both:
+            raise ValueError(f"claim {self.id!r}: {sorted(both)} are both required and defaulted")
+
+    def resolve(self, params: Mapping) -> dict:
+        """``params`` with the defaults filled in; ValueError naming a missing or unknown one."""
+        if not isinstance(params, Mapping):
+            raise ValueError(f"`params` of claim {self.id!r} must be a mapping; got {type(params).__name__}")
+        missing = [k for k in self.params if k not in params]
+        if missing:
+            raise ValueError(f"`params` of claim {self.id!r} is missing {missing}; "
+                             f"it takes {list(self.params)} and optionally {sorted(self.defaults)}")
+        unknown = sorted(k for k in params if k not in self.params and k not in self.defaults)
+        if unknown:
+            raise ValueError(f"`params` of claim {self.id!r} has unknown {unknown}; "
+                             f"it takes {list(self.params)} and optionally {sorted(self.defaults)}")
+        return {**self.defaults, **params}
+
+    def run(self, params: Mapping, rng) -> tuple[float, Measurement]:
+        """Evaluate both sides at resolved ``params``: ``(bound, Measurement)``."""
+        if self.evaluate is not None:
+            b, m = self.evaluate(params, rng)
+        else:
+            b, m = self.bound(params), self.measure(params, rng)
+        if not isinstance(m, Measurement):
+            m = Measurement(float(m))
+        return float(b), m
 
 
 @dataclass(frozen=True)
@@ -198,14 +246,16 @@ def make_row(claim: Claim, params: Mapping | str, bound: float, measured: float,
 
 def check(claim: Claim | str, params: Mapping, rng=None, *, experiment: str = "",
           n_se: float = 3.0) -> ClaimRow:
-    """Evaluate ``claim`` at ``params``: compute the bound, measure, and compare."""
+    """Evaluate ``claim`` at ``params``: compute the bound, measure, and compare.
+
+    ``params`` must hold every parameter the claim declares and nothing else (its defaults are
+    filled in); the row's setting lists the parameters as given.
+    """
     if isinstance(claim, str):
         claim = get(claim)
+    full = claim.resolve(params)
     rng = check_rng(rng)
-    b = claim.bound(params)
-    m = claim.measure(params, rng)
-    if not isinstance(m, Measurement):
-        m = Measurement(float(m))
+    b, m = claim.run(full, rng)
     return make_row(claim, params, b, m.value, m.se, experiment=experiment, n_se=n_se)
 
 

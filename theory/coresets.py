@@ -60,7 +60,7 @@ from torch import nn
 
 from ._checks import as_array, as_float, as_int, check_in, check_positive, check_probability, check_rng
 from .claims import Claim, Measurement, register
-from .testbeds.nets import linear_layers, resolve_device
+from ._torch import linear_layers, resolve_device
 
 __all__ = [
     "VARIANTS",

@@ -37,7 +37,8 @@ from torch.func import functional_call, grad, jacrev, jvp, vmap
 
 from ._checks import as_int, check_in
 from .claims import Claim, Measurement, register
-from .testbeds.nets import TASKS, _check_model, loss_fn, make_mlp, resolve_device
+from ._torch import TASKS, check_model, loss_fn, resolve_device
+from .testbeds.nets import make_mlp  # TEMPORARY: claim problem, moves to protocols
 
 __all__ = [
     "HutchinsonDiagonal",
@@ -83,7 +84,7 @@ class _Problem:
     """The training loss as a function of one flat parameter vector."""
 
     def __init__(self, model, X, Y, task, device):
-        _check_model(model)
+        check_model(model)
         check_in(task, "task", TASKS)
         for m in model.modules():
             if isinstance(m, _BATCHNORM):

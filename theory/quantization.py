@@ -937,9 +937,9 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
     """
     import torch
 
-    from .testbeds.nets import _check_model, resolve_device
+    from ._torch import check_model, resolve_device
 
-    _check_model(model)
+    check_model(model)
     check_in(method, "method", METHODS)
     floor = as_float(hessian_floor, "hessian_floor", low=0.0, low_open=True)
     max_iter = as_int(max_iter, "max_iter", low=1)

@@ -1153,7 +1153,7 @@ def _mlp_parts(model):
 
 
 def _activation_name(act) -> str | None:
-    from theory.testbeds.nets import ACTIVATIONS
+    from ._torch import ACTIVATIONS
 
     for name, cls in ACTIVATIONS.items():
         if type(act) is cls:
@@ -1196,7 +1196,7 @@ def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
 
 def _hidden_outputs(model, inputs, device=None) -> list[np.ndarray]:
     import torch
-    from theory.testbeds.nets import _as_tensor, _module_device, resolve_device
+    from ._torch import as_tensor as _as_tensor, module_device as _module_device, resolve_device
 
     import copy
 
@@ -1339,7 +1339,7 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
 
     import torch
     from torch import nn
-    from theory.testbeds.nets import _check_model, _module_device, _module_dtype, count_parameters
+    from ._torch import check_model as _check_model, module_device as _module_device, module_dtype as _module_dtype, count_parameters
 
     _check_model(model)
     lin, acts = _mlp_parts(model)

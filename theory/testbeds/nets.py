@@ -39,6 +39,8 @@ from torch.nn import functional as F
 
 from .._checks import as_array, as_float, as_int, check_in, check_nonnegative, check_rng
 from ..claims import Measurement
+from .._torch import (ACTIVATIONS, TASKS, as_tensor, check_dtype, check_model, count_parameters, linear_layers,
+                      loss_fn, module_device, module_dtype, resolve_device, seed_or_fresh, torch_generator)
 
 __all__ = [
     "ACTIVATIONS",
@@ -57,16 +59,6 @@ __all__ = [
     "train",
 ]
 
-ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU,
-    "tanh": nn.Tanh,
-    "gelu": nn.GELU,
-    "sigmoid": nn.Sigmoid,
-    "softplus": nn.Softplus,
-    "identity": nn.Identity,
-}
-
-TASKS = ("regression", "classification")
 
 INITS = ("uniform", "normal")
 
@@ -78,132 +70,6 @@ _CHUNK = 65536
 # Number of inputs in the probe sample that normalises the teacher's output variance.
 _PROBE_N = 16384
 _PROBE_TAG = 0x7EAC4E5
-
-
-# ---------------------------------------------------------------------------------------------
-# Devices, generators, small helpers
-# ---------------------------------------------------------------------------------------------
-
-def resolve_device(device="auto") -> torch.device:
-    """Turn a device specification into an available :class:`torch.device`.
-
-    .. math::
-
-        \\texttt{"auto"} \\mapsto \\begin{cases} \\texttt{cuda} & \\text{if available} \\\\
-        \\texttt{cpu} & \\text{otherwise} \\end{cases}
-
-    Parameters
-    ----------
-    device : {"auto", "cpu", "cuda", "cuda:N", "mps"} or torch.device, default "auto"
-
-    Returns
-    -------
-    torch.device
-
-    Raises
-    ------
-    ValueError
-        If ``device`` is not a valid specification, or names an accelerator that is not
-        available (e.g. ``"cuda"`` on a machine without CUDA).
-
-    References
-    ----------
-    PyTorch documentation, ``torch.device`` and ``torch.cuda.is_available``.
-    """
-    if isinstance(device, torch.device):
-        dev = device
-    elif isinstance(device, str):
-        if device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            dev = torch.device(device)
-        except (RuntimeError, ValueError):
-            raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}") from None
-    else:
-        raise ValueError(f"`device` must be a string or torch.device; got {device!r}")
-    if dev.type == "cpu":
-        return dev
-    if dev.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(f"`device` {str(dev)!r} requested but CUDA is not available; use 'cpu' or 'auto'")
-        if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise ValueError(f"`device` {str(dev)!r}: only {torch.cuda.device_count()} CUDA device(s)")
-        return dev
-    if dev.type == "mps":
-        if not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-            raise ValueError("`device` 'mps' requested but MPS is not available")
-        return dev
-    raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}")
-
-
-def _torch_generator(rng, name: str = "rng") -> torch.Generator:
-    """A ``torch.Generator`` from None | int seed | numpy Generator | torch.Generator.
-
-    An int seeds a CPU generator directly (so ``rng=5`` and
-    ``rng=torch.Generator().manual_seed(5)`` give the same numbers); a numpy Generator (or None,
-    a fresh unseeded one) supplies a 63-bit seed, advancing its state.
-    """
-    if isinstance(rng, torch.Generator):
-        return rng
-    if isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, (bool, np.bool_)):
-        if int(rng) < 0:
-            raise ValueError(f"`{name}` must be a non-negative seed; got {rng!r}")
-        return torch.Generator().manual_seed(int(rng))
-    try:
-        g = check_rng(rng)
-    except ValueError:
-        raise ValueError(f"`{name}` must be None, an int seed, a numpy Generator or a torch.Generator; "
-                         f"got {rng!r}") from None
-    return torch.Generator().manual_seed(int(g.integers(0, 2**63 - 1)))
-
-
-def _seed_or_fresh(seed, name: str = "seed") -> int:
-    if seed is None:
-        return int(np.random.default_rng().integers(0, 2**63 - 1))
-    return as_int(seed, name, low=0)
-
-
-def _check_dtype(dtype, name: str = "dtype") -> torch.dtype:
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise ValueError(f"`{name}` must be a floating-point torch dtype; got {dtype!r}")
-    return dtype
-
-
-def _module_device(model: nn.Module, default=None) -> torch.device:
-    for p in model.parameters():
-        return p.device
-    for b in model.buffers():
-        return b.device
-    return torch.device("cpu") if default is None else default
-
-
-def _module_dtype(model: nn.Module, default=torch.float32) -> torch.dtype:
-    for p in model.parameters():
-        if p.is_floating_point():
-            return p.dtype
-    return default
-
-
-def _check_model(model) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"`model` must be a torch.nn.Module; got {type(model).__name__}")
-    return model
-
-
-def _as_tensor(x, name: str, *, dtype=None, device=None, ndim=None) -> torch.Tensor:
-    """A tensor on ``device``; numpy arrays and lists are converted; finiteness checked."""
-    if not isinstance(x, torch.Tensor):
-        try:
-            x = torch.as_tensor(np.asarray(x))
-        except (TypeError, ValueError, RuntimeError):
-            raise ValueError(f"`{name}` must be a tensor or array-like of numbers") from None
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if x.ndim not in allowed:
-            raise ValueError(f"`{name}` must have ndim in {allowed}; got shape {tuple(x.shape)}")
-    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
-        raise ValueError(f"`{name}` must be finite (no NaN or inf)")
-    return x.to(device=device, dtype=dtype) if (device is not None or dtype is not None) else x
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,9 +170,9 @@ def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, d
     check_in(init, "init", INITS)
     if not isinstance(bias, (bool, np.bool_)):
         raise ValueError(f"`bias` must be a bool; got {bias!r}")
-    seed = _seed_or_fresh(seed)
+    seed = seed_or_fresh(seed)
     dev = resolve_device(device)
-    dtype = _check_dtype(dtype)
+    dtype = check_dtype(dtype)
     gen = torch.Generator().manual_seed(seed)
     dims = (in_dim, *widths, out_dim)
     gain = activation_gain(activation)
@@ -334,118 +200,9 @@ def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, d
     return nn.Sequential(*layers).to(dev)
 
 
-def linear_layers(model) -> list[nn.Linear]:
-    """The ``nn.Linear`` modules of ``model`` in forward (registration) order.
-
-    .. math::
-
-        [W_1, \\dots, W_L] \\quad\\text{for } f = W_L \\circ \\sigma \\circ \\cdots \\circ W_1.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-
-    Returns
-    -------
-    list of torch.nn.Linear
-        The layers themselves (not copies): editing them edits ``model``.
-
-    References
-    ----------
-    PyTorch documentation, ``torch.nn.Module.modules`` (registration order).
-    """
-    _check_model(model)
-    return [m for m in model.modules() if isinstance(m, nn.Linear)]
-
-
-def count_parameters(model, nonzero=False) -> int:
-    """Number of (optionally non-zero) parameter entries of ``model``.
-
-    .. math::
-
-        \\#\\theta = \\sum_l (h_{l-1} h_l + h_l) \\ \\text{for an MLP with biases},\\qquad
-        \\#_{\\neq 0}\\theta = \\sum_j \\mathbf 1[\\theta_j \\neq 0].
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-    nonzero : bool, default False
-        Count only entries that are not exactly zero (the size of a pruned/sparsified net).
-
-    Returns
-    -------
-    int
-
-    References
-    ----------
-    Arora, Ge, Neyshabur, Zhang, "Stronger generalization bounds for deep nets via a compression
-    approach", ICML 2018 (the number of parameters of the compressed net enters the bound).
-    """
-    _check_model(model)
-    if not isinstance(nonzero, (bool, np.bool_)):
-        raise ValueError(f"`nonzero` must be a bool; got {nonzero!r}")
-    if nonzero:
-        return int(sum(int(torch.count_nonzero(p.detach())) for p in model.parameters()))
-    return int(sum(p.numel() for p in model.parameters()))
-
-
 # ---------------------------------------------------------------------------------------------
 # Losses and evaluation
 # ---------------------------------------------------------------------------------------------
-
-def _squared_error(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    if pred.ndim == 1:
-        pred = pred[:, None]
-    if target.ndim == 1:
-        target = target[:, None]
-    if pred.shape != target.shape:
-        raise ValueError(f"`target` must have the prediction's shape {tuple(pred.shape)}; "
-                         f"got {tuple(target.shape)}")
-    return ((pred - target.to(pred.dtype)) ** 2).sum(dim=1)
-
-
-def _cross_entropy(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    if pred.ndim != 2:
-        raise ValueError(f"`pred` must be (n, n_classes) logits; got shape {tuple(pred.shape)}")
-    if target.ndim == 2 and target.shape[1] == 1:
-        target = target[:, 0]
-    if target.ndim != 1 or target.shape[0] != pred.shape[0]:
-        raise ValueError(f"`target` must be ({pred.shape[0]},) class labels; got shape {tuple(target.shape)}")
-    if target.is_floating_point():
-        if not bool((target == target.round()).all()):
-            raise ValueError("`target` must hold integer class labels")
-    target = target.long()
-    if target.numel() and (int(target.min()) < 0 or int(target.max()) >= pred.shape[1]):
-        raise ValueError(f"`target` labels must lie in [0, {pred.shape[1] - 1}]")
-    return F.cross_entropy(pred, target, reduction="none")
-
-
-def loss_fn(task) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """The per-sample loss of a task: summed squared error or cross-entropy (nats).
-
-    .. math::
-
-        \\ell_{\\rm reg}(f(x), y) = \\sum_{k=1}^{K} (f_k(x) - y_k)^2, \\qquad
-        \\ell_{\\rm clf}(f(x), y) = -\\log \\frac{e^{f_y(x)}}{\\sum_k e^{f_k(x)}}.
-
-    Parameters
-    ----------
-    task : {"regression", "classification"}
-
-    Returns
-    -------
-    callable ``(pred, target) -> losses``
-        ``pred`` of shape (n, K); ``target`` of shape (n, K) (regression; (n,) allowed when
-        K = 1) or (n,) integer labels (classification); ``losses`` of shape (n,).
-
-    References
-    ----------
-    Hastie, Tibshirani, Friedman, *The Elements of Statistical Learning*, 2nd ed. (2009), §2.4
-    (squared-error loss) and §4.4 (multinomial log-likelihood).
-    """
-    check_in(task, "task", TASKS)
-    return _squared_error if task == "regression" else _cross_entropy
-
 
 def _batched_losses(model, X, Y, task, batch_size, *, errors=False):
     lf = loss_fn(task)
@@ -464,13 +221,13 @@ def _batched_losses(model, X, Y, task, batch_size, *, errors=False):
 
 
 def _prepare_xy(model, X, Y, task):
-    dev = _module_device(model)
-    dt = _module_dtype(model)
-    X = _as_tensor(X, "X", ndim=2, device=dev, dtype=dt)
+    dev = module_device(model)
+    dt = module_dtype(model)
+    X = as_tensor(X, "X", ndim=2, device=dev, dtype=dt)
     if task == "regression":
-        Y = _as_tensor(Y, "Y", ndim=(1, 2), device=dev, dtype=dt)
+        Y = as_tensor(Y, "Y", ndim=(1, 2), device=dev, dtype=dt)
     else:
-        Y = _as_tensor(Y, "Y", ndim=(1, 2), device=dev)
+        Y = as_tensor(Y, "Y", ndim=(1, 2), device=dev)
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"`Y` must have as many rows as `X` ({X.shape[0]}); got {Y.shape[0]}")
     return X, Y
@@ -521,7 +278,7 @@ def evaluate(model, X, Y, task, batch_size=8192, device=None) -> Measurement:
     Standard error of a sample mean; e.g. Wasserman, *All of Statistics* (2004), Thm. 6.10 (CLT)
     and §6.3.
     """
-    _check_model(model)
+    check_model(model)
     check_in(task, "task", TASKS)
     batch_size = as_int(batch_size, "batch_size", low=1)
     if device is not None:
@@ -560,7 +317,7 @@ def accuracy(model, X, Y, batch_size=8192, device=None) -> float:
     Hastie, Tibshirani, Friedman, *The Elements of Statistical Learning*, 2nd ed. (2009), §2.4
     (0-1 loss).
     """
-    _check_model(model)
+    check_model(model)
     batch_size = as_int(batch_size, "batch_size", low=1)
     if device is not None:
         model.to(resolve_device(device))
@@ -693,7 +450,7 @@ class TeacherStudent:
         put("input_mean", _vector_or_scalar(self.input_mean, "input_mean", self.in_dim))
         put("device", resolve_device(self.device))
         put("temperature", check_nonnegative(self.temperature, "temperature"))
-        put("dtype", _check_dtype(self.dtype))
+        put("dtype", check_dtype(self.dtype))
 
     # -- the teacher -------------------------------------------------------------------------
 
@@ -829,7 +586,7 @@ class TeacherStudent:
         input law changes, the conditional does not).
         """
         n = as_int(n, "n", low=1)
-        gen = _torch_generator(rng)
+        gen = torch_generator(rng)
         mean, scale = self._moments(input_mean, input_scale, device=gen.device)
         Xs, Ys = [], []
         for X, Y in self._chunks(n, gen, mean, scale):
@@ -911,7 +668,7 @@ class TeacherStudent:
         if self.temperature == 0:
             self._moments(input_mean, input_scale)
             return PopulationRisk(Measurement(0.0, 0.0), Measurement(0.0, 0.0), n_fresh)
-        gen = _torch_generator(rng)
+        gen = torch_generator(rng)
         mean, scale = self._moments(input_mean, input_scale, device=gen.device)
         t = self.teacher()
         ent, err = [], []
@@ -967,15 +724,15 @@ class TeacherStudent:
         Hold-out estimation of risk with a CLT standard error; e.g. Wasserman, *All of
         Statistics* (2004), §6.3; Devroye, Györfi, Lugosi (1996), §8.1 (hold-out error).
         """
-        _check_model(model)
+        check_model(model)
         n_fresh = as_int(n_fresh, "n_fresh", low=2)
         batch_size = as_int(batch_size, "batch_size", low=1)
         if device is not None:
             model.to(resolve_device(device))
-        gen = _torch_generator(rng)
+        gen = torch_generator(rng)
         mean, scale = self._moments(input_mean, input_scale, device=gen.device)
-        mdev = _module_device(model, default=self.device)
-        mdt = _module_dtype(model, default=self.dtype)
+        mdev = module_device(model, default=self.device)
+        mdt = module_dtype(model, default=self.dtype)
         clf = self.task == "classification"
         losses, errs = [], []
         with _EvalMode(model):
@@ -1079,7 +836,7 @@ def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay
     Kingma, Ba, "Adam: a method for stochastic optimization", ICLR 2015, Algorithm 1;
     Robbins, Monro, "A stochastic approximation method", Ann. Math. Statist. 22 (1951) (SGD).
     """
-    _check_model(model)
+    check_model(model)
     check_in(task, "task", TASKS)
     epochs = as_int(epochs, "epochs", low=0)
     lr = as_float(lr, "lr", low=0.0, low_open=True)

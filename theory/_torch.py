@@ -1,0 +1,285 @@
+"""The one torch utility of the package (layer L0): devices, dtypes, tensors, model checks, losses.
+
+Every module that touches torch takes its conversions and checks from here, so a tensor is
+coerced, a device resolved and a model validated the same way everywhere:
+
+- :func:`resolve_device` turns ``"auto"``/``"cpu"``/``"cuda"``/``torch.device`` into an available
+  device (ValueError when the accelerator is missing);
+- :func:`as_tensor` converts array-likes, checks ``ndim`` and finiteness, and moves/casts;
+- :func:`check_model` refuses non-modules and, with ``finite=True``, NaN/inf parameters;
+- :func:`module_device`, :func:`module_dtype`: where a model lives;
+- :func:`torch_generator`, :func:`seed_or_fresh`: seeded torch randomness from ``rng`` arguments;
+- :func:`linear_layers`, :func:`count_parameters`: walking an MLP;
+- :data:`ACTIVATIONS`, :data:`TASKS` and :func:`loss_fn`: the activations and per-sample losses
+  of the small-net testbeds (summed squared error, cross-entropy in nats).
+
+It imports nothing from the rest of the package except :mod:`theory._checks`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._checks import as_int, check_in, check_rng
+
+__all__ = ["ACTIVATIONS", "TASKS", "resolve_device", "torch_generator", "seed_or_fresh", "check_dtype",
+           "module_device", "module_dtype", "check_model", "as_tensor", "linear_layers", "count_parameters",
+           "loss_fn"]
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "gelu": nn.GELU,
+    "sigmoid": nn.Sigmoid,
+    "softplus": nn.Softplus,
+    "identity": nn.Identity,
+}
+
+TASKS = ("regression", "classification")
+
+
+def resolve_device(device="auto") -> torch.device:
+    """Turn a device specification into an available :class:`torch.device`.
+
+    .. math::
+
+        \\texttt{"auto"} \\mapsto \\begin{cases} \\texttt{cuda} & \\text{if available} \\\\
+        \\texttt{cpu} & \\text{otherwise} \\end{cases}
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda", "cuda:N", "mps"} or torch.device, default "auto"
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not a valid specification, or names an accelerator that is not
+        available (e.g. ``"cuda"`` on a machine without CUDA).
+
+    References
+    ----------
+    PyTorch documentation, ``torch.device`` and ``torch.cuda.is_available``.
+    """
+    if isinstance(device, torch.device):
+        dev = device
+    elif isinstance(device, str):
+        if device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            dev = torch.device(device)
+        except (RuntimeError, ValueError):
+            raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}") from None
+    else:
+        raise ValueError(f"`device` must be a string or torch.device; got {device!r}")
+    if dev.type == "cpu":
+        return dev
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"`device` {str(dev)!r} requested but CUDA is not available; use 'cpu' or 'auto'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"`device` {str(dev)!r}: only {torch.cuda.device_count()} CUDA device(s)")
+        return dev
+    if dev.type == "mps":
+        if not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+            raise ValueError("`device` 'mps' requested but MPS is not available")
+        return dev
+    raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}")
+
+
+def torch_generator(rng, name: str = "rng") -> torch.Generator:
+    """A ``torch.Generator`` from None | int seed | numpy Generator | torch.Generator.
+
+    An int seeds a CPU generator directly (so ``rng=5`` and
+    ``rng=torch.Generator().manual_seed(5)`` give the same numbers); a numpy Generator (or None,
+    a fresh unseeded one) supplies a 63-bit seed, advancing its state.
+    """
+    if isinstance(rng, torch.Generator):
+        return rng
+    if isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, (bool, np.bool_)):
+        if int(rng) < 0:
+            raise ValueError(f"`{name}` must be a non-negative seed; got {rng!r}")
+        return torch.Generator().manual_seed(int(rng))
+    try:
+        g = check_rng(rng)
+    except ValueError:
+        raise ValueError(f"`{name}` must be None, an int seed, a numpy Generator or a torch.Generator; "
+                         f"got {rng!r}") from None
+    return torch.Generator().manual_seed(int(g.integers(0, 2**63 - 1)))
+
+
+def seed_or_fresh(seed, name: str = "seed") -> int:
+    if seed is None:
+        return int(np.random.default_rng().integers(0, 2**63 - 1))
+    return as_int(seed, name, low=0)
+
+
+def check_dtype(dtype, name: str = "dtype") -> torch.dtype:
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ValueError(f"`{name}` must be a floating-point torch dtype; got {dtype!r}")
+    return dtype
+
+
+def module_device(model: nn.Module, default=None) -> torch.device:
+    for p in model.parameters():
+        return p.device
+    for b in model.buffers():
+        return b.device
+    return torch.device("cpu") if default is None else default
+
+
+def module_dtype(model: nn.Module, default=torch.float32) -> torch.dtype:
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return default
+
+
+def check_model(model, name: str = "model", *, finite: bool = False) -> nn.Module:
+    """``model`` if it is a ``torch.nn.Module``; with ``finite=True`` also refuse NaN/inf parameters.
+
+    A network with a non-finite weight computes NaN outputs, and NaN comparisons are False: a
+    check such as "the output stays within (1 ± ε)" would silently pass. Functions that measure a
+    model therefore refuse one with ``finite=True``.
+    """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"`{name}` must be a torch.nn.Module; got {type(model).__name__}")
+    if finite:
+        for pname, p in model.named_parameters():
+            if p.is_floating_point() and not bool(torch.isfinite(p.detach()).all()):
+                raise ValueError(f"`{name}` must have finite parameters; `{pname}` holds NaN or inf")
+    return model
+
+
+def as_tensor(x, name: str, *, dtype=None, device=None, ndim=None) -> torch.Tensor:
+    """A tensor on ``device``; numpy arrays and lists are converted; finiteness checked."""
+    if not isinstance(x, torch.Tensor):
+        try:
+            x = torch.as_tensor(np.asarray(x))
+        except (TypeError, ValueError, RuntimeError):
+            raise ValueError(f"`{name}` must be a tensor or array-like of numbers") from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.ndim not in allowed:
+            raise ValueError(f"`{name}` must have ndim in {allowed}; got shape {tuple(x.shape)}")
+    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        raise ValueError(f"`{name}` must be finite (no NaN or inf)")
+    return x.to(device=device, dtype=dtype) if (device is not None or dtype is not None) else x
+
+
+def linear_layers(model) -> list[nn.Linear]:
+    """The ``nn.Linear`` modules of ``model`` in forward (registration) order.
+
+    .. math::
+
+        [W_1, \\dots, W_L] \\quad\\text{for } f = W_L \\circ \\sigma \\circ \\cdots \\circ W_1.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+
+    Returns
+    -------
+    list of torch.nn.Linear
+        The layers themselves (not copies): editing them edits ``model``.
+
+    References
+    ----------
+    PyTorch documentation, ``torch.nn.Module.modules`` (registration order).
+    """
+    check_model(model)
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def count_parameters(model, nonzero=False) -> int:
+    """Number of (optionally non-zero) parameter entries of ``model``.
+
+    .. math::
+
+        \\#\\theta = \\sum_l (h_{l-1} h_l + h_l) \\ \\text{for an MLP with biases},\\qquad
+        \\#_{\\neq 0}\\theta = \\sum_j \\mathbf 1[\\theta_j \\neq 0].
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    nonzero : bool, default False
+        Count only entries that are not exactly zero (the size of a pruned/sparsified net).
+
+    Returns
+    -------
+    int
+
+    References
+    ----------
+    Arora, Ge, Neyshabur, Zhang, "Stronger generalization bounds for deep nets via a compression
+    approach", ICML 2018 (the number of parameters of the compressed net enters the bound).
+    """
+    check_model(model)
+    if not isinstance(nonzero, (bool, np.bool_)):
+        raise ValueError(f"`nonzero` must be a bool; got {nonzero!r}")
+    if nonzero:
+        return int(sum(int(torch.count_nonzero(p.detach())) for p in model.parameters()))
+    return int(sum(p.numel() for p in model.parameters()))
+
+
+def _squared_error(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    if pred.ndim == 1:
+        pred = pred[:, None]
+    if target.ndim == 1:
+        target = target[:, None]
+    if pred.shape != target.shape:
+        raise ValueError(f"`target` must have the prediction's shape {tuple(pred.shape)}; "
+                         f"got {tuple(target.shape)}")
+    return ((pred - target.to(pred.dtype)) ** 2).sum(dim=1)
+
+
+def _cross_entropy(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    if pred.ndim != 2:
+        raise ValueError(f"`pred` must be (n, n_classes) logits; got shape {tuple(pred.shape)}")
+    if target.ndim == 2 and target.shape[1] == 1:
+        target = target[:, 0]
+    if target.ndim != 1 or target.shape[0] != pred.shape[0]:
+        raise ValueError(f"`target` must be ({pred.shape[0]},) class labels; got shape {tuple(target.shape)}")
+    if target.is_floating_point():
+        if not bool((target == target.round()).all()):
+            raise ValueError("`target` must hold integer class labels")
+    target = target.long()
+    if target.numel() and (int(target.min()) < 0 or int(target.max()) >= pred.shape[1]):
+        raise ValueError(f"`target` labels must lie in [0, {pred.shape[1] - 1}]")
+    return F.cross_entropy(pred, target, reduction="none")
+
+
+def loss_fn(task) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The per-sample loss of a task: summed squared error or cross-entropy (nats).
+
+    .. math::
+
+        \\ell_{\\rm reg}(f(x), y) = \\sum_{k=1}^{K} (f_k(x) - y_k)^2, \\qquad
+        \\ell_{\\rm clf}(f(x), y) = -\\log \\frac{e^{f_y(x)}}{\\sum_k e^{f_k(x)}}.
+
+    Parameters
+    ----------
+    task : {"regression", "classification"}
+
+    Returns
+    -------
+    callable ``(pred, target) -> losses``
+        ``pred`` of shape (n, K); ``target`` of shape (n, K) (regression; (n,) allowed when
+        K = 1) or (n,) integer labels (classification); ``losses`` of shape (n,).
+
+    References
+    ----------
+    Hastie, Tibshirani, Friedman, *The Elements of Statistical Learning*, 2nd ed. (2009), §2.4
+    (squared-error loss) and §4.4 (multinomial log-likelihood).
+    """
+    check_in(task, "task", TASKS)
+    return _squared_error if task == "regression" else _cross_entropy
