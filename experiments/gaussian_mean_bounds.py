@@ -22,6 +22,7 @@ from . import _style
 NAME = "gaussian_mean_bounds"
 ORDER = 11  # position in `python -m experiments list` and the claims table
 VERSION = 1
+CLAIMS = (catalog.GM_GEN, catalog.GM_INDIVIDUAL, catalog.GM_XU_RAGINSKY, catalog.GIBBS_IDENTITY)  # the claims this experiment emits
 
 SETTING = {"d": 1, "sigma2": 1.0, "gamma": 1.0, "prior_var": 1.0}
 PROFILES = {

@@ -24,6 +24,8 @@ from . import _style
 NAME = "linear_tradeoff"
 ORDER = 10  # position in `python -m experiments list` and the claims table
 VERSION = 1
+CLAIMS = (catalog.LINEAR_EMPIRICAL, catalog.LINEAR_POPULATION, catalog.LINEAR_GEN, catalog.LINEAR_BOUND,
+          catalog.LINEAR_COMPRESSION_HELPS, catalog.LINEAR_XU_RAGINSKY)  # the claims this experiment emits
 
 MODEL = configs.LINEAR_TRADEOFF
 

@@ -23,6 +23,7 @@ from . import _style
 NAME = "rate_distortion_curves"
 ORDER = 12  # position in `python -m experiments list` and the claims table
 VERSION = 2
+CLAIMS = (catalog.RD_BERNOULLI,)  # the claims this experiment emits
 
 PROFILES = {
     "smoke": {"num_points": 41, "n_betas": 3, "trace_iters": [1, 4, 16]},

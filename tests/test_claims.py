@@ -49,7 +49,7 @@ def test_measurement_bad_input():
 
 
 def test_check_and_make_row_and_registry():
-    c = Claim(id="test.coin", reference="none", statement="mean of U(0,1) <= 0.5",
+    c = Claim(id="test.coin", reference="none", statement="mean of U(0,1) <= 0.5", params=("m",),
               bound=lambda p: 0.5, measure=lambda p, rng: Measurement.from_samples(rng.random(p["m"])))
     register(c)
     assert get("test.coin") is c
@@ -67,3 +67,58 @@ def test_check_and_make_row_and_registry():
         get("no.such.claim")
     with pytest.raises(ValueError, match="relation"):
         Claim(id="x", reference="", statement="", bound=lambda p: 0, measure=lambda p, r: 0, relation="<")
+
+
+def _coin(**kw):
+    return Claim(id="test.params", reference="none", statement="mean of U(0,1) <= bound",
+                 params=("m",), defaults={"bound": 0.5},
+                 bound=lambda p: p["bound"], measure=lambda p, rng: Measurement.from_samples(rng.random(p["m"])),
+                 **kw)
+
+
+def test_check_refuses_missing_and_unknown_params():
+    c = _coin()
+    with pytest.raises(ValueError, match=r"missing \['m'\]"):
+        check(c, {}, rng=0)
+    with pytest.raises(ValueError, match=r"unknown \['reps'\]"):
+        check(c, {"m": 10, "reps": 3}, rng=0)
+    with pytest.raises(ValueError, match="mapping"):
+        check(c, [("m", 10)], rng=0)
+    # defaults are filled in; the setting lists the parameters as given
+    row = check(c, {"m": 2000}, rng=1)
+    assert row.bound == 0.5 and row.setting == "m=2000"
+    assert check(c, {"m": 2000, "bound": 0.25}, rng=1).bound == 0.25
+
+
+def test_evaluate_form_gives_both_sides_from_one_run():
+    calls = []
+
+    def evaluate(p, rng):
+        calls.append(1)
+        x = rng.random(p["m"])
+        return float(x.max()), Measurement.from_samples(x)   # mean <= max, from the same draw
+
+    c = Claim(id="test.evaluate", reference="none", statement="mean <= max", params=("m",), evaluate=evaluate)
+    row = check(c, {"m": 50}, rng=3)
+    assert len(calls) == 1 and row.holds
+    x = np.random.default_rng(3).random(50)          # an independent recomputation of both sides
+    assert row.bound == x.max() and row.measured == pytest.approx(x.mean(), abs=1e-15)
+
+
+@pytest.mark.parametrize("kw", [
+    {},                                                                       # neither form
+    {"bound": lambda p: 0.0},                                                 # half a pair
+    {"bound": lambda p: 0.0, "measure": lambda p, r: 0.0, "evaluate": lambda p, r: (0.0, 0.0)},
+    {"measure": lambda p, r: 0.0, "evaluate": lambda p, r: (0.0, 0.0)},
+])
+def test_claim_needs_exactly_one_form(kw):
+    with pytest.raises(ValueError, match="either both `bound` and `measure`, or `evaluate`"):
+        Claim(id="x", reference="", statement="", **kw)
+
+
+def test_claim_params_are_names():
+    with pytest.raises(ValueError, match="`params`"):
+        Claim(id="x", reference="", statement="", params="m", bound=lambda p: 0, measure=lambda p, r: 0)
+    with pytest.raises(ValueError, match="both required and defaulted"):
+        Claim(id="x", reference="", statement="", params=("m",), defaults={"m": 1},
+              bound=lambda p: 0, measure=lambda p, r: 0)

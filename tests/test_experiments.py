@@ -29,6 +29,9 @@ def test_experiment_smoke(name, tmp_path):
     assert all(isinstance(c, ClaimRow) for c in res.claims)
     bad = [c for c in res.claims if c.must_hold and not c.holds]
     assert not bad, bad
+    # it emits exactly the claims it declares, stamped with its name by the runner
+    assert {c.claim_id for c in res.claims} == {c.id for c in _runner.load(name).CLAIMS}
+    assert {c.experiment for c in res.claims} == {name}
     # a second run is served entirely from the cache, with identical rows
     again = _runner.run_experiment(name, out_dir=out, cache_dir=cache, **SMOKE)
     assert again.computed == 0 and again.cached == res.computed

@@ -1,0 +1,105 @@
+"""The claim catalog: complete, registered by one import, each claim checked here and emitted by an experiment.
+
+``CASES`` holds, for every registered claim, one small parameter setting at which the claim is
+checked through :func:`theory.claims.check` (the same protocol the experiments call, at sizes that
+run in seconds). A claim added to the catalog without a case here, or without an experiment that
+emits its rows, fails :func:`test_every_claim_has_a_case` or
+:func:`test_every_claim_is_emitted_by_an_experiment`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import theory.catalog  # noqa: F401  (registers every claim)
+from experiments import _runner
+from theory import claims
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LINEAR = {"d": 2, "n": 20, "noise_var": 1.0, "feature_eigs": [1.0, 1.0], "prior_vars": [0.5, 0.001]}
+
+CASES = {
+    # foundation (THEORY.md §2–5)
+    "linear.empirical_risk": {**LINEAR, "rate": 1.0, "reps": 3000},
+    "linear.population_risk": {**LINEAR, "rate": 1.0, "reps": 3000},
+    "linear.generalization_error": {**LINEAR, "rate": 1.0, "reps": 3000},
+    "linear.population_risk_bound": {**LINEAR, "rate": 1.0, "reps": 3000},
+    "linear.compression_lowers_risk": {**LINEAR, "reps": 3000},
+    "linear.xu_raginsky_uncompressed": {**LINEAR, "reps": 3000},
+    "gaussian_mean.generalization_error": {"n": 10, "d": 2, "reps": 5000},
+    "gaussian_mean.individual_sample_bound": {"n": 10, "d": 2, "reps": 5000},
+    "gaussian_mean.xu_raginsky": {"n": 10, "reps": 2000},
+    "gibbs.generalization_identity": {"n": 10, "gamma": 0.5, "reps": 5000},
+    "rd.blahut_arimoto_bernoulli": {"p": 0.25, "beta": 2.0},
+}
+
+
+def _catalog_ids_in_source() -> set[str]:
+    """Claim ids written in theory/catalog/*.py, read as text (independent of the registry)."""
+    ids = set()
+    for path in (ROOT / "theory" / "catalog").glob("*.py"):
+        ids |= set(re.findall(r'^\s*id="([^"]+)"', path.read_text(), flags=re.MULTILINE))
+    return ids
+
+
+def _registry_after(code: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport json, theory.claims as c; "
+                          "print(json.dumps(sorted(c.REGISTRY)))"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_catalog_registers_every_claim():
+    """`import theory.catalog` alone, in a fresh interpreter, registers every claim of its source."""
+    assert set(_registry_after("import theory.catalog")) == _catalog_ids_in_source()
+
+
+def test_math_and_testbeds_register_nothing():
+    """Registration happens in the catalog only, never as a side effect of the math or testbeds."""
+    code = ("import theory.spectral, theory.coresets, theory.quantization, theory.curvature, "
+            "theory.bounds, theory.rate_distortion, theory.testbeds.protocols, theory.testbeds.configs")
+    assert _registry_after(code) == []
+
+
+def test_every_claim_has_a_case():
+    assert set(CASES) == set(claims.REGISTRY)
+
+
+@pytest.mark.parametrize("claim_id", sorted(CASES))
+def test_claim_checks_at_its_case(claim_id):
+    claim = claims.get(claim_id)
+    assert claim.params or claim.defaults, f"{claim_id} declares no parameters"
+    row = claims.check(claim_id, CASES[claim_id], rng=0)
+    assert row.claim_id == claim_id and row.setting
+    if claim.must_hold:
+        assert row.holds, row
+
+
+@pytest.mark.parametrize("claim_id", sorted(CASES))
+def test_claim_refuses_unknown_and_missing_params(claim_id):
+    with pytest.raises(ValueError, match="unknown"):
+        claims.check(claim_id, {**CASES[claim_id], "no_such_param": 1}, rng=0)
+    required = claims.get(claim_id).params
+    if required:
+        with pytest.raises(ValueError, match=f"missing \\['{required[0]}'\\]"):
+            claims.check(claim_id, {k: v for k, v in CASES[claim_id].items() if k != required[0]}, rng=0)
+
+
+def test_every_claim_is_emitted_by_an_experiment():
+    """Each experiment declares the claims it emits (`CLAIMS`); together they cover the catalog.
+
+    ``tests/test_experiments.py`` checks that each experiment's smoke run emits exactly its
+    declared claims, so the declaration cannot drift from what is written to claims.csv.
+    """
+    emitted = {}
+    for name in _runner.EXPERIMENTS:
+        for c in _runner.load(name).CLAIMS:
+            emitted.setdefault(c.id, []).append(name)
+    assert set(emitted) == set(claims.REGISTRY), sorted(set(claims.REGISTRY) ^ set(emitted))
