@@ -207,14 +207,22 @@ def test_gibbs_posterior_against_grid():
     assert g.shrinkage == pytest.approx(2 * 1.7 * v, rel=1e-14)
 
 
-def _joint_cov_w_s(g: GibbsGaussianMean):
-    """Covariance of (W, Z_1, ..., Z_n) for the Gibbs posterior (stacked d-blocks)."""
-    n, d, s2 = g.n, g.d, g.sigma2
-    a, v = g.shrinkage, g.posterior_variance
+def _gibbs_posterior(n, gamma, prior_var):
+    """(a, v) of the Gibbs posterior derived here, not read from the class.
+
+    P(w|s) ∝ N(w; m₀, σ₀²I)·exp(−γ (1/n)Σ‖w − z_i‖²): completing the square in w gives precision
+    1/σ₀² + 2γ, so v = 1/(1/σ₀² + 2γ) and the mean is v(m₀/σ₀² + 2γ z̄) = const + a z̄, a = 2γv.
+    """
+    v = 1.0 / (1.0 / prior_var + 2.0 * gamma)
+    return 2.0 * gamma * v, v
+
+
+def _joint_cov_w_s(n, d, s2, a, v):
+    """Covariance of (W, Z_1, ..., Z_n) for W = const + (a/n) Σ Z_i + √v ξ (stacked d-blocks)."""
     k = n + 1
     cov = np.zeros((k * d, k * d))
     eye = np.eye(d)
-    cov[:d, :d] = (a * a * s2 / n + v) * eye        # W = const + (a/n) sum Z_i + sqrt(v) xi
+    cov[:d, :d] = (a * a * s2 / n + v) * eye
     for i in range(1, k):
         cov[i * d:(i + 1) * d, i * d:(i + 1) * d] = s2 * eye
         cov[:d, i * d:(i + 1) * d] = cov[i * d:(i + 1) * d, :d] = a * s2 / n * eye
@@ -235,7 +243,9 @@ def _iskl_from_kl(cov, dx):
        v0=st.floats(0.05, 20.0))
 def test_gibbs_iskl_against_gaussian_kl_full_sample(n, d, gamma, s2, v0):
     g = GibbsGaussianMean(n, gamma, d=d, sigma2=s2, prior_var=v0)
-    cov = _joint_cov_w_s(g)
+    a, v = _gibbs_posterior(n, gamma, v0)
+    assert g.shrinkage == pytest.approx(a, rel=1e-12) and g.posterior_variance == pytest.approx(v, rel=1e-12)
+    cov = _joint_cov_w_s(n, d, s2, a, v)
     iskl = _iskl_from_kl(cov, d)
     assert g.symmetrized_kl_information() == pytest.approx(iskl, rel=1e-7)
     # mutual-information part alone is the KL(joint || product) and equals the Gaussian MI
@@ -244,18 +254,23 @@ def test_gibbs_iskl_against_gaussian_kl_full_sample(n, d, gamma, s2, v0):
     prod[:d, d:] = prod[d:, :d] = 0.0
     assert information.gaussian_kl(z, cov, z, prod) == pytest.approx(
         information.gaussian_mutual_information(cov, d), rel=1e-7)
-    # the exact Gibbs identity, through the bounds module
-    assert bounds.gibbs_generalization_gap(iskl, gamma) == pytest.approx(g.generalization_error(), rel=1e-7)
+    # gen for squared loss: E[L_μ(W) − L_S(W)] = (2/n) Σ_i tr Cov(W, Z_i) = 2 a σ² d / n, from the
+    # joint covariance built above; the exact Gibbs identity I_SKL/γ = gen, through the bounds module
+    gen = 2.0 * sum(np.trace(cov[:d, i * d:(i + 1) * d]) for i in range(1, n + 1)) / n
+    assert gen == pytest.approx(2 * a * s2 * d / n, rel=1e-12)
+    assert bounds.gibbs_generalization_gap(iskl, gamma) == pytest.approx(gen, rel=1e-7)
+    assert g.generalization_error() == pytest.approx(gen, rel=1e-7)
 
 
 @given(n=st.integers(1, 10**5), gamma=st.floats(0.01, 100.0), s2=st.floats(0.05, 20.0), v0=st.floats(0.05, 20.0))
 def test_gibbs_iskl_via_sample_mean_large_n(n, gamma, s2, v0):
     # W depends on S only through the sample mean: use the 2x2 joint (W, Zbar) per coordinate
     g = GibbsGaussianMean(n, gamma, sigma2=s2, prior_var=v0)
-    a, v = g.shrinkage, g.posterior_variance
+    a, v = _gibbs_posterior(n, gamma, v0)
     cov = np.array([[a * a * s2 / n + v, a * s2 / n], [a * s2 / n, s2 / n]])
-    assert g.symmetrized_kl_information() == pytest.approx(_iskl_from_kl(cov, 1), rel=1e-7)
-    assert g.symmetrized_kl_information() / gamma == pytest.approx(g.generalization_error(), rel=1e-12)
+    iskl = _iskl_from_kl(cov, 1)
+    assert g.symmetrized_kl_information() == pytest.approx(iskl, rel=1e-7)
+    assert iskl / gamma == pytest.approx(2 * a * s2 / n, rel=1e-6)      # gen = 2 Cov(W, Zbar)·n/n
 
 
 @pytest.mark.parametrize("kw,name", [({"n": 0}, "n"), ({"gamma": 0.0}, "gamma"), ({"gamma": -1.0}, "gamma"),

@@ -124,19 +124,84 @@ def test_optimal_rate_interior_on_experiment_spectrum():
     assert lo.optimal_rate().rate == 0.0
 
 
+def _rate_at_level(m, theta):
+    """R(θ) = Σ_{v_i>θ} ½ log(v_i/θ): the rate of reverse water-filling at water level θ."""
+    v = m.whitened_variances
+    return float(np.sum(np.where(v > theta, 0.5 * np.log(v / theta), 0.0)))
+
+
 @settings(max_examples=40)
-@given(models, st.floats(0.0, 10.0))
-def test_snr_criterion_is_the_derivative(m, rate):
-    """d E L_μ / d t_i = λ_i τ_i² − σ²/n: compressing coordinate i helps iff its SNR < 1."""
-    t = m.compression_factors(rate)
-    h = 1e-6
-    base = m.noise_var + np.sum(t * m.feature_eigs * m.prior_vars + (1 - t) * m.noise_var / m.n)
-    for i in range(m.d):
-        tt = t.copy()
-        tt[i] += h
-        bumped = m.noise_var + np.sum(tt * m.feature_eigs * m.prior_vars + (1 - tt) * m.noise_var / m.n)
-        deriv = (bumped - base) / h
-        assert np.sign(deriv) == np.sign(m.snr[i] - 1) or abs(m.snr[i] - 1) < 1e-6
+@given(models, st.floats(0.02, 0.98))
+def test_risk_slope_in_the_water_level_is_the_top_k_sum(m, frac):
+    """d E L_μ / dθ = Σ_{v_i>θ} (s_i−1)/(s_i+1), from the SNRs, against finite differences of the module.
+
+    The module is only asked for risks at rates; the slope is derived from the definition of the
+    SNR, s_i = nλ_iτ_i²/σ², so a wrong term in either the risk or the rate shows up here.
+    """
+    v = np.sort(m.whitened_variances)
+    theta = frac * v[-1]
+    if np.min(np.abs(v - theta)) < 1e-6 * v[-1]:
+        return                                               # at a kink the slope is not defined
+    h = 1e-7 * v[-1]
+    fd = (m.population_risk(_rate_at_level(m, theta + h)) - m.population_risk(_rate_at_level(m, theta - h))) / (2 * h)
+    s = m.n * m.feature_eigs * m.prior_vars / m.noise_var
+    slope = np.sum(np.where(m.whitened_variances > theta, (s - 1) / (s + 1), 0.0))
+    assert fd == pytest.approx(slope, rel=1e-4, abs=1e-6)
+
+
+def test_risk_is_unimodal_not_convex_in_the_water_level():
+    """SNRs (3, 5): the slope falls from 1/2 + 2/3 to 2/3, a concave segment; the risk still rises."""
+    n = 10
+    m = CompressedLinearRegression(2, n, 1.0, [1.0, 1.0], [3.0 / n, 5.0 / n])
+    v = m.whitened_variances                                  # (0.4, 0.6)
+    thetas = np.linspace(0.01, 0.59, 59)
+    risk = np.array([m.population_risk(_rate_at_level(m, th)) for th in thetas])
+    slopes = np.diff(risk) / np.diff(thetas)
+    before, after = slopes[thetas[1:] < v[0] - 0.01], slopes[thetas[:-1] > v[0] + 0.01]
+    assert before == pytest.approx(np.full(before.size, 0.5 + 2 / 3), rel=1e-6)
+    assert after == pytest.approx(np.full(after.size, 2 / 3), rel=1e-6)   # smaller: not convex
+    assert not m.compression_helps() and m.optimal_rate().rate == math.inf
+
+
+@settings(max_examples=60)
+@given(models)
+def test_risk_slope_changes_sign_at_most_once(m):
+    """Unimodality in θ: along the water level the slope goes from negative to positive at most once."""
+    v = np.sort(m.whitened_variances)
+    levels = np.concatenate([[0.0], v])
+    mids = (levels[:-1] + levels[1:]) / 2
+    s = m.snr
+    slopes = [np.sum(np.where(m.whitened_variances > th, (s - 1) / (s + 1), 0.0)) for th in mids]
+    signs = [np.sign(x) for x in slopes if abs(x) > 1e-12]
+    assert all(a <= b for a, b in zip(signs, signs[1:])), slopes
+
+
+def test_compression_helps_at_an_exact_tie_and_beside_it():
+    """Σ (s_i−1)/(s_i+1) = 0 exactly (SNRs 3, 3, 0): no rate beats OLS; a hair below 0: one does."""
+    tie = CompressedLinearRegression(3, 4, 1.0, [1.0, 1.0, 1.0], [0.75, 0.75, 0.0])
+    assert list(tie.snr) == [3.0, 3.0, 0.0]
+    assert not tie.compression_helps()
+    rates = np.linspace(0.0, 40.0, 4001)
+    assert np.min(tie.population_risk(rates)) >= tie.uncompressed_population_risk() - 1e-12
+    near = CompressedLinearRegression(3, 4, 1.0, [1.0, 1.0, 1.0], [0.75, 0.74, 0.0])
+    assert near.compression_helps()
+    assert np.min(near.population_risk(rates)) < near.uncompressed_population_risk() - 1e-4
+
+
+def test_population_risk_bound_is_the_root_of_its_defining_inequality():
+    """P ≤ E + √(c(2P − σ²)) (gen ≤ √(4σ²(2P−σ²)I/n)): the bound is its largest root, found by brentq.
+
+    This pins every term of the closed form P = E + c + √(c(2E + c − σ²)), the inner +c included.
+    """
+    from scipy.optimize import brentq
+
+    m = straddling()
+    for rate in (0.5, 2.0, 5.0, 20.0):
+        E, s2 = m.empirical_risk(rate), m.noise_var
+        c = 4 * s2 * rate / m.n
+        P = brentq(lambda P: P - E - math.sqrt(c * (2 * P - s2)), max(E, s2 / 2) + 1e-12, E + 10 * c + 10 * s2,
+                   xtol=1e-14)
+        assert m.population_risk_bound(rate) == pytest.approx(P, rel=1e-10)
 
 
 @settings(max_examples=30)

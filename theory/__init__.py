@@ -1,13 +1,27 @@
 """compression-theory: the theory of model compression and generalization, as checked code.
 
-Modules (import them directly; torch is only imported by the network modules):
+The package is layered; imports only point down (``tests/test_layers.py`` checks it):
 
-- :mod:`theory.information`      Gaussian closed forms, KSG and discrete mutual information
-- :mod:`theory.bounds`           mutual-information, CMI and Gibbs generalization bounds
-- :mod:`theory.rate_distortion`  reverse water-filling, Blahut–Arimoto
-- :mod:`theory.symbolic`         sympy derivations of the testbeds' closed forms
-- :mod:`theory.claims`           the Claim type and the registry
-- :mod:`theory.testbeds`         linear regression, Gaussian mean, small nets, bundled data
+L0  :mod:`theory._checks` (input validation), :mod:`theory._torch` (the one torch utility),
+    :mod:`theory.claims` (Claim, Measurement, ClaimRow, the registry)
+L1  math — pure functions of arrays and torch adapters taking ``(model, data)``; they never build
+    or train a model:
+
+    - :mod:`theory.information`      Gaussian closed forms, KSG and discrete mutual information
+    - :mod:`theory.bounds`           mutual-information, CMI, Gibbs and compression bounds
+    - :mod:`theory.rate_distortion`  reverse water-filling, Blahut–Arimoto with a certified stop
+    - :mod:`theory.symbolic`         sympy derivations of the testbeds' closed forms
+    - :mod:`theory.spectral`         spectral pruning (Suzuki et al., IJCAI 2020)
+    - :mod:`theory.coresets`         CoreNet coresets (Baykal, Liebenwein et al., ICLR 2019)
+    - :mod:`theory.curvature`        Hessian, Gauss–Newton and Fisher diagonals
+    - :mod:`theory.quantization`     1-D k-means, Hessian-weighted and diameter-regularized
+L2  :mod:`theory.testbeds` — data-generating processes with known truths (linear regression,
+    Gaussian mean, small nets, digits), :mod:`theory.testbeds.configs` (named configurations)
+    and :mod:`theory.testbeds.protocols` (seeded train/compress/evaluate recipes)
+L3  :mod:`theory.catalog` — ``import theory.catalog`` registers every claim
+L4  the ``experiments`` package (figures, CSVs, claims table)
+
+torch is imported only by the modules that touch networks.
 """
 
 __version__ = "0.1.0"

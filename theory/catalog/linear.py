@@ -70,7 +70,7 @@ LINEAR_COMPRESSION_HELPS = register(Claim(
     id="linear.compression_lowers_risk",
     reference="Bu, Gao, Zou, Veeravalli, AAAI 2020 (linear-regression example)",
     params=MODEL_PARAMS + ("reps",),
-    statement="E L_μ(Ŵ) at the optimal rate ≤ E L_μ(W) = σ²(1+d/n) (strictly when some SNR < 1)",
+    statement="E L_μ(Ŵ) at the optimal rate ≤ E L_μ(W) = σ²(1+d/n) (strictly iff Σ(s_i−1)/(s_i+1) < 0)",
     bound=lambda p: linear_model(p).uncompressed_population_risk(),
     measure=lambda p, rng: linear_model(p).simulate(linear_model(p).optimal_rate().rate, p["reps"],
                                                     rng).population_risk,

@@ -92,11 +92,18 @@ class CompressedLinearRegression:
 
     Lowering :math:`t_i` (compressing coordinate :math:`i` less) lowers the population risk iff its
     SNR :math:`s_i = n\lambda_i\tau_i^2/\sigma^2 > 1`. Water-filling, however, compresses every
-    coordinate above the water level at once: as a function of :math:`\theta` the risk has slope
-    :math:`\sum_{v_i>\theta}(s_i-1)/(s_i+1)`, non-decreasing in :math:`\theta` (the coordinates
-    that drop out first have the smallest :math:`v_i`, hence the smallest SNR), so the risk is
-    convex in :math:`\theta` and compression lowers it iff :math:`\sum_i (s_i-1)/(s_i+1) < 0`
-    (:meth:`compression_helps`). SNRs on both sides of 1 are necessary, not sufficient.
+    coordinate above the water level at once: as a function of :math:`\theta` the risk is
+    piecewise linear with slope :math:`\sum_{v_i>\theta} g_i`, :math:`g_i=(s_i-1)/(s_i+1)`.
+    Since :math:`v_i=(\sigma^2/n)(s_i+1)`, the coordinates that drop out first have the smallest
+    :math:`g_i`, so the slope at every level is the sum of the :math:`k` largest :math:`g_i`. The
+    slope is not monotone (SNRs (3, 5) give a concave segment: the risk is **not** convex in
+    :math:`\theta`), but it changes sign at most once, from negative to positive, so the risk is
+    unimodal (quasi-convex) in :math:`\theta`. The average of the :math:`k` largest :math:`g_i`
+    is at least the average of all of them, so every slope is :math:`\ge 0` when
+    :math:`\sum_i g_i \ge 0`, while the slope at :math:`\theta = 0` is :math:`\sum_i g_i`:
+    compression lowers the population risk **iff** :math:`\sum_i g_i < 0`
+    (:meth:`compression_helps`; at an exact tie no rate beats OLS). SNRs on both sides of 1 are
+    necessary, not sufficient: SNRs (0.9, 100) give no gain at any rate.
 
     Parameters
     ----------
@@ -148,11 +155,15 @@ class CompressedLinearRegression:
 
     @property
     def snr(self) -> np.ndarray:
-        r"""Per-coordinate SNR :math:`n\lambda_i\tau_i^2/\sigma^2` (compress iff < 1)."""
+        r"""Per-coordinate SNR :math:`n\lambda_i\tau_i^2/\sigma^2` (compressing coordinate *i* alone helps iff < 1)."""
         return self.n * self.feature_eigs * self.prior_vars / self.noise_var
 
     def compression_helps(self) -> bool:
-        r"""Whether some finite rate beats OLS: :math:`\sum_i (s_i-1)/(s_i+1) < 0` (see class docstring)."""
+        r"""Whether some finite rate beats OLS: iff :math:`\sum_i (s_i-1)/(s_i+1) < 0` (see class docstring).
+
+        At an exact tie (:math:`\sum_i (s_i-1)/(s_i+1) = 0`) the risk is flat near OLS and no rate
+        is strictly better, so the answer is False.
+        """
         s = self.snr
         return bool(np.sum((s - 1) / (s + 1)) < 0)
 
