@@ -30,6 +30,7 @@ def _loop_corenet(net, X, fraction, delta, rng):
     helpers, so the timing difference is the vectorization over neurons.
     """
     from theory import coresets as cs
+    from theory.coresets._corenet import _budget_scale
     from theory.testbeds.nets import linear_layers
 
     lins = linear_layers(net)
@@ -58,7 +59,7 @@ def _loop_corenet(net, X, fraction, delta, rng):
                 if S[i, k] > 0:
                     Q[k][i] = s / S[i, k]
         rate = 8.0 * S * 2.0 * lg * (2.0 * L * dterms.delta_forward[l]) ** 2
-        t = cs._budget_scale([rate[:, 0], rate[:, 1]], Q, fraction * W.size)
+        t = _budget_scale([rate[:, 0], rate[:, 1]], Q, fraction * W.size)
         m = np.ceil(rate * t).astype(np.int64)
         What = np.zeros_like(W)
         for k, sign in enumerate((1.0, -1.0)):

@@ -7,15 +7,19 @@ Three parts:
 - *pruning*: trained MLPs (a teacher–student regression net on fresh Gaussian inputs, and an MLP
   on scikit-learn's digits), compressed without retraining by CoreNet, CoreNet+, CoreNet++, CoreNet
   with the theorem's split of the budget across layers, uniform edge sampling, magnitude
-  thresholding, truncated SVD (and spectral pruning when ``theory.spectral`` exists); relative
-  output error and population risk (fresh samples / held-out digits) against the fraction of
-  weights kept, mean ± standard error over seeds.
+  thresholding, truncated SVD and spectral pruning; relative output error and population risk
+  (fresh samples / held-out digits) against the fraction of weights kept, mean ± standard error
+  over seeds.
 - *guarantee*: on a small random ReLU net the theoretical sample size is finite; the fraction of
   fresh (input, output unit) pairs with f̂_k(x) ∉ (1±ε)f_k(x) is compared with δ over a grid of
   (ε, δ), and against a multiple ``sample_scale`` < 1 of the theoretical sample size (how
   conservative the theorem is).
 - *bound*: a compression (Occam) bound in the style of Arora et al. (ICML 2018) for the quantized
   CoreNet net on a teacher–student classification task, against its population 0-1 error.
+
+The testbeds are named in :mod:`theory.testbeds.configs` (``CORESET_*``) and every number comes
+from a protocol of :mod:`theory.testbeds.protocols` (``coreset_pruning``, ``coreset_guarantee``,
+``coreset_compression_bound``), the recipes the claims of :mod:`theory.catalog.coresets` call.
 """
 
 from __future__ import annotations
@@ -23,14 +27,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
-from theory import coresets
-from theory.claims import Measurement, make_row
-from theory.coresets import (corenet, guarantee_failure, magnitude_prune, margin_loss, quantize_weights, relative_output_error,
-                             truncated_svd, uniform_sparsify)
-from theory.testbeds.data import load_digits_split
-from theory.testbeds.nets import TeacherStudent, make_mlp, train
+from theory.catalog.coresets import (CORESET_BEATS_UNIFORM, CORESET_COMPRESSION_BOUND, CORESET_GUARANTEE_INPUTS,
+                                     CORESET_GUARANTEE_PAIRS)
+from theory.claims import make_row
+from theory.testbeds.configs import CORESET_BOUND_NET, CORESET_GUARANTEE_NET
+from theory.testbeds.protocols import (CORESET_METHODS, coreset_compression_bound, coreset_guarantee,
+                                       coreset_pruning, coreset_seed_mean)
 
 from . import _style
 
@@ -38,11 +41,6 @@ NAME = "coreset_pruning"
 ORDER = 40
 VERSION = 3
 USES_DEVICE = True
-
-try:  # spectral pruning (theory/spectral.py) is written by another issue; use it when present
-    from theory.spectral import prune_network as _spectral_prune
-except ImportError:  # pragma: no cover - depends on the tree
-    _spectral_prune = None
 
 PROFILES = {
     "smoke": {"testbeds": ["teacher_student"], "seeds": 1, "fractions": [0.1, 0.5], "n_train": 600,
@@ -64,16 +62,7 @@ PROFILES = {
              "bound_epochs": 30},
 }
 
-METHODS = ("CoreNet", "CoreNet+", "CoreNet++", "CoreNet (theory split)", "uniform", "magnitude",
-           "truncated SVD", "spectral")
-# Teacher–student regression testbed: 64 Gaussian inputs, a one-hidden-layer teacher with four
-# unit-variance outputs, noise σ = 0.3 (Bayes risk 4·0.09 = 0.36).
-TS = {"in_dim": 64, "teacher_widths": [64], "out_dim": 4, "noise_std": 0.3}
-# Guarantee testbed: an untrained 10-30-3 ReLU net (normal init) on standard Gaussian inputs.
-GUARANTEE_NET = {"in_dim": 10, "widths": [30], "out_dim": 3, "n_s": 200, "n_fresh": 5000}
-# Bound testbed: a 10-32-32-5 student of a noiseless (T = 0) teacher–student classification task.
-BOUND_NET = {"in_dim": 10, "teacher_widths": [16], "widths": [32, 32], "out_dim": 5, "levels": 255,
-             "delta_bound": 0.05, "n_fresh": 20000}
+METHODS = CORESET_METHODS
 
 
 def grid(profile):
@@ -85,182 +74,22 @@ def grid(profile):
                          "n_train": p["n_train"], "widths": p["widths"], "epochs": p["epochs"],
                          "n_s": p["n_s"], "n_fresh": p["n_fresh"], "seed": 100 + s})
     for i, (eps, delta) in enumerate(p["guarantee"]):
-        cfgs.append({"kind": "guarantee", **GUARANTEE_NET, "eps": eps, "delta": delta,
+        cfgs.append({"kind": "guarantee", **CORESET_GUARANTEE_NET, "eps": eps, "delta": delta,
                      "scales": p["scales"], "seed": 200 + i})
     for s in range(p["bound_seeds"]):
-        cfgs.append({"kind": "bound", **BOUND_NET, "n_train": p["bound_n"],
+        cfgs.append({"kind": "bound", **CORESET_BOUND_NET, "n_train": p["bound_n"],
                      "fractions": p["bound_fractions"], "epochs": p["bound_epochs"], "seed": 300 + s})
     return cfgs
 
 
-# ---- pruning ---------------------------------------------------------------------------------
-
-def _testbed(cfg, device):
-    """Train the net of one pruning config; returns (model, S, S_val, X_eval, risk_fn)."""
-    seed = cfg["seed"]
-    if cfg["testbed"] == "teacher_student":
-        ts = TeacherStudent(TS["in_dim"], tuple(TS["teacher_widths"]), TS["out_dim"], task="regression",
-                            noise_std=TS["noise_std"], teacher_seed=seed, device=device)
-        X, Y = ts.sample(cfg["n_train"], seed + 1)
-        net = make_mlp(TS["in_dim"], cfg["widths"], TS["out_dim"], seed=seed, device=device)
-        train(net, X, Y, "regression", epochs=cfg["epochs"], lr=2e-3, batch_size=128, seed=seed)
-        X_eval, _ = ts.sample(cfg["n_fresh"], seed + 2)
-
-        def risk(model):
-            r = ts.population_risk(model, n_fresh=cfg["n_fresh"], rng=seed + 3)
-            return r.loss.value, r.loss.se, math.nan, math.nan
-        extra = {"bayes_risk": ts.bayes_risk()}
-    else:
-        ds = load_digits_split(n_train=1000, n_test=797, seed=seed, device=device)
-        X = ds.X_train
-        net = make_mlp(ds.n_features, cfg["widths"], ds.n_classes, seed=seed, device=device)
-        train(net, X, ds.y_train, "classification", epochs=max(cfg["epochs"], 40), lr=2e-3, batch_size=64,
-              seed=seed)
-        X_eval = ds.X_test
-        yt = ds.y_test
-
-        def risk(model):
-            with torch.no_grad():
-                out = model(X_eval)
-                wrong = (out.argmax(dim=1) != yt).double().cpu().numpy()
-                ce = torch.nn.functional.cross_entropy(out, yt, reduction="none").double().cpu().numpy()
-            ce_m, err_m = Measurement.from_samples(ce), Measurement.from_samples(wrong)
-            return ce_m.value, ce_m.se, err_m.value, err_m.se
-        extra = {"bayes_risk": math.nan}
-    n_s = cfg["n_s"]
-    return net, X[:n_s], X[n_s:2 * n_s], X_eval, risk, extra
-
-
-def _compress(method, net, f, S, S_val, rng):
-    if method == "CoreNet":
-        r = corenet(net, S, fraction=f, rng=rng)
-    elif method == "CoreNet+":
-        r = corenet(net, S, fraction=f, rng=rng, variant="plus")
-    elif method == "CoreNet++":
-        r = corenet(net, S, fraction=f, rng=rng, variant="plusplus", validation_inputs=S_val)
-    elif method == "CoreNet (theory split)":
-        r = corenet(net, S, fraction=f, rng=rng, allocation="theory")
-    elif method == "uniform":
-        c = uniform_sparsify(net, f, rng=rng)
-        return c.model, c.kept_fraction, math.nan
-    elif method == "magnitude":
-        c = magnitude_prune(net, f)
-        return c.model, c.kept_fraction, math.nan
-    elif method == "truncated SVD":
-        c = truncated_svd(net, f)
-        return c.model, c.kept_fraction, math.nan
-    else:
-        return None
-    return r.model, r.kept_fraction, r.eps
-
-
-def _run_pruning(cfg):
-    dev = cfg.get("device", "cpu")
-    torch.manual_seed(0)
-    net, S, S_val, X_eval, risk, extra = _testbed(cfg, dev)
-    base_loss, base_se, base_err, base_err_se = risk(net)
-    rows = []
-    methods = [m for m in METHODS if m != "spectral" or _spectral_prune is not None]
-    for f in cfg["fractions"]:
-        for k, method in enumerate(methods):
-            rng = np.random.default_rng([cfg["seed"], int(round(f * 1000)), k])
-            out = _compress(method, net, f, S, S_val, rng) if method != "spectral" else _spectral(net, S, f)
-            if out is None:
-                continue
-            model, kept, cert = out
-            rel = relative_output_error(net, model, X_eval)
-            loss, loss_se, err, err_se = risk(model)
-            rows.append({"method": method, "fraction": f, "kept_fraction": kept, "rel_error": rel.value,
-                         "rel_error_se": rel.se, "risk": loss, "risk_se": loss_se, "error": err,
-                         "error_se": err_se, "certified_eps": cert, "base_risk": base_loss,
-                         "base_risk_se": base_se, "base_error": base_err, **extra})
-    return rows
-
-
-def _spectral(net, S, f):
-    """Spectral pruning to hidden widths round(r·h), with r the largest ratio keeping <= f of the weights."""
-    from theory.testbeds.nets import linear_layers
-    lins = linear_layers(net)
-    hidden = [l.out_features for l in lins[:-1]]
-    total = sum(l.weight.numel() for l in lins)
-
-    def widths(r):
-        return [max(1, int(round(r * h))) for h in hidden]
-
-    def n_weights(ws):
-        dims = [lins[0].in_features, *ws, lins[-1].out_features]
-        return sum(a * b for a, b in zip(dims[:-1], dims[1:]))
-    lo, hi = 0.0, 1.0
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if n_weights(widths(mid)) <= f * total else (lo, mid)
-    small = _spectral_prune(net, S, widths=widths(max(lo, 1e-9))).model
-    kept = sum(int(torch.count_nonzero(l.weight)) for l in linear_layers(small))
-    return small, kept / total, math.nan
-
-
-# ---- guarantee -------------------------------------------------------------------------------
-
-def _run_guarantee(cfg):
-    g = np.random.default_rng(cfg["seed"])
-    net = make_mlp(cfg["in_dim"], cfg["widths"], cfg["out_dim"], seed=cfg["seed"], init="normal")
-    X = torch.as_tensor(g.standard_normal((cfg["n_s"] + cfg["n_fresh"], cfg["in_dim"])), dtype=torch.float32)
-    S, fresh = X[:cfg["n_s"]], X[cfg["n_s"]:]
-    rows = []
-    for k, sc in enumerate(cfg["scales"]):
-        r = corenet(net, S, eps=cfg["eps"], delta=cfg["delta"], rng=np.random.default_rng([cfg["seed"], k]),
-                    sample_scale=sc)
-        chk = guarantee_failure(net, r.model, fresh, cfg["eps"])
-        rows.append({"scale": sc, "pair_failure": chk.pair_failure.value, "pair_failure_se": chk.pair_failure.se,
-                     "input_failure": chk.input_failure.value, "input_failure_se": chk.input_failure.se,
-                     "max_samples": float(max(m.max() for m in r.samples)), "kept_fraction": r.kept_fraction,
-                     "delta_forward": float(r.delta_terms.delta_forward[0]), "kappa": r.constants.kappa})
-    return rows
-
-
-# ---- bound -----------------------------------------------------------------------------------
-
-def _run_bound(cfg):
-    seed = cfg["seed"]
-    dev = cfg.get("device", "cpu")
-    ts = TeacherStudent(cfg["in_dim"], tuple(cfg["teacher_widths"]), cfg["out_dim"], task="classification",
-                        temperature=0.0, teacher_seed=seed, device=dev)
-    X, Y = ts.sample(cfg["n_train"], seed + 1)
-    net = make_mlp(cfg["in_dim"], cfg["widths"], cfg["out_dim"], seed=seed, device=dev)
-    train(net, X, Y, "classification", epochs=cfg["epochs"], lr=3e-3, batch_size=256, seed=seed)
-    n_layers = len(cfg["widths"]) + 1
-    total = sum(p.numel() for p in net.parameters())
-    base = ts.population_risk(net, n_fresh=cfg["n_fresh"], rng=seed + 2).error
-    rows = []
-    with torch.no_grad():
-        f_train = net(X)
-    for k, f in enumerate(cfg["fractions"]):
-        r = corenet(net, X[:300], fraction=f, rng=np.random.default_rng([seed, k]))
-        gq = quantize_weights(r.model, cfg["levels"])
-        emp = margin_loss(gq, X, Y)
-        with torch.no_grad():
-            gamma = 2.0 * float((gq(X) - f_train).abs().max()) * (1 + 1e-6)
-        emp_arora = margin_loss(net, X, Y, gamma=gamma)
-        nnz = sum(int(torch.count_nonzero(p)) for p in gq.parameters())
-        b = coresets.compression_bound(emp, cfg["n_train"], nnz, total, levels=cfg["levels"],
-                                       n_layers=n_layers, delta=cfg["delta_bound"])
-        b_arora = coresets.compression_bound(emp_arora, cfg["n_train"], nnz, total, levels=cfg["levels"],
-                                             n_layers=n_layers, delta=cfg["delta_bound"])
-        pop = ts.population_risk(gq, n_fresh=cfg["n_fresh"], rng=seed + 3).error
-        rows.append({"fraction": f, "kept_fraction": nnz / total, "nonzero": nnz, "bound": b.bound,
-                     "bound_arora": b_arora.bound, "train_error": emp, "margin_loss_gamma": emp_arora,
-                     "gamma": gamma, "complexity": b.complexity, "pop_error": pop.value,
-                     "pop_error_se": pop.se, "base_pop_error": base.value})
-    return rows
-
-
 def run(config):
+    kw = {k: v for k, v in config.items() if k != "kind"}
     kind = config["kind"]
     if kind == "pruning":
-        return _run_pruning(config)
+        return coreset_pruning(**kw)
     if kind == "guarantee":
-        return _run_guarantee(config)
-    return _run_bound(config)
+        return coreset_guarantee(**kw)
+    return coreset_compression_bound(**kw)
 
 
 # ---- summaries, plot, claims -----------------------------------------------------------------
@@ -277,11 +106,11 @@ def _summary(rows, testbed, key):
         fr = sorted({r["fraction"] for r in rs})
         kept, mean, se = [], [], []
         for f in fr:
-            v = np.array([r[key] for r in rs if r["fraction"] == f], dtype=float)
             kk = np.array([r["kept_fraction"] for r in rs if r["fraction"] == f], dtype=float)
             kept.append(kk.mean())
-            mean.append(v.mean())
-            se.append(v.std(ddof=1) / math.sqrt(v.size) if v.size > 1 else 0.0)
+            v, v_se = coreset_seed_mean([r[key] for r in rs if r["fraction"] == f])
+            mean.append(v)
+            se.append(v_se)
         out[m] = (np.array(fr), np.array(kept), np.array(mean), np.array(se))
     return out
 
@@ -390,18 +219,19 @@ def claims(rows):
     out = []
     for r in rows:
         if r["kind"] == "guarantee" and r["scale"] == 1.0:
-            setting = {"eps": r["eps"], "delta": r["delta"], "net": "10-30-3", "n_fresh": r["n_fresh"],
+            net = "-".join(str(h) for h in (r["in_dim"], *r["widths"], r["out_dim"]))
+            setting = {"eps": r["eps"], "delta": r["delta"], "net": net, "n_fresh": r["n_fresh"],
                        "seed": r["seed"]}
             extra = {"max_samples": r["max_samples"], "kept_fraction": r["kept_fraction"]}
-            out.append(make_row(coresets.CORESET_GUARANTEE_PAIRS, setting, r["delta"], r["pair_failure"],
-                                r["pair_failure_se"], experiment=NAME, extra=extra))
-            out.append(make_row(coresets.CORESET_GUARANTEE_INPUTS, setting, r["delta"], r["input_failure"],
-                                r["input_failure_se"], experiment=NAME, extra=extra))
+            out.append(make_row(CORESET_GUARANTEE_PAIRS, setting, r["delta"], r["pair_failure"],
+                                r["pair_failure_se"], extra=extra))
+            out.append(make_row(CORESET_GUARANTEE_INPUTS, setting, r["delta"], r["input_failure"],
+                                r["input_failure_se"], extra=extra))
         elif r["kind"] == "bound":
             setting = {"fraction": r["fraction"], "n_train": r["n_train"], "levels": r["levels"],
                        "seed": r["seed"]}
-            out.append(make_row(coresets.CORESET_COMPRESSION_BOUND, setting, r["bound"], r["pop_error"],
-                                r["pop_error_se"], experiment=NAME,
+            out.append(make_row(CORESET_COMPRESSION_BOUND, setting, r["bound"], r["pop_error"],
+                                r["pop_error_se"],
                                 extra={"bound_arora": r["bound_arora"], "nonzero": r["nonzero"]}))
     for tb in ("teacher_student", "digits"):
         summ = _summary(rows, tb, "rel_error")
@@ -412,7 +242,7 @@ def claims(rows):
         for f in (0.1,):
             if f in fr and f in fu:
                 i, j = list(fr).index(f), list(fu).index(f)
-                out.append(make_row(coresets.CORESET_BEATS_UNIFORM, {"testbed": tb, "fraction": f},
-                                    mu[j], mc[i], sc[i], experiment=NAME,
+                out.append(make_row(CORESET_BEATS_UNIFORM, {"testbed": tb, "fraction": f},
+                                    mu[j], mc[i], sc[i],
                                     extra={"uniform_se": su[j]}))
     return out

@@ -9,8 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theory import coresets as cs
+from theory.catalog.coresets import (CORESET_BEATS_UNIFORM, CORESET_COMPRESSION_BOUND, CORESET_GUARANTEE_INPUTS,
+                                     CORESET_GUARANTEE_PAIRS)
 from theory.claims import check
 from theory.testbeds.nets import linear_layers, make_mlp
+from theory.testbeds.protocols import CORESET_METHODS, coreset_pruning
 
 
 def _brute_sensitivity(W, A):
@@ -212,9 +215,10 @@ def test_plus_prunes_dead_neurons():
 def test_eps_mode_on_a_small_net_meets_the_guarantee():
     p = {"in_dim": 6, "widths": [12], "out_dim": 2, "eps": 0.3, "delta": 0.1, "n_s": 60, "n_fresh": 2000,
          "seed": 0}
-    for cid in ("coresets.guarantee_pairs", "coresets.guarantee_inputs"):
-        row = check(cid, p, rng=0)
+    for claim in (CORESET_GUARANTEE_PAIRS, CORESET_GUARANTEE_INPUTS):
+        row = check(claim, p, rng=0)
         assert row.holds, row
+        assert row.bound == 0.1 and 0 <= row.measured <= 0.1
 
 
 def test_eps_mode_uses_more_samples_than_edges():
@@ -378,3 +382,56 @@ def test_compression_bound_claim_holds_on_a_small_teacher_student_task():
          "levels": 63, "delta_bound": 0.05, "n_fresh": 3000, "seed": 0, "epochs": 5}
     row = check("coresets.compression_bound", p, rng=0)
     assert row.holds and 0 <= row.measured <= 1 and row.bound > row.measured, row
+
+
+def test_compression_bound_claim_refuses_undeclared_params():
+    p = {"in_dim": 6, "teacher_widths": [8], "widths": [16], "out_dim": 3, "n_train": 1500, "fraction": 0.5,
+         "levels": 63, "delta_bound": 0.05, "n_fresh": 3000, "epochs": 5}
+    with pytest.raises(ValueError, match="seed"):
+        check(CORESET_COMPRESSION_BOUND, p, rng=0)
+    with pytest.raises(ValueError, match="n_s"):
+        check(CORESET_COMPRESSION_BOUND, {**p, "seed": 0, "n_s": 10}, rng=0)
+
+
+_SMALL_PRUNING = {"n_train": 400, "widths": [32, 32], "epochs": 3, "n_s": 50, "n_fresh": 400}
+
+
+def test_beats_uniform_claim_holds_on_a_small_teacher_student_net():
+    row = check(CORESET_BEATS_UNIFORM, {"testbed": "teacher_student", "fraction": 0.1, "seeds": [0, 1],
+                                        **_SMALL_PRUNING}, rng=0)
+    assert row.holds and 0 < row.measured < row.bound, row
+
+
+def test_pruning_protocol_draws_do_not_depend_on_the_other_methods():
+    # the claim coresets.beats_uniform runs two methods; the figure runs all of them
+    full = coreset_pruning("teacher_student", 3, fractions=[0.2], methods=CORESET_METHODS, **_SMALL_PRUNING)
+    two = coreset_pruning("teacher_student", 3, fractions=[0.2], methods=("CoreNet", "uniform"), **_SMALL_PRUNING)
+    by_method = {r["method"]: r for r in full}
+    assert [r["method"] for r in full] == list(CORESET_METHODS)
+    for r in two:
+        assert r == by_method[r["method"]]
+    with pytest.raises(ValueError, match="methods"):
+        coreset_pruning("teacher_student", 3, fractions=[0.2], methods=("best",), **_SMALL_PRUNING)
+    with pytest.raises(ValueError, match="testbed"):
+        coreset_pruning("mnist", 3, fractions=[0.2], **_SMALL_PRUNING)
+
+
+def test_measurements_refuse_a_network_with_non_finite_parameters():
+    # NaN outputs compare False: without the check a broken net would meet every (1 ± eps) guarantee
+    net, X = _net_and_data()
+    broken = cs.corenet(net, X, fraction=0.5, rng=0).model
+    with torch.no_grad():
+        linear_layers(broken)[0].weight[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="compressed.*finite"):
+        cs.guarantee_failure(net, broken, X, 0.5)
+    with pytest.raises(ValueError, match="compressed.*finite"):
+        cs.relative_output_error(net, broken, X)
+    with pytest.raises(ValueError, match="model.*finite"):
+        cs.guarantee_failure(broken, net, X, 0.5)
+    with pytest.raises(ValueError, match="model.*finite"):
+        cs.margin_loss(broken, X, np.zeros(X.shape[0], dtype=int))
+    inf = make_mlp(10, (40, 40), 3, seed=0, init="normal")
+    with torch.no_grad():
+        linear_layers(inf)[-1].bias[0] = float("inf")
+    with pytest.raises(ValueError, match="compressed.*finite"):
+        cs.relative_output_error(net, inf, X)

@@ -1,0 +1,191 @@
+r"""Baselines of the coreset experiments: uniform edge sampling, magnitude pruning, truncated SVD."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._checks import as_float, check_rng
+from .._torch import linear_layers
+from ._common import _prepare_model
+
+
+@dataclass(frozen=True)
+class CompressedModel:
+    """A compressed network and the number of parameters it needs to be stored.
+
+    Attributes
+    ----------
+    model : torch.nn.Sequential
+    n_params : int
+        Parameters of the compressed representation (non-zero weights, or the factors of a
+        low-rank layer, plus biases).
+    n_params_original : int
+    kept_weights : int
+        Weight entries of the compressed representation (biases excluded).
+    total_weights : int
+    """
+
+    model: nn.Sequential
+    n_params: int
+    n_params_original: int
+    kept_weights: int
+    total_weights: int
+
+    @property
+    def kept_fraction(self) -> float:
+        """``kept_weights / total_weights``."""
+        return self.kept_weights / self.total_weights
+
+
+def _budget_fraction(fraction) -> float:
+    return as_float(fraction, "fraction", low=0.0, high=1.0, low_open=True)
+
+
+def _n_params(model) -> int:
+    return int(sum(p.numel() for p in model.parameters()))
+
+
+def _n_bias(model) -> int:
+    return int(sum(l.bias.numel() for l in linear_layers(model) if l.bias is not None))
+
+
+def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
+    """Uniform edge sampling: the unbiased sparsifier with :math:`q_j = 1/d_{\\rm in}` (a baseline).
+
+    .. math::
+
+        \\hat w_{ij} = w_{ij}\\,\\frac{c_{ij}\\, d_{\\rm in}}{m},\\quad
+        (c_{ij})_j \\sim \\mathrm{Multinomial}(m, (1/d_{\\rm in}, \\dots)),\\quad
+        m = \\Big\\lceil \\frac{\\log(1-f)}{\\log(1 - 1/d_{\\rm in})}\\Big\\rceil,
+
+    so that every layer keeps in expectation about a fraction :math:`f` of its weights
+    (:math:`E\\#\\text{distinct} = d_{\\rm in}(1-(1-1/d_{\\rm in})^m)`; all edges when :math:`f = 1`).
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+    fraction : float in (0, 1]
+    rng : None, int or numpy Generator
+    device : str, torch.device or None
+
+    Returns
+    -------
+    CompressedModel
+
+    References
+    ----------
+    Baykal et al., ICLR 2019, §6 (the "Uniform Sampling" baseline).
+    """
+    f = _budget_fraction(fraction)
+    rng = check_rng(rng)
+    src = _prepare_model(model, device)
+    new = copy.deepcopy(src)
+    kept = total = 0
+    with torch.no_grad():
+        for lin in linear_layers(new):
+            W = lin.weight.detach().cpu().double().numpy()
+            out, d = W.shape
+            if f >= 1.0 or d == 1:
+                What = W.copy()
+            else:
+                m = int(math.ceil(math.log1p(-f) / math.log1p(-1.0 / d)))
+                counts = rng.multinomial(np.full(out, m), np.full((out, d), 1.0 / d))
+                What = W * counts * (d / m)
+            lin.weight.copy_(torch.as_tensor(What, dtype=lin.weight.dtype))
+            kept += int(np.count_nonzero(What))
+            total += W.size
+    return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)
+
+
+def magnitude_prune(model, fraction, device=None) -> CompressedModel:
+    """Layer-wise magnitude thresholding: keep the largest :math:`|w|` of every layer (a baseline).
+
+    .. math::
+
+        \\hat w_{ij} = w_{ij}\\,\\mathbf 1\\big[|w_{ij}| \\ge |w|_{(k)}\\big],\\qquad
+        k = \\max(1, \\mathrm{round}(f\\, d_{\\rm out} d_{\\rm in})),
+
+    with :math:`|w|_{(k)}` the k-th largest magnitude of the layer (ties broken by position).
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+    fraction : float in (0, 1]
+    device : str, torch.device or None
+
+    Returns
+    -------
+    CompressedModel
+
+    References
+    ----------
+    Han, Pool, Tran, Dally, "Learning both weights and connections for efficient neural
+    networks", NeurIPS 2015 (magnitude pruning; here without retraining).
+    """
+    f = _budget_fraction(fraction)
+    src = _prepare_model(model, device)
+    new = copy.deepcopy(src)
+    kept = total = 0
+    with torch.no_grad():
+        for lin in linear_layers(new):
+            W = lin.weight
+            k = max(1, int(round(f * W.numel())))
+            idx = torch.topk(W.abs().flatten(), k).indices
+            mask = torch.zeros(W.numel(), dtype=torch.bool, device=W.device)
+            mask[idx] = True
+            W.mul_(mask.view_as(W))
+            kept += int(torch.count_nonzero(W))
+            total += W.numel()
+    return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)
+
+
+def truncated_svd(model, fraction, device=None) -> CompressedModel:
+    """Layer-wise truncated SVD at the rank whose factors hold a fraction ``f`` of the weights.
+
+    .. math::
+
+        \\hat W = U_r \\Sigma_r V_r^\\top,\\qquad
+        r = \\max\\Big(1, \\Big\\lfloor \\frac{f\\, d_{\\rm out} d_{\\rm in}}{d_{\\rm out} +
+        d_{\\rm in}} \\Big\\rfloor\\Big)\\ (\\le \\min(d_{\\rm out}, d_{\\rm in})),
+
+    stored as :math:`r(d_{\\rm out} + d_{\\rm in})` numbers (the best rank-r approximation in
+    Frobenius norm, Eckart–Young).
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+    fraction : float in (0, 1]
+    device : str, torch.device or None
+
+    Returns
+    -------
+    CompressedModel
+        ``kept_weights`` counts the factor entries, ``min(r(d_out+d_in), d_out d_in)`` per layer.
+
+    References
+    ----------
+    Eckart, Young, "The approximation of one matrix by another of lower rank", Psychometrika 1
+    (1936); Denton, Zaremba, Bruna, LeCun, Fergus, "Exploiting linear structure within
+    convolutional networks for efficient evaluation", NeurIPS 2014.
+    """
+    f = _budget_fraction(fraction)
+    src = _prepare_model(model, device)
+    new = copy.deepcopy(src)
+    kept = total = 0
+    with torch.no_grad():
+        for lin in linear_layers(new):
+            W = lin.weight.detach().cpu().double().numpy()
+            out, d = W.shape
+            r = min(min(out, d), max(1, int(math.floor(f * out * d / (out + d)))))
+            U, s, Vt = np.linalg.svd(W, full_matrices=False)
+            What = (U[:, :r] * s[:r]) @ Vt[:r]
+            lin.weight.copy_(torch.as_tensor(What, dtype=lin.weight.dtype))
+            kept += min(r * (out + d), out * d)
+            total += W.size
+    return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)

@@ -1,0 +1,106 @@
+r"""Shared helpers of :mod:`theory.coresets`: array coercion, model checks and layer inputs.
+
+Torch coercion and model checks come from :mod:`theory._torch` (the package's one torch
+utility); this module only adds what is specific to CoreNet: the networks it accepts (an
+``nn.Sequential`` of Linear layers and parameter-free activations) and the inputs
+:math:`a^{\ell-1}(x)` of every layer.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._checks import as_array
+from .._torch import as_tensor, check_model, linear_layers, resolve_device
+
+# Largest sample size drawn literally; numpy's multinomial takes int64 counts.
+_MAX_SAMPLES = 2 ** 62
+
+
+def _weight_array(weight, name="weight") -> np.ndarray:
+    if isinstance(weight, torch.Tensor):
+        weight = weight.detach().cpu().double().numpy()
+    return as_array(weight, name, ndim=2)
+
+
+def _activation_array(activations, in_dim, name="activations") -> np.ndarray:
+    if isinstance(activations, torch.Tensor):
+        activations = activations.detach().cpu().double().numpy()
+    return as_array(activations, name, ndim=2, shape=(None, in_dim))
+
+
+def _nonnegative_points(a: np.ndarray) -> np.ndarray:
+    """Stack the positive and negative parts as separate points when ``a`` has negative entries."""
+    if np.all(a >= 0):
+        return a
+    return np.concatenate([np.maximum(a, 0.0), np.maximum(-a, 0.0)], axis=0)
+
+
+def _check_sequential(model) -> list[nn.Module]:
+    check_model(model)
+    mods = list(model.children()) if isinstance(model, nn.Sequential) else None
+    if not mods or not isinstance(mods[0], nn.Linear) or not isinstance(mods[-1], nn.Linear):
+        raise ValueError("`model` must be an nn.Sequential of Linear layers and elementwise "
+                         "activations that starts and ends with a Linear layer (see make_mlp)")
+    for m in mods:
+        if isinstance(m, nn.Sequential) or (not isinstance(m, nn.Linear) and any(True for _ in m.parameters())):
+            raise ValueError("`model` must hold only Linear layers and parameter-free activations")
+    return mods
+
+
+def _as_input_tensor(inputs, model, name="inputs") -> torch.Tensor:
+    lin = linear_layers(model)[0]
+    X = as_tensor(inputs, name, ndim=2)
+    if X.shape[1] != lin.in_features:
+        raise ValueError(f"`{name}` must have shape (n, {lin.in_features}); got {tuple(X.shape)}")
+    if X.shape[0] < 1:
+        raise ValueError(f"`{name}` must hold at least 1 input")
+    return X.to(device=lin.weight.device, dtype=lin.weight.dtype)
+
+
+def _prepare_model(model, device):
+    _check_sequential(model)
+    if device is not None:
+        model = copy.deepcopy(model).to(resolve_device(device))
+    return model
+
+
+def layer_inputs(model, inputs, device=None) -> list[np.ndarray]:
+    """Inputs :math:`a^{\\ell-1}(x)` of every Linear layer of ``model`` on ``inputs``.
+
+    .. math::
+
+        a^0(x) = x,\\qquad a^\\ell(x) = \\sigma(W^\\ell a^{\\ell-1}(x) + b^\\ell),\\quad
+        \\ell = 1, \\dots, L-1.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        Linear layers and elementwise activations (as built by ``make_mlp``).
+    inputs : tensor or array (n, in_dim)
+    device : str, torch.device or None
+        Where to run the forward pass (``None``: the model's device; the model is not moved).
+
+    Returns
+    -------
+    list of ndarray
+        ``L`` float64 arrays, the ``l``-th of shape (n, in_features of layer l).
+
+    References
+    ----------
+    Baykal et al., ICLR 2019, §2 (notation :math:`a^{\\ell-1}(x)`).
+    """
+    model = _prepare_model(model, device)
+    X = _as_input_tensor(inputs, model)
+    out = []
+    with torch.no_grad():
+        h = X
+        for m in model.children():
+            if isinstance(m, nn.Linear):
+                out.append(h.detach().cpu().double().numpy())
+            h = m(h)
+    return out

@@ -1,0 +1,321 @@
+r"""Measuring a compressed network: output error, the guarantee's failures, margin loss, the Occam bound."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy.special import gammaln
+from torch import nn
+
+from .._checks import as_array, as_float, as_int, check_positive, check_probability
+from .._torch import check_model, linear_layers, module_device
+from ..claims import Measurement
+from ._common import _as_input_tensor, _prepare_model
+
+
+@dataclass(frozen=True)
+class GuaranteeCheck:
+    """Failures of :math:`\\hat f(x) \\in (1\\pm\\varepsilon) f(x)` on fresh inputs.
+
+    Attributes
+    ----------
+    pair_failure : Measurement
+        Fraction of (input, output unit) pairs with :math:`|\\hat f_k(x) - f_k(x)| >
+        \\varepsilon |f_k(x)|`, with the standard error of a mean over inputs.
+    input_failure : Measurement
+        Fraction of inputs with at least one failing output unit.
+    n_inputs, n_outputs : int
+    """
+
+    pair_failure: Measurement
+    input_failure: Measurement
+    n_inputs: int
+    n_outputs: int
+
+
+@dataclass(frozen=True)
+class CompressionBound:
+    """Compression-based generalization bound (see :func:`compression_bound`).
+
+    Attributes
+    ----------
+    bound : float
+        Upper bound on the population 0-1 error of the compressed (quantized) network.
+    empirical_risk : float
+    complexity : float
+        :math:`\\sqrt{(\\log N + \\log(1/\\delta))/(2n)}`.
+    log_class_size : float
+        :math:`\\log N` in nats.
+    """
+
+    bound: float
+    empirical_risk: float
+    complexity: float
+    log_class_size: float
+
+
+def _outputs(model, X) -> np.ndarray:
+    with torch.no_grad():
+        was = model.training
+        model.eval()
+        try:
+            return model(X).detach().cpu().double().numpy()
+        finally:
+            model.train(was)
+
+
+def _paired_outputs(model, compressed, inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Outputs of ``model`` and ``compressed`` on the same (n >= 2) inputs, as float64 arrays.
+
+    Both networks must have finite parameters: a NaN weight gives NaN outputs, NaN comparisons
+    are False, and a broken network would pass a check such as the (1 ± ε) guarantee.
+    """
+    check_model(model, "model", finite=True)
+    check_model(compressed, "compressed", finite=True)
+    X = _as_input_tensor(inputs, model)
+    if X.shape[0] < 2:
+        raise ValueError("`inputs` must hold at least 2 points")
+    f = _outputs(model, X)
+    g = _outputs(compressed, X.to(module_device(compressed)))
+    if f.shape != g.shape:
+        raise ValueError("`compressed` must have the output shape of `model`")
+    return f, g
+
+
+def relative_output_error(model, compressed, inputs) -> Measurement:
+    r"""Mean relative output error of a compressed network, with its standard error.
+
+    .. math::
+
+        \mathrm{err} = \frac1n\sum_{i=1}^n \frac{\lVert \hat f(x_i) - f(x_i)\rVert_2}
+        {\lVert f(x_i)\rVert_2}.
+
+    Parameters
+    ----------
+    model, compressed : torch.nn.Module
+        Same input and output dimensions; evaluated in eval mode without gradients.
+    inputs : tensor or array (n, in_dim), n >= 2
+        Fresh inputs.
+
+    Returns
+    -------
+    Measurement
+
+    Raises
+    ------
+    ValueError
+        If ``model`` or ``compressed`` has a NaN or infinite parameter (a broken network must
+        not look accurate), on bad ``inputs``, mismatched output shapes, or a zero output of
+        ``model``.
+
+    References
+    ----------
+    Baykal et al., ICLR 2019, §6 (output approximation error of the compressed network).
+    """
+    f, g = _paired_outputs(model, compressed, inputs)
+    nf = np.linalg.norm(f, axis=1)
+    if np.any(nf == 0):
+        raise ValueError("`model` output is exactly 0 on some input; the relative error is undefined")
+    return Measurement.from_samples(np.linalg.norm(g - f, axis=1) / nf)
+
+
+def guarantee_failure(model, compressed, inputs, eps) -> GuaranteeCheck:
+    r"""How often :math:`\hat f(x) \notin (1\pm\varepsilon) f(x)` on fresh inputs.
+
+    .. math::
+
+        \hat p_{\rm pair} = \frac{1}{nK}\sum_{i,k}
+        \mathbf 1\big[|\hat f_k(x_i) - f_k(x_i)| > \varepsilon |f_k(x_i)|\big],\qquad
+        \hat p_{\rm input} = \frac1n\sum_i \max_k \mathbf 1[\cdots].
+
+    The standard errors are those of means over the i.i.d. inputs (per-input failure fractions
+    for the pair version).
+
+    Parameters
+    ----------
+    model, compressed : torch.nn.Module
+    inputs : tensor or array (n, in_dim), n >= 2
+    eps : float > 0
+
+    Returns
+    -------
+    GuaranteeCheck
+
+    Raises
+    ------
+    ValueError
+        If ``model`` or ``compressed`` has a NaN or infinite parameter (NaN outputs compare
+        False, so a broken network would otherwise pass the guarantee), on bad ``inputs`` or
+        ``eps``, or mismatched output shapes.
+
+    References
+    ----------
+    Baykal et al., ICLR 2019, Theorem 4 (the event :math:`\hat f(x) \in (1\pm\varepsilon)
+    f(x)`, probability at least :math:`1-\delta`).
+    """
+    eps = check_positive(eps, "eps")
+    f, g = _paired_outputs(model, compressed, inputs)
+    fail = np.abs(g - f) > eps * np.abs(f)
+    per_input = fail.mean(axis=1)
+    return GuaranteeCheck(Measurement.from_samples(per_input),
+                          Measurement.from_samples(fail.any(axis=1).astype(float)),
+                          int(f.shape[0]), int(f.shape[1]))
+
+
+def margin_loss(model, inputs, labels, gamma=0.0) -> float:
+    r"""Empirical :math:`\gamma`-margin loss of a classifier.
+
+    .. math::
+
+        \hat L_\gamma(f) = \frac1n\sum_i \mathbf 1\Big[f(x_i)_{y_i} \le \gamma +
+        \max_{j \ne y_i} f(x_i)_j\Big]\qquad(\gamma = 0:\ \text{the 0-1 error, ties
+        counted as errors}).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Outputs (n, K) scores, K >= 2.
+    inputs : tensor or array (n, in_dim)
+    labels : tensor or array (n,) of int in [0, K)
+    gamma : float >= 0
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        If ``model`` has a NaN or infinite parameter (NaN scores compare False, so a broken
+        classifier would otherwise have zero loss), or on bad ``inputs``/``labels``/``gamma``.
+
+    References
+    ----------
+    Arora, Ge, Neyshabur, Zhang, "Stronger generalization bounds for deep nets via a compression
+    approach", ICML 2018, Definition (classification margin loss).
+    """
+    gamma = as_float(gamma, "gamma", low=0.0)
+    check_model(model, finite=True)
+    X = _as_input_tensor(inputs, model)
+    y = labels.detach().cpu().numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
+    y = as_array(y, "labels", ndim=1, shape=(X.shape[0],), dtype=None)
+    if not np.issubdtype(y.dtype, np.integer):
+        if not np.all(y == np.round(y)):
+            raise ValueError("`labels` must hold integer class labels")
+        y = y.astype(np.int64)
+    f = _outputs(model, X)
+    if f.shape[1] < 2:
+        raise ValueError("`model` must output at least 2 class scores")
+    if y.min() < 0 or y.max() >= f.shape[1]:
+        raise ValueError(f"`labels` must lie in [0, {f.shape[1] - 1}]")
+    idx = np.arange(f.shape[0])
+    true = f[idx, y]
+    other = f.copy()
+    other[idx, y] = -np.inf
+    return float(np.mean(true <= gamma + other.max(axis=1)))
+
+
+def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
+    """Round every non-zero weight and bias to a uniform grid of ``levels`` values per layer.
+
+    .. math::
+
+        \\theta \\mapsto B\\,\\frac{\\mathrm{round}(\\theta h / B)}{h},\\qquad h = \\frac{q-1}{2},
+        \\qquad B = 2^{\\lceil \\log_2 \\max|\\theta| \\rceil},
+
+    per Linear layer (weights and bias share the grid); zeros stay zero and some small entries
+    round to zero. With ``levels`` = q odd the grid has q points including 0.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+    levels : int, odd, >= 3
+    device : str, torch.device or None
+
+    Returns
+    -------
+    torch.nn.Sequential
+        A quantized copy.
+
+    References
+    ----------
+    Arora, Ge, Neyshabur, Zhang, ICML 2018, §2 (a compressed net must lie in a finite class
+    fixed in advance; discretizing its parameters puts it there).
+    """
+    levels = as_int(levels, "levels", low=3)
+    if levels % 2 == 0:
+        raise ValueError(f"`levels` must be odd (so that 0 is a grid point); got {levels}")
+    src = _prepare_model(model, device)
+    new = copy.deepcopy(src)
+    h = (levels - 1) // 2
+    with torch.no_grad():
+        for lin in linear_layers(new):
+            ps = [lin.weight] + ([lin.bias] if lin.bias is not None else [])
+            mx = max(float(p.abs().max()) for p in ps)
+            if mx == 0:
+                continue
+            B = 2.0 ** math.ceil(math.log2(mx))
+            for p in ps:
+                p.copy_(torch.round(p * (h / B)) * (B / h))
+    return new
+
+
+def compression_bound(empirical_risk, n_train, n_nonzero, n_total, *, levels=255, n_layers=1,
+                      n_scales=81, delta=0.05) -> CompressionBound:
+    """Occam bound for a compressed network in a finite class fixed before seeing the data.
+
+    .. math::
+
+        L_0(\\hat g) \\le \\hat L(\\hat g) + \\sqrt{\\frac{\\log N + \\log(1/\\delta)}{2n}},\\qquad
+        \\log N = \\log\\binom{P}{p} + p\\log q + \\log P + L\\log n_{\\rm scales},
+
+    for every network :math:`\\hat g` with :math:`p` non-zero parameters, out of :math:`P`
+    positions, each on a q-level grid per layer whose scale :math:`B = 2^k` is one of
+    :math:`n_{\\rm scales}` values (Hoeffding's inequality and a union bound over the class;
+    :math:`\\log P` pays for the data-dependent :math:`p`). The compression framework of Arora
+    et al. feeds in :math:`\\hat L(\\hat g) \\le \\hat L_\\gamma(f)` whenever :math:`\\hat g` is
+    within :math:`\\gamma/2` of the original network :math:`f` on the training points, giving
+    "compressed 0-margin loss ≤ original γ-margin loss + Õ(sqrt(#params/n))" [derived for this
+    project; the paper states the Õ form].
+
+    Parameters
+    ----------
+    empirical_risk : float in [0, 1]
+        Training 0-1 error of :math:`\\hat g` (or the upper bound :math:`\\hat L_\\gamma(f)`).
+    n_train : int >= 1
+    n_nonzero : int in [0, n_total]
+        :math:`p`.
+    n_total : int >= 1
+        :math:`P`.
+    levels : int >= 2
+        :math:`q`.
+    n_layers : int >= 1
+    n_scales : int >= 1
+    delta : float in (0, 1)
+
+    Returns
+    -------
+    CompressionBound
+
+    References
+    ----------
+    Arora, Ge, Neyshabur, Zhang, ICML 2018, Theorem 2.1 (compression implies generalization);
+    Baykal et al., ICLR 2019, §4.3 (generalization bounds for CoreNet-compressed networks);
+    Shalev-Shwartz, Ben-David, *Understanding Machine Learning* (2014), Cor. 4.6 (finite class).
+    """
+    emp = as_float(empirical_risk, "empirical_risk", low=0.0, high=1.0)
+    n = as_int(n_train, "n_train", low=1)
+    P = as_int(n_total, "n_total", low=1)
+    p = as_int(n_nonzero, "n_nonzero", low=0, high=P)
+    q = as_int(levels, "levels", low=2)
+    L = as_int(n_layers, "n_layers", low=1)
+    ns = as_int(n_scales, "n_scales", low=1)
+    delta = check_probability(delta, "delta", open_low=True, open_high=True)
+    log_binom = float(gammaln(P + 1) - gammaln(p + 1) - gammaln(P - p + 1))
+    logN = log_binom + p * math.log(q) + math.log(P) + L * math.log(ns)
+    comp = math.sqrt((logN + math.log(1.0 / delta)) / (2.0 * n))
+    return CompressionBound(emp + comp, emp, comp, logN)

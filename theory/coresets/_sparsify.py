@@ -1,0 +1,148 @@
+r"""The unbiased sensitivity sampler of one layer (Baykal et al., ICLR 2019, Algorithm 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import as_array, as_int, check_positive, check_rng
+from ._common import _MAX_SAMPLES, _weight_array
+from ._sensitivity import EmpiricalSensitivity, corenet_sample_size, empirical_sensitivity
+
+
+@dataclass(frozen=True)
+class SparsifiedLayer:
+    """Output of :func:`sparsify_layer`.
+
+    Attributes
+    ----------
+    weight : ndarray (out, in)
+        :math:`\\hat W = \\mathrm{Sp}(W^+) - \\mathrm{Sp}(-W^-)`.
+    samples_positive, samples_negative : ndarray (out,) of int
+        Number of i.i.d. draws per neuron and sign group.
+    sensitivity : EmpiricalSensitivity
+    """
+
+    weight: np.ndarray
+    samples_positive: np.ndarray
+    samples_negative: np.ndarray
+    sensitivity: EmpiricalSensitivity
+
+    @property
+    def nonzero(self) -> int:
+        """Number of non-zero entries of :attr:`weight`."""
+        return int(np.count_nonzero(self.weight))
+
+
+def _draw(w_abs: np.ndarray, q: np.ndarray, m: np.ndarray, rng: np.random.Generator,
+          size: int | None = None) -> np.ndarray:
+    """Importance-sampled |w| of one sign group: w c_j/(m q_j); rows with m = 0 give 0."""
+    m = np.asarray(m, dtype=np.int64)
+    qq = np.where(m[:, None] > 0, q, 0.0)
+    empty = qq.sum(axis=1) <= 0
+    qq[empty, 0] = 1.0                                     # dummy law for rows drawn 0 times
+    mm = np.where(empty, 0, m)
+    qq = qq / qq.sum(axis=1, keepdims=True)
+    if size is None:
+        counts = rng.multinomial(mm, qq)
+    else:
+        counts = rng.multinomial(mm, qq, size=(size, len(mm)))
+    denom = mm[:, None] * qq
+    scale = np.divide(counts, denom, out=np.zeros(counts.shape), where=denom > 0)
+    return w_abs * scale
+
+
+def _group_probs(sens: EmpiricalSensitivity, positive: bool) -> tuple[np.ndarray, np.ndarray]:
+    mask = sens.positive if positive else ~sens.positive
+    s = np.where(mask, sens.sensitivity, 0.0)
+    tot = s.sum(axis=1)
+    q = np.divide(s, tot[:, None], out=np.zeros_like(s), where=tot[:, None] > 0)
+    return q, tot
+
+
+def _split_samples(samples, sens: EmpiricalSensitivity) -> tuple[np.ndarray, np.ndarray]:
+    out = sens.sensitivity.shape[0]
+    arr = np.asarray(samples)
+    if arr.ndim == 0:
+        arr = np.full(out, as_int(samples, "samples", low=0))
+    else:
+        arr = as_array(arr, "samples", ndim=1, shape=(out,), nonnegative=True)
+        if not np.all(arr == np.round(arr)):
+            raise ValueError("`samples` must hold integers")
+    arr = arr.astype(np.int64)
+    tp, tn = sens.total_positive, sens.total_negative
+    tot = tp + tn
+    mp = np.where(tot > 0, np.round(arr * np.divide(tp, tot, out=np.zeros_like(tp), where=tot > 0)), 0)
+    mp = mp.astype(np.int64)
+    mn = np.where(tn > 0, arr - mp, 0).astype(np.int64)
+    mp = np.where(tn > 0, mp, np.where(tp > 0, arr, 0)).astype(np.int64)
+    return mp, mn
+
+
+def sparsify_layer(weight, activations, *, samples=None, eps=None, delta=0.1, rng=None, eta=None,
+                   K=2.0, c=8.0, log_factor=8.0) -> SparsifiedLayer:
+    """Sparsify the incoming weights of every neuron of one layer by sensitivity sampling.
+
+    .. math::
+
+        \\hat w_{ij} = \\frac{w_{ij}\\, c_{ij}}{m_i^\\pm q_{ij}},\\quad
+        (c_{ij})_{j\\in\\mathcal W^\\pm_i} \\sim \\mathrm{Multinomial}(m^\\pm_i, q_i),\\quad
+        q_{ij} = s_{ij}/S^\\pm_i,\\qquad \\hat W = \\mathrm{Sp}(W^+) - \\mathrm{Sp}(-W^-),
+
+    so :math:`E\\,\\hat w_{ij} = w_{ij}` for every edge with :math:`s_{ij} > 0` (edges with
+    :math:`s_{ij} = 0` contribute nothing on :math:`S` and are dropped). Give either ``samples``
+    (draws per neuron, split between the sign groups in proportion to :math:`S^\\pm_i`, as the
+    theoretical sizes are) or ``eps`` (then :math:`m^\\pm_i` is
+    :func:`corenet_sample_size` of :math:`S^\\pm_i`).
+
+    Parameters
+    ----------
+    weight : array or tensor (out, in)
+    activations : array or tensor (n, in)
+        The layer's inputs on :math:`S`.
+    samples : int or array (out,) of int, optional
+        Draws per neuron (>= 0).
+    eps : float, optional
+        Layer accuracy :math:`\\varepsilon_\\ell > 0`.
+    delta : float, default 0.1
+        Failure probability (used with ``eps``).
+    rng : None, int or numpy Generator
+    eta : int, optional
+        Total number of neurons for the sample size (default: ``out``).
+    K, c, log_factor : float
+        Constants of :func:`corenet_sample_size`.
+
+    Returns
+    -------
+    SparsifiedLayer
+
+    Raises
+    ------
+    ValueError
+        If neither or both of ``samples`` and ``eps`` are given, on bad shapes, or when a
+        theoretical sample size exceeds :math:`2^{62}` draws.
+
+    References
+    ----------
+    Baykal et al., ICLR 2019, Algorithm 2 (Sparsify) and Lemma (unbiasedness of the estimator).
+    """
+    if (samples is None) == (eps is None):
+        raise ValueError("give exactly one of `samples` and `eps`")
+    W = _weight_array(weight)
+    sens = empirical_sensitivity(W, activations)
+    rng = check_rng(rng)
+    if eps is not None:
+        eps = check_positive(eps, "eps")
+        eta = W.shape[0] if eta is None else as_int(eta, "eta", low=1)
+        mp = corenet_sample_size(sens.total_positive, eps, delta, eta=eta, K=K, c=c, log_factor=log_factor)
+        mn = corenet_sample_size(sens.total_negative, eps, delta, eta=eta, K=K, c=c, log_factor=log_factor)
+        if max(mp.max(), mn.max()) > _MAX_SAMPLES:
+            raise ValueError(f"`eps` = {eps:g} needs more than 2**62 draws per neuron; use a larger eps")
+        mp, mn = mp.astype(np.int64), mn.astype(np.int64)
+    else:
+        mp, mn = _split_samples(samples, sens)
+    qp, _ = _group_probs(sens, True)
+    qn, _ = _group_probs(sens, False)
+    What = _draw(np.maximum(W, 0.0), qp, mp, rng) - _draw(np.maximum(-W, 0.0), qn, mn, rng)
+    return SparsifiedLayer(What, mp, mn, sens)
