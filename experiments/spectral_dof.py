@@ -12,12 +12,11 @@ with the same optimal Â_J — with the leverage-sampling guarantee 4λ♯(w)‖
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from theory import spectral as sp
-from theory.claims import Measurement, make_row
+from theory import catalog
+from theory.claims import make_row
+from theory.testbeds import protocols
 
 from . import _style
 
@@ -25,9 +24,10 @@ NAME = "spectral_dof"
 ORDER = 30
 VERSION = 2
 USES_DEVICE = True
+CLAIMS = (catalog.SPECTRAL_LEVERAGE_GUARANTEE, catalog.SPECTRAL_GREEDY_VS_MAGNITUDE,
+          catalog.SPECTRAL_GREEDY_VS_RANDOM)  # the claims this experiment emits
 
 HIDDEN = [64, 64]
-TS = {"in_dim": 10, "teacher_widths": [32, 32], "noise_std": 0.3, "teacher_seed": 7, "activation": "relu"}
 
 PROFILES = {
     "smoke": {"seeds": [0], "nets": ["teacher_student"], "hidden": [24, 24], "n": 300, "epochs": 20,
@@ -41,7 +41,6 @@ PROFILES = {
              "claim_widths": [4, 8, 16, 32], "n_random": 50, "n_leverage": 30, "reps": 200, "n_lams": 60},
 }
 DELTA = 0.1
-REL_TAU = 1e-4  # ridge τ of greedy / random / magnitude, relative to the mean eigenvalue
 
 
 def grid(profile):
@@ -52,130 +51,13 @@ def grid(profile):
             for net in p["nets"] for s in p["seeds"]]
 
 
-# ---- shared by the spectral experiments --------------------------------------------------------
-
-def teacher_student(device="cpu", **overrides):
-    """The teacher–student regression distribution of the spectral experiments."""
-    from theory.testbeds.nets import TeacherStudent
-
-    cfg = {**TS, **overrides}
-    return TeacherStudent(in_dim=cfg["in_dim"], teacher_widths=cfg["teacher_widths"], out_dim=1,
-                          task="regression", activation=cfg["activation"], noise_std=cfg["noise_std"],
-                          teacher_seed=cfg["teacher_seed"], device=device)
-
-
-def train_student(ts, n, hidden, epochs, seed, device="cpu", lr=3e-3, batch_size=256):
-    """Sample n training points (seeded) and train a student MLP on them; returns (model, X, Y)."""
-    from theory.testbeds.nets import make_mlp, train
-
-    X, Y = ts.sample(n, rng=seed)
-    model = make_mlp(ts.in_dim, hidden, 1, activation="relu", seed=seed, device=device)
-    train(model, X, Y, "regression", epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, device=device)
-    return model, X, Y
-
-
-def train_digits(n, hidden, epochs, seed, device="cpu"):
-    """Train a digits MLP on n training images (seeded split); returns (model, X_train)."""
-    from theory.testbeds.data import load_digits_split
-    from theory.testbeds.nets import make_mlp, train
-
-    split = load_digits_split(n_train=min(n, 1437), seed=seed, device=device)
-    model = make_mlp(64, hidden, 10, activation="relu", seed=seed, device=device)
-    train(model, split.X_train, split.y_train, "classification", epochs=epochs, lr=2e-3, batch_size=256,
-          seed=seed, device=device, weight_decay=1e-4)
-    return model, split.X_train
-
-
-def _lam_for_dof(mu, target):
-    """λ with N̂(λ) = target (bisection on log λ; N̂ decreases in λ)."""
-    lo, hi = 1e-14 * mu[0], 1e6 * mu.sum()
-    for _ in range(200):
-        mid = math.sqrt(lo * hi)
-        if sp.degrees_of_freedom(mu, mid) > target:
-            lo = mid
-        else:
-            hi = mid
-        if hi / lo < 1 + 1e-9:
-            break
-    return hi
-
-
-# ---- one config --------------------------------------------------------------------------------
-
-def _layer_analysis(S, Z, cfg, rng):
-    m = S.shape[0]
-    mu = np.sort(np.clip(np.linalg.eigvalsh(S), 0, None))[::-1]
-    lam_rel = np.geomspace(1e-6, 1.0, cfg["n_lams"])
-    dof = sp.degrees_of_freedom(mu, lam_rel * mu[0])
-    tau = REL_TAU * float(np.trace(S)) / m
-    e0 = float(np.trace(Z @ S @ Z.T))
-    rows = []
-    for w in cfg["prune_widths"]:
-        if w >= m:
-            continue
-        g = sp.spectral_prune(S, w, tau, theta=0.0, next_weight=Z, method="greedy")
-        mag = sp.spectral_prune(S, w, tau, theta=0.0, next_weight=Z, method="magnitude")
-        err = {"greedy": sp.reconstruction_error(S, g.keep, g.A, Z),
-               "magnitude": sp.reconstruction_error(S, mag.keep, mag.A, Z)}
-        rnd = []
-        for _ in range(cfg["n_random"]):
-            r = sp.spectral_prune(S, w, tau, theta=0.0, next_weight=Z, method="random", rng=rng)
-            rnd.append(sp.reconstruction_error(S, r.keep, r.A, Z))
-        # leverage sampling in practice: q from the λ with N̂(λ) = w, w distinct nodes, same τ
-        lam_n = _lam_for_dof(mu, w)
-        lev = []
-        for _ in range(cfg["n_leverage"]):
-            r = sp.spectral_prune(S, w, lam_n, theta=0.0, next_weight=Z, method="leverage", rng=rng, tau=tau)
-            lev.append(sp.reconstruction_error(S, r.keep, r.A, Z))
-        # the guarantee regime: λ♯(w) (m♯(λ♯, δ) = w), w i.i.d. draws, derived τ_j = λ s q_j / c_j
-        lam_w = sp.lambda_for_width(mu, w, delta=cfg["delta"])
-        distinct, pen, lb = [], [], []
-        fails = []
-        for _ in range(cfg["reps"]):
-            smp = sp.leverage_sample(S, lam=lam_w, draws=w, rng=rng)
-            top = float(np.linalg.eigvalsh(sp.residual_covariance(S, smp.keep, smp.tau))[-1])
-            fails.append(float(top > sp.leverage_reconstruction_guarantee(lam_w)))
-            pen.append(top / lam_w)
-            distinct.append(smp.keep.size)
-            lb.append(sp.pruning_loss(S, smp.keep, smp.tau, theta=0.0, next_weight=Z))
-        fm = Measurement.from_samples(fails)
-        rows.append({"kind": "prune", "width": int(w), "e0": e0,
-                     "greedy_error": err["greedy"], "magnitude_error": err["magnitude"],
-                     "random_error": float(np.mean(rnd)), "random_error_se": float(np.std(rnd, ddof=1) / math.sqrt(len(rnd))),
-                     "leverage_error": float(np.mean(lev)), "lam_dof": float(lam_n),
-                     "guarantee_distinct": float(np.mean(distinct)), "guarantee_loss": float(np.mean(lb)),
-                     "lam_sharp": float(lam_w), "n_dof_at_lam_sharp": float(sp.degrees_of_freedom(mu, lam_w)),
-                     "leverage_bound": sp.leverage_reconstruction_guarantee(lam_w, next_weight=Z),
-                     "guarantee_fail_rate": fm.value, "guarantee_fail_se": fm.se,
-                     "max_ratio_lmax_over_lam": float(np.max(pen))})
-    spec = {"kind": "spectrum", "width": m, "eig_rel": (mu / mu[0]).tolist(), "lam_rel": lam_rel.tolist(),
-            "dof": np.asarray(dof).tolist(), "trace": float(np.trace(S))}
-    return spec, rows
-
-
 def run(config):
     import torch
 
-    from theory.testbeds.nets import linear_layers
-
-    dev = config.get("device", "cpu")
-    seed = int(config["seed"])
     torch.set_num_threads(1)
-    if config["net"] == "teacher_student":
-        ts = teacher_student(device=dev)
-        model, X, _ = train_student(ts, config["n"], config["hidden"], config["epochs"], seed, device=dev)
-    else:
-        model, X = train_digits(config["n"], config["hidden"], config["epochs"], seed, device=dev)
-    lins = linear_layers(model)
-    out = []
-    rng = np.random.default_rng(seed + 10_000)
-    for layer in range(len(lins) - 1):
-        S = sp.activation_covariance(model, X, layer)
-        Z = lins[layer + 1].weight.detach().double().cpu().numpy()
-        spec, rows = _layer_analysis(S, Z, config, rng)
-        out.append({**spec, "layer": layer})
-        out.extend({**r, "layer": layer} for r in rows)
-    return out
+    return protocols.spectral_dof(config["net"], config["hidden"], config["n"], config["epochs"], int(config["seed"]),
+                                  config["prune_widths"], config["n_random"], config["n_leverage"], config["reps"],
+                                  config["n_lams"], config["delta"], device=config.get("device", "cpu"))
 
 
 # ---- figure ------------------------------------------------------------------------------------
@@ -266,13 +148,12 @@ def claims(rows):
         if r["kind"] != "prune":
             continue
         setting = {"net": r["net"], "layer": r["layer"] + 1, "width": r["width"], "seed": r["seed"]}
-        out.append(make_row(sp.SPECTRAL_LEVERAGE_GUARANTEE, {**setting, "delta": r["delta"], "reps": r["reps"]},
-                            r["delta"], r["guarantee_fail_rate"], r["guarantee_fail_se"], experiment=NAME,
+        out.append(make_row(catalog.SPECTRAL_LEVERAGE_GUARANTEE, {**setting, "delta": r["delta"], "reps": r["reps"]},
+                            r["delta"], r["guarantee_fail_rate"], r["guarantee_fail_se"],
                             extra={"lam_sharp": r["lam_sharp"]}))
         if r["width"] not in r["claim_widths"]:
             continue
-        out.append(make_row(sp.SPECTRAL_GREEDY_VS_MAGNITUDE, setting, r["magnitude_error"], r["greedy_error"],
-                            experiment=NAME))
-        out.append(make_row(sp.SPECTRAL_GREEDY_VS_RANDOM, {**setting, "n_random": r["n_random"]},
-                            r["random_error"], r["greedy_error"], experiment=NAME))
+        out.append(make_row(catalog.SPECTRAL_GREEDY_VS_MAGNITUDE, setting, r["magnitude_error"], r["greedy_error"]))
+        out.append(make_row(catalog.SPECTRAL_GREEDY_VS_RANDOM, {**setting, "n_random": r["n_random"]},
+                            r["random_error"], r["greedy_error"]))
     return out

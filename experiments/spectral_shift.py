@@ -11,22 +11,21 @@ fresh source samples to show what the target-aware choice costs on the source.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from theory import spectral as sp
-from theory.claims import Measurement, make_row
+from theory import catalog
+from theory.claims import make_row
+from theory.testbeds import configs, protocols
 
 from . import _style
-from .spectral_dof import teacher_student, train_student
 
 NAME = "spectral_shift"
 ORDER = 32
 VERSION = 1
 USES_DEVICE = True
+CLAIMS = (catalog.SPECTRAL_OUTPUT_DISTORTION, catalog.SPECTRAL_TARGET_COVARIANCE)  # the claims this experiment emits
 
-SHIFT = {"input_mean": 0.7, "input_scale": 1.4}
+SHIFT = configs.SPECTRAL_SHIFT
 THETA = 0.5
 COVS = ("source", "target", "mixed")
 PROFILES = {
@@ -48,41 +47,11 @@ def grid(profile):
 def run(config):
     import torch
 
-    from theory.testbeds.nets import loss_fn
-
     torch.set_num_threads(1)
-    dev = config.get("device", "cpu")
-    seed = int(config["seed"])
-    ts = teacher_student(device=dev)
-    model, X, _ = train_student(ts, config["n"], config["hidden"], config["epochs"], seed, device=dev)
-    shift = {"input_mean": config["input_mean"], "input_scale": config["input_scale"]}
-    Xt, _ = ts.sample(config["n_target"], rng=seed + 555_000, **shift)  # unlabelled target inputs
-    fresh = seed + 777_000
-    full_t = ts.population_risk(model, n_fresh=config["n_fresh"], rng=fresh, **shift).loss
-    full_s = ts.population_risk(model, n_fresh=config["n_fresh"], rng=fresh).loss
-    cov_data = {"source": X, "target": Xt, "mixed": torch.cat([X, Xt])}
-    Xf, Yf = ts.sample(config["n_fresh"], rng=fresh, **shift)  # the fresh target sample, for paired losses
-    lf = loss_fn("regression")
-    rows = []
-    for w in config["widths"]:
-        widths = [min(w, h) for h in config["hidden"]]
-        per_sample = {}
-        for name in COVS:
-            res = sp.prune_network(model, X, widths=widths, theta=config["theta"], cov_inputs=cov_data[name])
-            rt = ts.population_risk(res.model, n_fresh=config["n_fresh"], rng=fresh, **shift).loss
-            rs = ts.population_risk(res.model, n_fresh=config["n_fresh"], rng=fresh).loss
-            with torch.no_grad():
-                per_sample[name] = lf(res.model(Xf), Yf).double().cpu().numpy()
-            diff = Measurement.from_samples(per_sample[name] - per_sample["source"]) if name != "source" else None
-            rows.append({"cov": name, "width": int(w), "n_params": res.n_params,
-                         "minus_source_target_risk": diff.value if diff else 0.0,
-                         "minus_source_target_risk_se": diff.se if diff else 0.0,
-                         "target_risk": rt.value, "target_risk_se": rt.se,
-                         "source_risk": rs.value, "source_risk_se": rs.se,
-                         "target_risk_full": full_t.value, "source_risk_full": full_s.value,
-                         "bayes_risk": ts.bayes_risk(), "layer_errors": res.layer_errors,
-                         "lipschitz": res.lipschitz, "output_distortion": res.output_distortion})
-    return rows
+    return protocols.spectral_shift(config["hidden"], config["n"], config["n_target"], config["epochs"],
+                                    int(config["seed"]), config["widths"], config["n_fresh"], config["input_mean"],
+                                    config["input_scale"], config["theta"], covs=COVS,
+                                    device=config.get("device", "cpu"))
 
 
 def _curve(rows, key, cov):
@@ -139,16 +108,13 @@ def claims(rows):
     for r in rows:
         by.setdefault((r["seed"], r["width"]), {})[r["cov"]] = r
         setting = {"cov": r["cov"], "width": r["width"], "seed": r["seed"]}
-        out.append(make_row(sp.SPECTRAL_OUTPUT_DISTORTION, setting,
-                            sp.compression_bias_bound(r["layer_errors"], r["lipschitz"]),
-                            math.sqrt(r["output_distortion"]), experiment=NAME,
+        bound, measured = protocols.spectral_distortion_sides(r)
+        out.append(make_row(catalog.SPECTRAL_OUTPUT_DISTORTION, setting, bound, measured,
                             extra={"measured_on": f"{r['cov']} inputs"}))
     for (seed, w), d in sorted(by.items()):
         if "source" in d and "target" in d and w < min(d["target"]["hidden"]):
-            t, s = d["target"], d["source"]
             # both nets are evaluated on the same fresh target sample: the SE is that of the paired
             # per-sample difference, and measured - bound equals the mean paired difference.
-            out.append(make_row(sp.SPECTRAL_TARGET_COVARIANCE, {"width": w, "seed": seed}, s["target_risk"],
-                                s["target_risk"] + t["minus_source_target_risk"],
-                                t["minus_source_target_risk_se"], experiment=NAME))
+            bound, measured, se = protocols.spectral_target_covariance_sides(d["source"], d["target"])
+            out.append(make_row(catalog.SPECTRAL_TARGET_COVARIANCE, {"width": w, "seed": seed}, bound, measured, se))
     return out

@@ -15,16 +15,17 @@ import math
 
 import numpy as np
 
-from theory import spectral as sp
+from theory import catalog
 from theory.claims import make_row
+from theory.testbeds import protocols
 
 from . import _style
-from .spectral_dof import teacher_student, train_student
 
 NAME = "spectral_tradeoff"
 ORDER = 31
 VERSION = 1
 USES_DEVICE = True
+CLAIMS = (catalog.SPECTRAL_OUTPUT_DISTORTION, catalog.SPECTRAL_GENERALIZATION)  # the claims this experiment emits
 
 MAIN_THETA = 0.5
 PROFILES = {
@@ -50,37 +51,11 @@ def grid(profile):
 def run(config):
     import torch
 
-    from theory.testbeds.nets import count_parameters, evaluate
-
     torch.set_num_threads(1)
-    dev = config.get("device", "cpu")
-    seed = int(config["seed"])
-    ts = teacher_student(device=dev)
-    model, X, Y = train_student(ts, config["n"], config["hidden"], config["epochs"], seed, device=dev)
-    fresh_seed = seed + 777_000
-    full_risk = ts.population_risk(model, n_fresh=config["n_fresh"], rng=fresh_seed)
-    train_full = evaluate(model, X, Y, "regression").value
-    rows = []
     variants = [("greedy", th) for th in config["thetas"]] + [(b, 1.0) for b in config["baselines"]]
-    for method, theta in variants:
-        for w in config["widths"]:
-            widths = [min(w, h) for h in config["hidden"]]
-            res = sp.prune_network(model, X, widths=widths, theta=theta, method=method, rng=seed)
-            pop = ts.population_risk(res.model, n_fresh=config["n_fresh"], rng=fresh_seed)
-            tr = evaluate(res.model, X, Y, "regression").value
-            bound = sp.compression_generalization_bound(train_full, res.layer_errors, res.lipschitz,
-                                                        [ts.in_dim, *res.widths, 1], config["n"],
-                                                        delta=config["delta"])
-            rows.append({"method": method, "theta": theta, "width": int(w), "n_params": res.n_params,
-                         "n_params_original": count_parameters(model),
-                         "population_risk": pop.loss.value, "population_risk_se": pop.loss.se,
-                         "train_risk": tr, "train_risk_full": train_full,
-                         "population_risk_full": full_risk.loss.value, "population_risk_full_se": full_risk.loss.se,
-                         "bayes_risk": ts.bayes_risk(), "bound": bound.bound, "bound_bias": bound.bias,
-                         "bound_variance": bound.variance, "layer_errors": res.layer_errors,
-                         "lipschitz": res.lipschitz, "output_distortion": res.output_distortion,
-                         "n_dof": res.n_dof})
-    return rows
+    return protocols.spectral_tradeoff(config["hidden"], config["n"], config["epochs"], int(config["seed"]),
+                                       config["widths"], variants, config["n_fresh"], config["delta"],
+                                       device=config.get("device", "cpu"))
 
 
 def _curve(rows, key, **match):
@@ -156,11 +131,10 @@ def claims(rows):
     out = []
     for r in rows:
         setting = {"method": r["method"], "theta": r["theta"], "width": r["width"], "n": r["n"], "seed": r["seed"]}
-        out.append(make_row(sp.SPECTRAL_OUTPUT_DISTORTION, setting,
-                            sp.compression_bias_bound(r["layer_errors"], r["lipschitz"]),
-                            math.sqrt(r["output_distortion"]), experiment=NAME))
+        bound, measured = protocols.spectral_distortion_sides(r)
+        out.append(make_row(catalog.SPECTRAL_OUTPUT_DISTORTION, setting, bound, measured))
         if r["method"] == "greedy" and r["theta"] == MAIN_THETA:
-            out.append(make_row(sp.SPECTRAL_GENERALIZATION, {**setting, "n_params": r["n_params"]}, r["bound"],
-                                r["population_risk"], r["population_risk_se"], experiment=NAME,
+            out.append(make_row(catalog.SPECTRAL_GENERALIZATION, {**setting, "n_params": r["n_params"]}, r["bound"],
+                                r["population_risk"], r["population_risk_se"],
                                 extra={"bias": r["bound_bias"], "variance": r["bound_variance"]}))
     return out

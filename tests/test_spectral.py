@@ -1,4 +1,9 @@
-"""Spectral pruning (theory.spectral): each quantity against an independent computation."""
+"""Spectral pruning (theory.spectral): each quantity against an independent computation.
+
+The claims of :mod:`theory.catalog.spectral` are checked at small declared parameters; one test
+checks that a claim evaluated at an experiment row's parameters gives that row's numbers (one
+path per number).
+"""
 
 import math
 
@@ -8,8 +13,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory import claims
+from theory import catalog, claims
 from theory import spectral as sp
+from theory.testbeds import protocols
 from theory.testbeds.nets import count_parameters, make_mlp
 
 
@@ -244,9 +250,23 @@ def test_leverage_guarantee_claim():
     lam = sp.lambda_for_width(mu, 300, delta=0.1)
     N = sp.degrees_of_freedom(mu, lam)
     s = sp.leverage_sampling_width(N, 0.1)
-    assert s < m  # a genuine compression regime
-    row = claims.check(sp.SPECTRAL_LEVERAGE_GUARANTEE, {"cov": S, "lam": lam, "delta": 0.1, "reps": 20}, rng=0)
+    assert s <= 300 < m  # a genuine compression regime
+    row = claims.check(catalog.SPECTRAL_LEVERAGE_GUARANTEE, {"cov": S, "width": 300, "delta": 0.1, "reps": 20},
+                       rng=0)
     assert row.holds, row
+    assert row.bound == 0.1
+    # the protocol draws `width` nodes i.i.d. at λ♯(width) and checks λ_max(R_τ) against 4λ♯ itself
+    res = protocols.spectral_leverage_guarantee(S, 300, 0.1, 3, rng=1)
+    assert res["lam_sharp"] == pytest.approx(lam)
+    gen = np.random.default_rng(1)
+    tops = []
+    for _ in range(3):
+        smp = sp.leverage_sample(S, lam=lam, draws=300, rng=gen)
+        assert smp.counts.sum() == 300
+        R = sp.residual_covariance(S, smp.keep, smp.tau)
+        tops.append(np.linalg.eigvalsh(R)[-1] / lam)
+    assert res["max_ratio"] == pytest.approx(max(tops), rel=1e-6)
+    assert res["fail_rate"] == np.mean([t > 4 for t in tops])
 
 
 def test_lambda_for_width():
@@ -326,11 +346,78 @@ def test_prune_network_is_smaller_and_consistent():
 @given(seed=seeds, w1=st.integers(1, 12), w2=st.integers(1, 8), theta=st.floats(0, 1),
        method=st.sampled_from(sp.SELECTION_METHODS), act=st.sampled_from(["relu", "tanh", "sigmoid"]))
 @settings(max_examples=15)
-def test_output_distortion_bound_claim(seed, w1, w2, theta, method, act):
-    p = {"in_dim": 5, "hidden": [12, 8], "out_dim": 2, "n": 120, "widths": [w1, w2], "theta": theta,
-         "method": method, "activation": act, "seed": seed}
-    row = claims.check(sp.SPECTRAL_OUTPUT_DISTORTION, p)
+def test_output_distortion_bound_random_mlps(seed, w1, w2, theta, method, act):
+    """‖f♯ − f‖_n ≤ Σ Lip_ℓ √e_ℓ on random MLPs, every selection rule and activation."""
+    model = make_mlp(5, [12, 8], 2, activation=act, seed=seed, dtype=torch.float64)
+    X = torch.as_tensor(np.random.default_rng(seed).standard_normal((120, 5)))
+    res = sp.prune_network(model, X, widths=[w1, w2], theta=theta, method=method, rng=seed)
+    with torch.no_grad():
+        d = float(((res.model(X) - model(X)) ** 2).sum(1).mean())  # recomputed from the returned nets
+    bound = sp.compression_bias_bound(res.layer_errors, res.lipschitz)
+    assert math.sqrt(d) <= bound * (1 + 1e-9) + 1e-12
+
+
+# ---- claims at small declared parameters -----------------------------------------------------
+
+STUDENT = {"hidden": [16, 12], "n": 200, "epochs": 20, "seed": 0}
+
+
+@pytest.mark.parametrize("cov", ["source", "target", "mixed"])
+def test_output_distortion_claim(cov):
+    row = claims.check(catalog.SPECTRAL_OUTPUT_DISTORTION, {**STUDENT, "width": 4, "theta": 0.5, "cov": cov,
+                                                            "n_target": 150}, rng=0)
     assert row.holds, row
+    assert 0 < row.measured <= row.bound
+
+
+def test_student_claims_hold_at_small_sizes():
+    for claim, p in [(catalog.SPECTRAL_GENERALIZATION, {**STUDENT, "width": 4, "theta": 0.5, "n_fresh": 2000}),
+                     (catalog.SPECTRAL_TARGET_COVARIANCE, {**STUDENT, "width": 4, "n_target": 200, "n_fresh": 2000}),
+                     (catalog.SPECTRAL_GREEDY_VS_MAGNITUDE, {"net": "teacher_student", **STUDENT, "layer": 1,
+                                                             "width": 4, "n_leverage": 2, "reps": 4}),
+                     (catalog.SPECTRAL_GREEDY_VS_RANDOM, {"net": "teacher_student", **STUDENT, "layer": 2,
+                                                          "width": 4, "n_random": 6, "n_leverage": 2, "reps": 4})]:
+        row = claims.check(claim, p, rng=0)
+        assert row.holds, row
+
+
+def test_claims_refuse_missing_and_unknown_params():
+    with pytest.raises(ValueError, match="width"):
+        claims.check(catalog.SPECTRAL_OUTPUT_DISTORTION, {**STUDENT, "theta": 0.5})
+    with pytest.raises(ValueError, match="lam"):
+        claims.check(catalog.SPECTRAL_LEVERAGE_GUARANTEE, {"cov": np.eye(3), "width": 40, "delta": 0.1,
+                                                           "reps": 5, "lam": 0.1})
+    with pytest.raises(ValueError, match="width"):  # a width the layer does not have
+        claims.check(catalog.SPECTRAL_GREEDY_VS_MAGNITUDE, {"net": "teacher_student", **STUDENT, "layer": 2,
+                                                            "width": 12, "reps": 4})
+
+
+def test_claims_reproduce_experiment_rows():
+    """One path per number: a claim at an experiment row's parameters gives that row's numbers."""
+    dof = dict(net="teacher_student", hidden=[16, 12], n=200, epochs=10, seed=3, prune_widths=[2, 4, 8],
+               n_random=3, n_leverage=2, reps=4, n_lams=5, delta=0.1)
+    rows = protocols.spectral_dof(**dof)
+    r = next(x for x in rows if x["kind"] == "prune" and x["layer"] == 1 and x["width"] == 4)
+    p = {**{k: v for k, v in dof.items()}, "layer": 2, "width": 4}
+    row = claims.check(catalog.SPECTRAL_GREEDY_VS_RANDOM, p, rng=0)
+    assert (row.bound, row.measured) == (r["random_error"], r["greedy_error"])
+    # the tradeoff rows: generalization bound and output distortion at one variant
+    tr = protocols.spectral_tradeoff([16, 12], 200, 10, 3, [3, 6], [("greedy", 0.5), ("random", 1.0)], 2000, 0.05)
+    t = next(x for x in tr if x["method"] == "random" and x["width"] == 6)
+    st_p = {"hidden": [16, 12], "n": 200, "epochs": 10, "seed": 3, "width": 6, "theta": 1.0}
+    g = claims.check(catalog.SPECTRAL_GENERALIZATION, {**st_p, "method": "random", "n_fresh": 2000}, rng=0)
+    assert (g.bound, g.measured, g.se) == (t["bound"], t["population_risk"], t["population_risk_se"])
+    d = claims.check(catalog.SPECTRAL_OUTPUT_DISTORTION, {**st_p, "method": "random"}, rng=0)
+    assert (d.bound, d.measured) == protocols.spectral_distortion_sides(t)
+    # the shift rows: target covariance and output distortion with target Σ̂
+    sh = protocols.spectral_shift([16, 12], 200, 150, 10, 3, [5], 2000, 0.7, 1.4, 0.5)
+    s, tg = sh[0], sh[1]
+    c = claims.check(catalog.SPECTRAL_TARGET_COVARIANCE, {"hidden": [16, 12], "n": 200, "epochs": 10, "seed": 3,
+                                                          "width": 5, "n_target": 150, "n_fresh": 2000}, rng=0)
+    assert (c.bound, c.measured, c.se) == protocols.spectral_target_covariance_sides(s, tg)
+    d = claims.check(catalog.SPECTRAL_OUTPUT_DISTORTION, {**st_p, "width": 5, "theta": 0.5, "cov": "target",
+                                                          "n_target": 150}, rng=0)
+    assert (d.bound, d.measured) == protocols.spectral_distortion_sides(tg)
 
 
 def test_output_distortion_bound_direct():

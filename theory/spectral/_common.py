@@ -1,0 +1,86 @@
+r"""Validation and linear-algebra helpers shared by the spectral-pruning submodules (private)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+
+from .._checks import as_array, as_float, check_nonnegative
+
+#: The node-selection rules of :func:`theory.spectral.spectral_prune` and
+#: :func:`theory.spectral.prune_network`.
+SELECTION_METHODS = ("greedy", "leverage", "random", "magnitude")
+
+
+def _check_cov(cov, name: str = "cov", *, check_eigs: bool = True) -> np.ndarray:
+    """Square, symmetric, PSD (one eigvalsh when ``check_eigs``), exactly symmetrised."""
+    arr = as_array(cov, name, ndim=2)
+    if arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"`{name}` must be a square matrix; got shape {arr.shape}")
+    scale = max(1.0, float(np.max(np.abs(arr))))
+    if not np.allclose(arr, arr.T, atol=1e-8 * scale, rtol=0):
+        raise ValueError(f"`{name}` must be symmetric")
+    arr = 0.5 * (arr + arr.T)
+    if check_eigs:
+        eig_min = float(np.linalg.eigvalsh(arr)[0])
+        if eig_min < -1e-10 * scale * arr.shape[0]:
+            raise ValueError(f"`{name}` must be positive semi-definite; smallest eigenvalue is {eig_min:.3g}")
+    return arr
+
+
+def _check_keep(keep, m: int, name: str = "keep") -> np.ndarray:
+    arr = np.asarray(keep)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"`{name}` must be a non-empty 1-D sequence of node indices")
+    if not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise ValueError(f"`{name}` must hold integer node indices")
+    arr = arr.astype(np.int64)
+    if arr.min() < 0 or arr.max() >= m:
+        raise ValueError(f"`{name}` indices must lie in [0, {m - 1}]")
+    if np.unique(arr).size != arr.size:
+        raise ValueError(f"`{name}` must not repeat a node")
+    return arr
+
+
+def _tau_vector(tau, m: int, name: str = "tau") -> np.ndarray:
+    """Scalar τ -> τ·1_m; a length-m vector of per-node weights >= 0 is kept."""
+    t = np.asarray(tau, dtype=float) if not np.isscalar(tau) else None
+    if t is None or t.ndim == 0:
+        return np.full(m, check_nonnegative(tau, name))
+    return as_array(t, name, ndim=1, shape=(m,), nonnegative=True)
+
+
+def _theta(theta) -> float:
+    return as_float(theta, "theta", low=0.0, high=1.0)
+
+
+def _weight_matrix(cov_m: int, theta: float, next_weight) -> np.ndarray:
+    """M = θ I + (1-θ) Zᵀ Z (the trace weight of the mixed objective)."""
+    if theta < 1.0 and next_weight is None:
+        raise ValueError("`next_weight` is required when `theta` < 1 (output-aware loss)")
+    M = theta * np.eye(cov_m)
+    if next_weight is not None and theta < 1.0:
+        Z = as_array(next_weight, "next_weight", ndim=2)
+        if Z.shape[1] != cov_m:
+            raise ValueError(f"`next_weight` must have {cov_m} columns (one per node); got shape {Z.shape}")
+        M = M + (1.0 - theta) * (Z.T @ Z)
+    return M
+
+
+def _solve_psd(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """A⁻¹B for symmetric PSD A; minimum-norm (pseudo-inverse) solution when A is singular."""
+    try:
+        c = scipy.linalg.cho_factor(A, lower=True, check_finite=False)
+        X = scipy.linalg.cho_solve(c, B, check_finite=False)
+        if np.all(np.isfinite(X)):
+            # Cholesky of a numerically singular matrix can succeed with a tiny pivot; accept the
+            # solution only if the relative residual is small.
+            res = np.linalg.norm(A @ X - B) / max(np.linalg.norm(B), 1e-300)
+            if res < 1e-8:
+                return X
+    except (np.linalg.LinAlgError, ValueError):
+        pass
+    return np.linalg.pinv(A, rcond=1e-12, hermitian=True) @ B

@@ -1,0 +1,222 @@
+r"""Degrees of freedom of a layer covariance: exact, and randomized (Hutchinson, Hutch++) (private).
+
+Re-exported by :mod:`theory.spectral`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from .._checks import as_array, as_int, check_in, check_positive, check_rng
+from ..claims import Measurement
+from ._common import _check_cov
+
+__all__ = ["degrees_of_freedom", "DofEstimate", "degrees_of_freedom_randomized"]
+
+
+def degrees_of_freedom(cov_or_eigenvalues, lam):
+    """Degrees of freedom :math:`\\hat N(\\lambda)` of a covariance matrix (exact).
+
+    .. math::
+
+        \\hat N(\\lambda) = \\mathrm{Tr}\\big[\\hat\\Sigma(\\hat\\Sigma + \\lambda I)^{-1}\\big]
+        = \\sum_{j=1}^m \\frac{\\hat\\mu_j}{\\hat\\mu_j + \\lambda}.
+
+    Parameters
+    ----------
+    cov_or_eigenvalues : array_like, shape (m, m) or (m,)
+        A PSD covariance :math:`\\hat\\Sigma`, or its eigenvalues :math:`\\hat\\mu_j \\ge 0`.
+    lam : float or array_like of floats
+        Ridge parameter(s) :math:`\\lambda > 0`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\hat N(\\lambda) \\in [0, \\mathrm{rank}\\,\\hat\\Sigma]`, decreasing in
+        :math:`\\lambda`; an array of the shape of ``lam`` when ``lam`` is an array.
+
+    References
+    ----------
+    Suzuki et al., IJCAI 2020, definition of the degrees of freedom (THEORY.md §7, [std]);
+    Caponnetto, De Vito, "Optimal rates for the regularized least-squares algorithm", Found.
+    Comput. Math. 7 (2007) (effective dimension).
+    """
+    x = np.asarray(cov_or_eigenvalues, dtype=float) if not isinstance(cov_or_eigenvalues, np.ndarray) \
+        else cov_or_eigenvalues.astype(float, copy=False)
+    if x.ndim == 2:
+        mu = np.linalg.eigvalsh(_check_cov(x, "cov_or_eigenvalues", check_eigs=False))
+        scale = max(1.0, float(np.max(np.abs(mu))))
+        if mu[0] < -1e-10 * scale * mu.size:
+            raise ValueError(f"`cov_or_eigenvalues` must be positive semi-definite; smallest eigenvalue "
+                             f"is {mu[0]:.3g}")
+        mu = np.clip(mu, 0.0, None)
+    elif x.ndim == 1:
+        mu = as_array(x, "cov_or_eigenvalues", ndim=1, nonnegative=True)
+    else:
+        raise ValueError(f"`cov_or_eigenvalues` must be a (m, m) covariance or (m,) eigenvalues; got ndim={x.ndim}")
+    lam_arr = as_array(lam, "lam", ndim=(0, 1), positive=True)
+    out = (mu[None, :] / (mu[None, :] + lam_arr.reshape(-1, 1))).sum(axis=1)
+    return float(out[0]) if lam_arr.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class DofEstimate:
+    """A randomized estimate of :math:`\\hat N(\\lambda)`.
+
+    Attributes
+    ----------
+    value : float
+        The estimate.
+    se : float
+        Its standard error (from the spread of the Hutchinson probes; 0 when the low-rank part
+        captures the operator exactly).
+    n_probes : int
+        Number of Hutchinson probe vectors (Hutch++: those of the residual part; the sketch
+        columns are counted in ``n_matvecs``).
+    n_matvecs : int
+        Number of applications of :math:`\\hat\\Sigma(\\hat\\Sigma+\\lambda I)^{-1}` (linear solves).
+    method : str
+    """
+
+    value: float
+    se: float
+    n_probes: int
+    n_matvecs: int
+    method: str
+
+
+def _block_cg(matvec, B: np.ndarray, tol: float, maxiter: int) -> np.ndarray:
+    """Solve A X = B column by column with conjugate gradients, vectorised over columns."""
+    X = np.zeros_like(B)
+    Rr = B.copy()
+    P = Rr.copy()
+    rs = np.sum(Rr * Rr, axis=0)
+    b_norm = np.sqrt(np.sum(B * B, axis=0))
+    b_norm[b_norm == 0] = 1.0
+    for _ in range(maxiter):
+        if np.all(np.sqrt(rs) <= tol * b_norm):
+            return X
+        AP = matvec(P)
+        denom = np.sum(P * AP, axis=0)
+        denom[denom == 0] = 1.0
+        alpha = rs / denom
+        X += P * alpha
+        Rr -= AP * alpha
+        rs_new = np.sum(Rr * Rr, axis=0)
+        beta = rs_new / np.where(rs == 0, 1.0, rs)
+        P = Rr + P * beta
+        rs = rs_new
+    if not np.all(np.sqrt(rs) <= 1e3 * tol * b_norm):
+        raise ValueError(f"conjugate gradients did not converge in `maxiter`={maxiter} iterations; "
+                         "use solver='cholesky' or a larger `lam`")
+    return X
+
+
+def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch++", solver="cholesky",
+                                  tol=1e-10, maxiter=1000) -> DofEstimate:
+    """Randomized :math:`\\hat N(\\lambda)` by Hutch++ or Hutchinson with linear solves, with a standard error.
+
+    .. math::
+
+        \\hat N(\\lambda) = \\mathrm{Tr}\\,A,\\quad A = \\hat\\Sigma(\\hat\\Sigma+\\lambda I)^{-1}
+        = I - \\lambda(\\hat\\Sigma + \\lambda I)^{-1};\\qquad
+        \\text{Hutchinson: } \\frac1k\\sum_{i=1}^k g_i^\\top A g_i,\\ g_i \\in \\{\\pm1\\}^m;
+
+    .. math::
+
+        \\text{Hutch++: } Q = \\mathrm{orth}(AS),\\ \\ \\mathrm{Tr}(Q^\\top A Q) +
+        \\frac1{k_2}\\sum_{i=1}^{k_2} g_i^\\top (I-QQ^\\top)A(I-QQ^\\top)g_i,
+
+    with :math:`S` and :math:`g_i` Rademacher; the standard error is the sample standard deviation
+    of the :math:`k_2` probe terms over :math:`\\sqrt{k_2}` (conditional on :math:`Q`). Each
+    application of :math:`A` is a linear solve with :math:`\\hat\\Sigma + \\lambda I`: one Cholesky
+    factorisation (``solver="cholesky"``, :math:`m^3/3` flops once, then :math:`O(m^2)` per probe,
+    no eigendecomposition) or matrix-free conjugate gradients (``solver="cg"``).
+
+    Parameters
+    ----------
+    cov : array_like, shape (m, m)
+        Symmetric PSD :math:`\\hat\\Sigma` (PSD-ness is checked by the factorisation of
+        :math:`\\hat\\Sigma + \\lambda I`, not by an eigendecomposition).
+    lam : float
+        :math:`\\lambda > 0`.
+    n_probes : int, default 30
+        Total matrix applications :math:`k \\ge 3` (Hutch++: :math:`k/3` sketch columns and
+        :math:`k - 2k/3` residual probes; Hutchinson: :math:`k` probes, >= 2).
+    rng : None, int or numpy.random.Generator
+    method : {"hutch++", "hutchinson"}, default "hutch++"
+    solver : {"cholesky", "cg"}, default "cholesky"
+    tol : float, default 1e-10
+        Relative residual tolerance of conjugate gradients.
+    maxiter : int, default 1000
+        Conjugate-gradient iteration cap.
+
+    Returns
+    -------
+    DofEstimate
+
+    References
+    ----------
+    Hutchinson, "A stochastic estimator of the trace of the influence matrix for Laplacian
+    smoothing splines", Comm. Statist. Simul. Comput. 18 (1989); Meyer, Musco, Musco, Woodruff,
+    "Hutch++: optimal stochastic trace estimation", SOSA 2021, Algorithm 1.
+    """
+    check_in(method, "method", ("hutch++", "hutchinson"))
+    check_in(solver, "solver", ("cholesky", "cg"))
+    S_cov = _check_cov(cov, "cov", check_eigs=False)
+    lam = check_positive(lam, "lam")
+    n_probes = as_int(n_probes, "n_probes", low=3 if method == "hutch++" else 2)
+    tol = check_positive(tol, "tol")
+    maxiter = as_int(maxiter, "maxiter", low=1)
+    gen = check_rng(rng)
+    m = S_cov.shape[0]
+    shifted = S_cov + lam * np.eye(m)
+    if solver == "cholesky":
+        try:
+            c = scipy.linalg.cho_factor(shifted, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            raise ValueError("`cov` must be positive semi-definite (cov + lam I is not positive definite)") from None
+
+        def solve(B):
+            return scipy.linalg.cho_solve(c, B, check_finite=False)
+    else:
+        def solve(B):
+            return _block_cg(lambda P: shifted @ P, B, tol, maxiter)
+
+    count = [0]
+
+    def apply_A(B):
+        count[0] += B.shape[1]
+        return B - lam * solve(B)
+
+    if method == "hutchinson":
+        G = gen.choice(np.array([-1.0, 1.0]), size=(m, n_probes))
+        vals = np.sum(G * apply_A(G), axis=0)
+        if solver == "cg":
+            _check_probe_values(vals, m)
+        est = Measurement.from_samples(vals)
+        return DofEstimate(est.value, est.se, n_probes, count[0], method)
+    k1 = max(1, n_probes // 3)
+    k2 = max(2, n_probes - 2 * k1)
+    S = gen.choice(np.array([-1.0, 1.0]), size=(m, k1))
+    Q, _ = np.linalg.qr(apply_A(S))
+    low = float(np.trace(Q.T @ apply_A(Q)))
+    G = gen.choice(np.array([-1.0, 1.0]), size=(m, k2))
+    Gp = G - Q @ (Q.T @ G)
+    AGp = apply_A(Gp)
+    AGp = AGp - Q @ (Q.T @ AGp)
+    vals = np.sum(Gp * AGp, axis=0)
+    est = Measurement.from_samples(vals)
+    se = est.se
+    value = low + est.value
+    if solver == "cg":
+        _check_probe_values(vals, m)
+    return DofEstimate(value, se, k2, count[0], method)
+
+
+def _check_probe_values(vals, m):
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("`cov` must be positive semi-definite (the probes gave non-finite values)")

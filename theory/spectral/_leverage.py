@@ -1,0 +1,295 @@
+r"""Ridge leverage scores, leverage sampling and the sampling width of its guarantee (private).
+
+Re-exported by :mod:`theory.spectral`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import as_array, as_float, as_int, check_positive, check_rng
+from ._common import _check_cov, _solve_psd
+from ._dof import degrees_of_freedom
+
+__all__ = ["ridge_leverage_scores", "LeverageSample", "leverage_sample", "leverage_sampling_width",
+           "leverage_reconstruction_guarantee", "lambda_for_width"]
+
+
+def ridge_leverage_scores(cov, lam) -> np.ndarray:
+    """Ridge leverage scores of the nodes, :math:`\\ell_j = [\\hat\\Sigma(\\hat\\Sigma+\\lambda I)^{-1}]_{jj}`.
+
+    .. math::
+
+        \\ell_j(\\lambda) = \\big[\\hat\\Sigma(\\hat\\Sigma + \\lambda I)^{-1}\\big]_{jj} \\in [0, 1),
+        \\qquad \\sum_j \\ell_j = \\hat N(\\lambda), \\qquad q_j = \\ell_j / \\hat N(\\lambda).
+
+    Parameters
+    ----------
+    cov : array_like, shape (m, m)
+        Symmetric PSD :math:`\\hat\\Sigma`.
+    lam : float
+        :math:`\\lambda > 0`.
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        The scores :math:`\\ell_j`; divide by their sum for the sampling distribution :math:`q`.
+
+    References
+    ----------
+    Bach, JMLR 2017, §3 (optimized distribution :math:`\\propto \\langle \\phi,
+    (\\Sigma+\\lambda I)^{-1}\\phi\\rangle`); Alaoui, Mahoney, "Fast randomized kernel ridge
+    regression with statistical guarantees", NeurIPS 2015 (ridge leverage scores); Suzuki et al.,
+    IJCAI 2020, §4 (sampling distribution of the nodes, as recalled).
+    """
+    return _leverage_scores(_check_cov(cov, "cov"), check_positive(lam, "lam"))
+
+
+def _leverage_scores(S: np.ndarray, lam: float) -> np.ndarray:
+    X = _solve_psd(S + lam * np.eye(S.shape[0]), S)  # (Σ+λI)⁻¹Σ: same diagonal as Σ(Σ+λI)⁻¹
+    return np.clip(np.diag(X).copy(), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class LeverageSample:
+    """Nodes drawn i.i.d. from the ridge leverage distribution.
+
+    Attributes
+    ----------
+    keep : ndarray (k,) int
+        The distinct nodes drawn (ascending).
+    counts : ndarray (k,) int
+        How often each was drawn; ``counts.sum() == draws``.
+    draws : int
+        The number :math:`s` of i.i.d. draws.
+    q : ndarray (m,)
+        The sampling distribution :math:`q_j = \\ell_j/\\hat N(\\lambda)`.
+    tau : ndarray (m,)
+        Derived ridge weights :math:`\\tau_j = \\lambda s q_j / c_j` on the drawn nodes (0 elsewhere).
+    """
+
+    keep: np.ndarray
+    counts: np.ndarray
+    draws: int
+    q: np.ndarray
+    tau: np.ndarray
+
+
+def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> LeverageSample:
+    """Draw nodes i.i.d. from the ridge leverage scores, with the ridge weights that make the guarantee hold.
+
+    .. math::
+
+        j_1, \\dots, j_s \\overset{iid}{\\sim} q,\\ \\ q_j = \\frac{[\\hat\\Sigma(\\hat\\Sigma+\\lambda
+        I)^{-1}]_{jj}}{\\hat N(\\lambda)},\\qquad \\tau_j = \\frac{\\lambda\\, s\\, q_j}{c_j}
+        \\ (c_j = \\#\\{i : j_i = j\\}).
+
+    With these :math:`\\tau_j`, :math:`\\alpha^\\top R_\\tau(J)\\alpha = \\min_\\beta
+    \\lVert\\alpha^\\top\\phi - \\sum_i \\beta_i\\phi_{j_i}/\\sqrt{s q_{j_i}}\\rVert_n^2 + \\lambda
+    \\lVert\\beta\\rVert^2` exactly (derived: merging the copies of a node at equal weight).
+
+    Parameters
+    ----------
+    cov : array_like, shape (m, m)
+    width : int, optional
+        Draw until this many *distinct* nodes are drawn (then :math:`s` is the number of draws).
+    lam : float > 0
+    rng : None, int or numpy.random.Generator
+    draws : int, optional
+        Draw exactly this many times instead (give ``width`` or ``draws``, not both).
+
+    Returns
+    -------
+    LeverageSample
+
+    References
+    ----------
+    Bach, JMLR 2017, Prop. 1 (i.i.d. sampling from the optimized distribution with weights
+    :math:`q^{-1/2}`); Suzuki et al., IJCAI 2020, Thm. 1 (as recalled; see THEORY.md).
+    """
+    S = _check_cov(cov, "cov")
+    if lam is None:
+        raise ValueError("`lam` is required")
+    lam = check_positive(lam, "lam")
+    if (width is None) == (draws is None):
+        raise ValueError("give exactly one of `width` (distinct nodes) and `draws` (i.i.d. draws)")
+    if draws is not None:
+        draws = as_int(draws, "draws", low=1)
+    else:
+        width = as_int(width, "width", low=1, high=S.shape[0])
+    return _leverage_sample(S, width, lam, check_rng(rng), draws)
+
+
+def _leverage_sample(S, width, lam, gen, draws) -> LeverageSample:
+    m = S.shape[0]
+    ell = _leverage_scores(S, lam)
+    total = float(ell.sum())
+    if not total > 0:
+        raise ValueError("`cov` must be non-zero (all leverage scores vanish)")
+    q = ell / total
+    support = int(np.count_nonzero(q > 0))
+    if draws is not None:
+        idx = gen.choice(m, size=draws, p=q)
+    else:
+        if width > support:
+            raise ValueError(f"`width` must be <= the number of nodes with a positive leverage score ({support})")
+        seen: dict[int, int] = {}
+        chunks = []
+        while len(seen) < width:
+            block = gen.choice(m, size=max(4 * width, 16), p=q)
+            for pos, j in enumerate(block):
+                j = int(j)
+                seen[j] = seen.get(j, 0) + 1
+                if len(seen) == width:
+                    chunks.append(block[:pos + 1])
+                    break
+            else:
+                chunks.append(block)
+        idx = np.concatenate(chunks)
+        draws = int(idx.size)
+    keep, counts = np.unique(idx, return_counts=True)
+    tau = np.zeros(m)
+    tau[keep] = lam * draws * q[keep] / counts
+    return LeverageSample(keep.astype(np.int64), counts.astype(np.int64), int(draws), q, tau)
+
+
+def leverage_sampling_width(n_dof, delta=0.05, c_size=5.0, c_log=80.0) -> float:
+    """The sampling width :math:`m^\\sharp(\\lambda,\\delta)` of the leverage-sampling guarantee.
+
+    .. math::
+
+        m^\\sharp(\\lambda, \\delta) = c_{\\rm size}\\,\\hat N(\\lambda)\\,
+        \\log\\!\\big(c_{\\log}\\hat N(\\lambda)/\\delta\\big),\\qquad c_{\\rm size}=5,\\ c_{\\log}=80.
+
+    Parameters
+    ----------
+    n_dof : float
+        :math:`\\hat N(\\lambda) > 0` (see :func:`degrees_of_freedom`).
+    delta : float in (0, 1), default 0.05
+        Failure probability.
+    c_size, c_log : float, default 5 and 80
+        Constants as recalled from Suzuki et al. (Thm. 1); Bach's Prop. 1 has the same form with
+        ``c_log = 16`` (as recalled; see THEORY.md).
+
+    Returns
+    -------
+    float
+        :math:`m^\\sharp` (take its ceiling as a number of draws); at least ``c_size * n_dof``.
+
+    References
+    ----------
+    Suzuki et al., IJCAI 2020, Thm. 1; Bach, JMLR 2017, Prop. 1 (constants as recalled; see
+    THEORY.md).
+    """
+    n_dof = check_positive(n_dof, "n_dof")
+    delta = as_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
+    c_size = check_positive(c_size, "c_size")
+    c_log = check_positive(c_log, "c_log")
+    return float(c_size * n_dof * max(math.log(c_log * n_dof / delta), 1.0))
+
+
+def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) -> float:
+    """Error guaranteed w.p. >= 1-δ for :math:`m^\\sharp(\\lambda,\\delta)` leverage draws.
+
+    .. math::
+
+        \\lambda_{\\max}\\big(R_\\tau(J)\\big) \\le c_{\\rm err}\\lambda \\ \\Rightarrow\\
+        L_A(J) \\le c_{\\rm err}\\lambda m,\\quad L_B(J) \\le c_{\\rm err}\\lambda \\lVert Z\\rVert_F^2,
+
+    with :math:`\\tau_j = \\lambda s q_j/c_j` (:func:`leverage_sample`).
+
+    Parameters
+    ----------
+    lam : float > 0
+    c_err : float, default 4
+        Constant as recalled (Bach 2017, Prop. 1: squared error :math:`\\le 4\\lambda`); it
+        corresponds to a spectral approximation with :math:`\\varepsilon = 3/4`.
+    next_weight : array_like (p, m), optional
+        Return the bound on :math:`L_B` instead.
+    m : int, optional
+        Return the bound on :math:`L_A` (:math:`m` nodes) instead.
+
+    Returns
+    -------
+    float
+        The bound on :math:`\\lambda_{\\max}(R_\\tau)` (neither ``m`` nor ``next_weight``), on
+        :math:`L_A` (``m``) or on :math:`L_B` (``next_weight``).
+
+    References
+    ----------
+    Bach, JMLR 2017, Prop. 1; Suzuki et al., IJCAI 2020, Thm. 1 (constants as recalled; see
+    THEORY.md).
+    """
+    lam = check_positive(lam, "lam")
+    c_err = check_positive(c_err, "c_err")
+    base = c_err * lam
+    if next_weight is not None and m is not None:
+        raise ValueError("give at most one of `next_weight` and `m`")
+    if next_weight is not None:
+        Z = as_array(next_weight, "next_weight", ndim=2)
+        return float(base * np.sum(Z * Z))
+    if m is not None:
+        return float(base * as_int(m, "m", low=1))
+    return float(base)
+
+
+def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80.0, lam_max=None) -> float:
+    """The smallest :math:`\\lambda` whose sampling width :math:`m^\\sharp(\\lambda,\\delta)` is at most ``width``.
+
+    .. math::
+
+        \\lambda^\\sharp(w) = \\min\\{\\lambda > 0 : c_{\\rm size}\\hat N(\\lambda)
+        \\log(c_{\\log}\\hat N(\\lambda)/\\delta) \\le w\\}
+
+    (found by bisection on :math:`\\log\\lambda`; :math:`m^\\sharp` decreases in :math:`\\lambda`).
+
+    Parameters
+    ----------
+    cov_or_eigenvalues : array_like, (m, m) or (m,)
+    width : float > 0
+    delta, c_size, c_log : see :func:`leverage_sampling_width`
+    lam_max : float, optional
+        Upper end of the search (default :math:`10^6\\,\\mathrm{Tr}\\,\\hat\\Sigma`).
+
+    Returns
+    -------
+    float
+        :math:`\\lambda^\\sharp` (relative accuracy 1e-6).
+
+    Raises
+    ------
+    ValueError
+        If even ``lam_max`` needs a larger width.
+
+    References
+    ----------
+    Suzuki et al., IJCAI 2020, Thm. 1 (as recalled; see THEORY.md).
+    """
+    x = np.asarray(cov_or_eigenvalues, dtype=float)
+    mu = np.clip(np.linalg.eigvalsh(_check_cov(x, "cov_or_eigenvalues")), 0, None) if x.ndim == 2 else \
+        as_array(x, "cov_or_eigenvalues", ndim=1, nonnegative=True)
+    width = check_positive(width, "width")
+    if not mu.sum() > 0:
+        raise ValueError("`cov_or_eigenvalues` must be non-zero")
+    hi = check_positive(lam_max, "lam_max") if lam_max is not None else 1e6 * float(mu.sum())
+    lo = 1e-12 * float(mu.max())
+
+    def msharp(lam):
+        return leverage_sampling_width(max(degrees_of_freedom(mu, lam), 1e-300), delta, c_size, c_log)
+
+    if msharp(hi) > width:
+        raise ValueError(f"`width` {width} is below m♯ at `lam_max` ({msharp(hi):.3g})")
+    if msharp(lo) <= width:
+        return lo
+    for _ in range(200):
+        mid = math.sqrt(lo * hi)
+        if msharp(mid) <= width:
+            hi = mid
+        else:
+            lo = mid
+        if hi / lo < 1 + 1e-6:
+            break
+    return hi

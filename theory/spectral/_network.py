@@ -1,0 +1,460 @@
+r"""Spectral pruning of a torch MLP into a smaller dense network, layer by layer (private).
+
+:func:`prune_network` loops over the hidden layers; each step computes the layer's covariance on
+the partly pruned network (:func:`_layer_covariance`), selects the kept nodes
+(:func:`_select_layer`), rebuilds the layer and the next one with the reconstruction map
+(:func:`_rebuild_layer`) and records the layer's output-aware error (:func:`_layer_error`).
+Re-exported by :mod:`theory.spectral`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import as_int, check_in, check_nonnegative, check_positive, check_rng
+from ._bounds import compression_bias_bound
+from ._common import SELECTION_METHODS, _theta
+from ._dof import degrees_of_freedom
+from ._select import spectral_prune
+
+__all__ = ["ACTIVATION_LIPSCHITZ", "activation_covariance", "PruneResult", "prune_network"]
+
+# Lipschitz constants of the activations of theory.testbeds.nets.ACTIVATIONS (sup |σ'|).
+# GELU: max_x d/dx[x Φ(x)] = 1.1289... at x = sqrt(2); sigmoid: 1/4 at 0.
+ACTIVATION_LIPSCHITZ = {"relu": 1.0, "tanh": 1.0, "sigmoid": 0.25, "softplus": 1.0,
+                        "identity": 1.0, "gelu": 1.1289}
+
+
+def _mlp_parts(model):
+    """Linear layers and activation modules of a make_mlp-style nn.Sequential."""
+    from torch import nn
+
+    if not isinstance(model, nn.Sequential):
+        raise ValueError("`model` must be an nn.Sequential(Linear, act, ..., Linear) as built by make_mlp")
+    mods = list(model)
+    if len(mods) % 2 != 1 or not all(isinstance(mods[i], nn.Linear) for i in range(0, len(mods), 2)):
+        raise ValueError("`model` must alternate Linear and activation modules, starting and ending with Linear")
+    acts = [mods[i] for i in range(1, len(mods), 2)]
+    for a in acts:
+        if isinstance(a, nn.Linear):
+            raise ValueError("`model` must alternate Linear and activation modules")
+    return [mods[i] for i in range(0, len(mods), 2)], acts
+
+
+def _activation_name(act) -> str | None:
+    from .._torch import ACTIVATIONS
+
+    for name, cls in ACTIVATIONS.items():
+        if type(act) is cls:
+            return name
+    return None
+
+
+def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
+    """Uncentred covariance of the outputs of hidden layer ``layer`` of an MLP.
+
+    .. math::
+
+        \\hat\\Sigma^{(\\ell)} = \\frac1n\\sum_{i=1}^n \\phi_\\ell(x_i)\\phi_\\ell(x_i)^\\top,\\qquad
+        \\phi_\\ell = \\sigma\\circ W^{(\\ell)}\\circ\\cdots\\circ\\sigma\\circ W^{(1)}.
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        ``Linear, act, ..., Linear`` (as built by :func:`theory.testbeds.nets.make_mlp`).
+    inputs : tensor or array, shape (n, in_dim)
+    layer : int
+        Hidden layer index, ``0 <= layer < number of hidden layers``.
+    device : str, torch.device or None
+        Where to evaluate (``None``: the model's device).
+
+    Returns
+    -------
+    ndarray, shape (m_ℓ, m_ℓ), float64
+
+    References
+    ----------
+    Suzuki et al., IJCAI 2020, §3 (:math:`\\hat\\Sigma` of a layer, uncentred).
+    """
+    phi = _hidden_outputs(model, inputs, device)
+    lin, _ = _mlp_parts(model)
+    layer = as_int(layer, "layer", low=0, high=len(lin) - 2)
+    H = phi[layer]
+    return (H.T @ H) / H.shape[0]
+
+
+def _hidden_outputs(model, inputs, device=None) -> list[np.ndarray]:
+    import torch
+    from .._torch import as_tensor as _as_tensor, module_device as _module_device, resolve_device
+
+    import copy
+
+    lin, acts = _mlp_parts(model)
+    dev = resolve_device(device) if device is not None else _module_device(model)
+    X = _as_tensor(inputs, "inputs", ndim=2, device=dev, dtype=torch.float64)
+    if X.shape[1] != lin[0].in_features:
+        raise ValueError(f"`inputs` must have {lin[0].in_features} columns; got {X.shape[1]}")
+    if X.shape[0] < 1:
+        raise ValueError("`inputs` must hold at least 1 sample")
+    outs = []
+    with torch.no_grad():
+        h = X
+        for W, a in zip(lin[:-1], acts):  # float64 copies: Σ̂ consistent with the float64 checks
+            h = a(copy.deepcopy(W).to(device=dev, dtype=torch.float64)(h))
+            outs.append(h.detach().cpu().numpy())
+    return outs
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What :func:`prune_network` returns.
+
+    Attributes
+    ----------
+    model : torch.nn.Sequential
+        The pruned network: dense, with hidden widths ``widths`` (a new module; the input model is
+        not modified).
+    keep : list of ndarray
+        Kept node indices per hidden layer (indices into the original layer).
+    widths : list of int
+        Kept width per hidden layer.
+    original_widths : list of int
+    n_params : int
+        Parameters of the pruned network.
+    n_params_original : int
+    lams : list of float
+        :math:`\\lambda_\\ell` per hidden layer.
+    n_dof : list of float
+        :math:`\\hat N_\\ell(\\lambda_\\ell)` per hidden layer (on the covariance used).
+    losses : list of float
+        Penalised objective :math:`\\theta L_A + (1-\\theta)L_B` per layer.
+    layer_errors : list of float
+        Unpenalised output-aware error :math:`e_\\ell` per layer (see
+        :func:`compression_bias_bound`).
+    lipschitz : list of float
+        :math:`\\mathrm{Lip}_\\ell` per layer.
+    bias_bound : float
+        :math:`(\\sum_\\ell \\mathrm{Lip}_\\ell\\sqrt{e_\\ell})^2`, the bound on the mean squared
+        output distortion on ``inputs``.
+    output_distortion : float
+        Measured :math:`\\frac1n\\sum_i\\lVert f^\\sharp(x_i) - f(x_i)\\rVert^2` on ``inputs``
+        (float64).
+    """
+
+    model: object
+    keep: list
+    widths: list
+    original_widths: list
+    n_params: int
+    n_params_original: int
+    lams: list
+    n_dof: list
+    losses: list
+    layer_errors: list
+    lipschitz: list
+    bias_bound: float
+    output_distortion: float
+
+
+def _per_layer(x, n_hidden, name, caster):
+    if x is None:
+        return [None] * n_hidden
+    if np.isscalar(x) or (isinstance(x, np.ndarray) and x.ndim == 0):
+        return [caster(x, name)] * n_hidden
+    if not isinstance(x, (Sequence, np.ndarray)) or isinstance(x, (str, bytes)):
+        raise ValueError(f"`{name}` must be a scalar or a sequence with one value per hidden layer")
+    if len(x) != n_hidden:
+        raise ValueError(f"`{name}` must have one value per hidden layer ({n_hidden}); got {len(x)}")
+    return [None if v is None else caster(v, name) for v in x]
+
+
+# ---- the per-layer steps of prune_network ------------------------------------------------------
+
+def _lipschitz_constants(lin, acts) -> list[float]:
+    r"""Lipschitz constants :math:`\mathrm{Lip}_\ell` of the original network after layer :math:`\ell+1`.
+
+    .. math::
+
+        \mathrm{Lip}_\ell = \prod_{k \ge \ell+2} a_{k-1}\,\lVert W^{(k)}\rVert_{op},
+
+    with :math:`a_k` the Lipschitz constant of the :math:`k`-th activation
+    (:data:`ACTIVATION_LIPSCHITZ`), from the *original* weights (in the hybrid networks of
+    :func:`theory.spectral.compression_bias_bound` the layers after :math:`\ell+1` are original).
+
+    Parameters
+    ----------
+    lin : list of torch.nn.Linear
+        The linear layers, input to output.
+    acts : list of torch.nn.Module
+        The activations between them.
+
+    Returns
+    -------
+    list of float
+        One constant per hidden layer.
+    """
+    act_names = [_activation_name(a) for a in acts]
+    a_lip = [ACTIVATION_LIPSCHITZ.get(nm, None) for nm in act_names]
+    if any(v is None for v in a_lip):
+        raise ValueError("`model` has an activation without a known Lipschitz constant "
+                         f"(known: {sorted(ACTIVATION_LIPSCHITZ)})")
+    op = [float(np.linalg.norm(L.weight.detach().double().cpu().numpy(), 2)) for L in lin]
+    lips = []
+    for l in range(len(lin) - 1):
+        c = 1.0
+        for k in range(l + 2, len(lin)):
+            c *= a_lip[k - 1] * op[k]
+        lips.append(c)
+    return lips
+
+
+def _layer_covariance(work, data, layer, device) -> np.ndarray:
+    r"""Uncentred covariance :math:`\hat\Sigma_\ell = \frac1n H^\top H` of hidden layer ``layer`` of ``work``.
+
+    ``work`` is the network whose earlier hidden layers are already pruned (float64 activations,
+    as in :func:`theory.spectral.activation_covariance`).
+    """
+    H = _hidden_outputs(work, data, device)[layer]
+    return (H.T @ H) / H.shape[0]
+
+
+def _select_layer(S, Z, width, lam, tau, *, widths_given, theta, method, rel_lam, gen):
+    r"""Kept nodes and reconstruction map of one layer.
+
+    Parameters
+    ----------
+    S : ndarray, shape (m, m)
+        The layer's covariance :math:`\hat\Sigma_\ell`.
+    Z : ndarray, shape (p, m)
+        The next weight :math:`W^{(\ell+1)}` (float64).
+    width : int or None
+        Target width; ``None``: all ``m`` nodes when ``widths_given``, else
+        :math:`\lceil \hat N_\ell(\lambda_\ell)\rceil`.
+    lam : float or None
+        :math:`\lambda_\ell`; ``None``: ``rel_lam`` times :math:`\mathrm{Tr}\,\hat\Sigma_\ell/m`.
+    tau : float or None
+        Ridge weight passed to :func:`theory.spectral.spectral_prune`.
+    widths_given, theta, method, rel_lam, gen
+        As in :func:`prune_network` (``gen`` a numpy Generator).
+
+    Returns
+    -------
+    keep : ndarray of int
+    A : ndarray, shape (m, len(keep))
+        :math:`\hat A_J` (the identity when every node is kept: no ridge shrinkage).
+    loss : float
+        :math:`\theta L_A + (1-\theta)L_B` (0 when every node is kept).
+    lam : float
+        The :math:`\lambda_\ell` used.
+    ndof : float
+        :math:`\hat N_\ell(\lambda_\ell)`.
+    """
+    m = S.shape[0]
+    if lam is None:
+        lam = rel_lam * max(float(np.trace(S)) / m, 1e-300)
+    mu = np.clip(np.linalg.eigvalsh(S), 0, None)
+    ndof = degrees_of_freedom(mu, lam)
+    target = width
+    if target is None:
+        target = m if widths_given else int(min(m, max(1, math.ceil(ndof - 1e-9))))
+    if target == m:
+        # Keeping every node leaves the layer as it is (A = I, no ridge shrinkage).
+        keep, A, loss = np.arange(m), np.eye(m), 0.0
+    else:
+        res = spectral_prune(S, target, lam, theta=theta, next_weight=Z, method=method, rng=gen, tau=tau)
+        keep, A, loss = res.keep, res.A, res.loss
+    return keep, A, loss, lam, ndof
+
+
+def _rebuild_layer(layer, next_layer, keep, Z, A, device, dtype):
+    r"""The pruned pair :math:`(W^{(\ell)}_{J,:}, b^{(\ell)}_J)` and :math:`(W^{(\ell+1)}\hat A_J, b^{(\ell+1)})`.
+
+    Parameters
+    ----------
+    layer, next_layer : torch.nn.Linear
+        Layers :math:`\ell` and :math:`\ell+1` of the network being pruned (not modified).
+    keep : ndarray of int
+        Kept nodes :math:`J` of layer :math:`\ell`.
+    Z : ndarray, shape (p, m)
+        ``next_layer.weight`` in float64.
+    A : ndarray, shape (m, len(keep))
+        :math:`\hat A_J`.
+    device, dtype
+        Of the new layers (the model's).
+
+    Returns
+    -------
+    (torch.nn.Linear, torch.nn.Linear)
+    """
+    import torch
+    from torch import nn
+
+    kt = torch.as_tensor(keep, device=device)
+    new_l = nn.Linear(layer.in_features, len(keep), bias=layer.bias is not None, device=device, dtype=dtype)
+    new_n = nn.Linear(len(keep), next_layer.out_features, bias=next_layer.bias is not None, device=device,
+                      dtype=dtype)
+    with torch.no_grad():
+        new_l.weight.copy_(layer.weight[kt])
+        if layer.bias is not None:
+            new_l.bias.copy_(layer.bias[kt])
+        new_n.weight.copy_(torch.as_tensor(Z @ A, dtype=dtype, device=device))
+        if next_layer.bias is not None:
+            new_n.bias.copy_(next_layer.bias)
+    return new_l, new_n
+
+
+def _layer_error(S, Z, new_next, keep) -> float:
+    r"""Output-aware error :math:`e_\ell` of the rebuilt layer, with the next weight as stored.
+
+    .. math::
+
+        e_\ell = \mathrm{Tr}\,Z\hat\Sigma Z^\top - 2\,\mathrm{Tr}\,W\hat\Sigma_{JF}Z^\top
+        + \mathrm{Tr}\,W\hat\Sigma_{JJ}W^\top = \frac1n\sum_i\lVert Z\phi(x_i) - W\phi_J(x_i)\rVert^2,
+
+    with :math:`W` the new next weight rounded to the model's dtype, clipped at 0.
+    """
+    Wn = new_next.weight.detach().double().cpu().numpy()
+    SJ = S[:, keep]
+    err = float(np.trace(Z @ S @ Z.T) - 2 * np.trace(Wn @ SJ.T @ Z.T) + np.trace(Wn @ S[np.ix_(keep, keep)] @ Wn.T))
+    return max(err, 0.0)
+
+
+def _output_distortion(model, pruned, data, device) -> float:
+    r""":math:`\frac1n\sum_i\lVert f^\sharp(x_i) - f(x_i)\rVert^2` in float64 on ``data``."""
+    import copy
+
+    import torch
+
+    with torch.no_grad():
+        f64 = copy.deepcopy(model).to(device=device, dtype=torch.float64)
+        g64 = copy.deepcopy(pruned).to(device=device, dtype=torch.float64)
+        f64.eval()
+        g64.eval()
+        X = data if isinstance(data, torch.Tensor) else torch.as_tensor(np.asarray(data))
+        X = X.to(device=device, dtype=torch.float64)
+        return float(((g64(X) - f64(X)) ** 2).sum(dim=1).mean())
+
+
+def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="greedy", tau=None,
+                  rel_lam=1e-3, cov_inputs=None, rng=None, device=None) -> PruneResult:
+    """Spectral pruning of a torch MLP, layer by layer, into a genuinely smaller dense network.
+
+    .. math::
+
+        W^{(\\ell)} \\leftarrow W^{(\\ell)}_{J_\\ell,:},\\quad b^{(\\ell)} \\leftarrow b^{(\\ell)}_{J_\\ell},
+        \\quad W^{(\\ell+1)} \\leftarrow W^{(\\ell+1)}\\hat A_{J_\\ell},\\qquad
+        \\hat A_{J} = \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ} + I_\\tau)^{-1}.
+
+    Hidden layers are processed from the input side; layer :math:`\\ell`'s covariance is computed
+    from the activations of the network whose earlier layers are already pruned, so the layer
+    errors compose as in :func:`compression_bias_bound`. Selection per layer is
+    :func:`spectral_prune` (``"greedy"``, ``"leverage"``, or the baselines ``"random"`` and
+    ``"magnitude"``, all with the same optimal reconstruction :math:`\\hat A_J`).
+
+    Parameters
+    ----------
+    model : torch.nn.Sequential
+        ``Linear, act, ..., Linear`` (as built by :func:`theory.testbeds.nets.make_mlp`); not
+        modified.
+    inputs : tensor or array, shape (n, in_dim)
+        Data whose activations define :math:`\\hat\\Sigma` (unlabelled).
+    widths : int or sequence of int (one per hidden layer), optional
+        Target width per hidden layer (``None`` entries keep that layer whole). Give ``widths``
+        or ``lams``.
+    lams : float or sequence of float, optional
+        :math:`\\lambda_\\ell > 0` per layer. Without ``widths`` the width is
+        :math:`\\lceil \\hat N_\\ell(\\lambda_\\ell)\\rceil`. Default: ``rel_lam`` times
+        :math:`\\mathrm{Tr}\\,\\hat\\Sigma_\\ell / m_\\ell`.
+    theta : float in [0, 1], default 1.0
+        1: input-aware, 0: output-aware (with :math:`Z = W^{(\\ell+1)}`), else mixed.
+    method : {"greedy", "leverage", "random", "magnitude"}, default "greedy"
+    tau : float >= 0 or sequence, optional
+        Ridge weight :math:`\\tau` per layer (default :math:`\\lambda_\\ell`; leverage: derived).
+    rel_lam : float > 0, default 1e-3
+        Default :math:`\\lambda_\\ell` relative to the mean eigenvalue of :math:`\\hat\\Sigma_\\ell`.
+    cov_inputs : tensor or array, optional
+        Build :math:`\\hat\\Sigma` from these inputs instead of ``inputs`` (e.g. unlabelled
+        target-domain inputs under covariate shift). ``output_distortion`` is then measured on
+        ``cov_inputs``, the data the reconstruction was fitted on.
+    rng : None, int or numpy.random.Generator
+        For ``"leverage"`` and ``"random"``.
+    device : str, torch.device or None
+        Where activations are computed (``None``: the model's device). The pruned model lives
+        on the model's device with its dtype.
+
+    Returns
+    -------
+    PruneResult
+
+    References
+    ----------
+    Suzuki et al., IJCAI 2020, §3–4 (layer-wise spectral pruning; constants as recalled; see
+    THEORY.md); Dillard, Shinya, Suzuki, arXiv:1912.11853 (covariance from target-domain inputs).
+    """
+    import copy
+
+    from torch import nn
+
+    from .._torch import check_model, count_parameters, module_device, module_dtype
+
+    check_model(model)
+    lin, acts = _mlp_parts(model)
+    n_hidden = len(lin) - 1
+    if n_hidden < 1:
+        raise ValueError("`model` must have at least one hidden layer")
+    check_in(method, "method", SELECTION_METHODS)
+    theta = _theta(theta)
+    rel_lam = check_positive(rel_lam, "rel_lam")
+    if widths is None and lams is None:
+        raise ValueError("give `widths` (target width per hidden layer) or `lams`")
+    orig_widths = [L.out_features for L in lin[:-1]]
+
+    def _w(v, name):
+        return as_int(v, name, low=1)
+
+    w_list = _per_layer(widths, n_hidden, "widths", _w)
+    for w, mw in zip(w_list, orig_widths):
+        if w is not None and w > mw:
+            raise ValueError(f"`widths` must not exceed the layer widths {orig_widths}; got {list(w_list)}")
+    lam_list = _per_layer(lams, n_hidden, "lams", check_positive)
+    tau_list = _per_layer(tau, n_hidden, "tau", check_nonnegative) if (tau is None or np.isscalar(tau)
+                                                                      or len(tau) == n_hidden) else None
+    if tau_list is None:
+        raise ValueError(f"`tau` must be a scalar or one value per hidden layer ({n_hidden})")
+    gen = check_rng(rng)
+    data = inputs if cov_inputs is None else cov_inputs
+
+    mdev = module_device(model)
+    mdtype = module_dtype(model)
+    work = copy.deepcopy(model).to(device=mdev)
+    lips = _lipschitz_constants(lin, acts)
+
+    keeps, new_widths, lam_used, dofs, losses, errs = [], [], [], [], [], []
+    for l in range(n_hidden):
+        wl = list(work)
+        S = _layer_covariance(work, data, l, device)
+        Z = wl[2 * l + 2].weight.detach().double().cpu().numpy()
+        keep, A, loss, lam, ndof = _select_layer(S, Z, w_list[l], lam_list[l], tau_list[l],
+                                                 widths_given=widths is not None, theta=theta, method=method,
+                                                 rel_lam=rel_lam, gen=gen)
+        new_l, new_n = _rebuild_layer(wl[2 * l], wl[2 * l + 2], keep, Z, A, mdev, mdtype)
+        err = _layer_error(S, Z, new_n, keep)
+        wl[2 * l], wl[2 * l + 2] = new_l, new_n
+        work = nn.Sequential(*wl)
+        keeps.append(np.asarray(keep, dtype=np.int64))
+        new_widths.append(int(len(keep)))
+        lam_used.append(float(lam))
+        dofs.append(float(ndof))
+        losses.append(max(float(loss), 0.0))
+        errs.append(float(err))
+    work.train(model.training)
+    # Measured output distortion in float64 on the covariance data.
+    dist = _output_distortion(model, work, data, mdev)
+    return PruneResult(model=work, keep=keeps, widths=new_widths, original_widths=orig_widths,
+                       n_params=count_parameters(work), n_params_original=count_parameters(model),
+                       lams=lam_used, n_dof=dofs, losses=losses, layer_errors=errs, lipschitz=lips,
+                       bias_bound=compression_bias_bound(errs, lips) ** 2, output_distortion=dist)
