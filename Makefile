@@ -8,7 +8,15 @@ PIP     := $(BIN)/python -m pip install --disable-pip-version-check -q -c constr
 JOBS    ?= 2
 PROFILE ?= quick
 
-.PHONY: all figures test bench paper venv clean distclean
+.PHONY: all figures test bench paper venv clean distclean gpu-check
+
+# `make gpu-check`: the full profile of the neural experiments, sized for about 10 minutes on one
+# H200-class GPU, into figures/full/ (data, figures, claims table, summary.md). On a machine
+# without a GPU, `make gpu-check GPU_CHECK_PROFILE=smoke GPU_CHECK_OUT=/tmp/gpu-check` runs the
+# same pipeline on a tiny grid on the CPU (CI does this).
+NEURAL          := spectral_dof spectral_tradeoff spectral_shift coreset_pruning quantization_population_risk
+GPU_CHECK_PROFILE ?= full
+GPU_CHECK_OUT   ?= figures/full
 
 all: figures
 
@@ -25,6 +33,12 @@ figures: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -q
+
+gpu-check: $(STAMP)
+	$(BIN)/python -m experiments run $(NEURAL) --profile $(GPU_CHECK_PROFILE) --device auto --jobs 1 \
+		--out $(GPU_CHECK_OUT) --tables $(GPU_CHECK_OUT) --cache .cache/gpu-check-$(GPU_CHECK_PROFILE) \
+		--summary $(GPU_CHECK_OUT)/summary.md
+	@cat $(GPU_CHECK_OUT)/summary.md
 
 $(BSTAMP): $(STAMP)
 	$(PIP) -e '.[test,bench]'

@@ -25,14 +25,17 @@ import csv
 import dataclasses
 import hashlib
 import importlib
+import io
 import json
 import math
 import os
 import platform
 import subprocess
-import tempfile
 import re
+import tempfile
+import threading
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +126,48 @@ def config_hash(name: str, version: int, config: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def code_fingerprint(name: str) -> str:
+    """16-hex-digit hash of the code behind an experiment's numbers.
+
+    The bytes of ``experiments/<name>.py`` and of every ``theory/**/*.py`` (path and content, in
+    sorted order). It is part of the cache key, so that editing a formula recomputes every
+    experiment that could depend on it instead of serving a stale result.
+    """
+    h = hashlib.sha256()
+    files = [REPO / "experiments" / f"{name}.py", *sorted((REPO / "theory").rglob("*.py"))]
+    for f in files:
+        h.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def cache_path(cache_dir, name: str, chash: str, fingerprint: str) -> Path:
+    """Absolute path of one config's cache entry: ``<cache>/<name>/<config hash>-<code fingerprint>.json``."""
+    return Path(cache_dir).resolve() / name / f"{chash}-{fingerprint}.json"
+
+
+def load_cached(path: Path, name: str, chash: str) -> list | None:
+    """The rows of a cache entry, or None (with a warning) if it is missing, unreadable or invalid.
+
+    A valid entry is UTF-8 JSON holding a non-empty list of row dicts, each stamped with this
+    experiment's name and config hash. Anything else (a torn write, an empty file, ``null``,
+    ``[]``, rows of another config, bytes that are not UTF-8) is a miss, never a crash and never
+    a silently dropped config.
+    """
+    if not path.exists():
+        return None
+    try:
+        rows = _unjson(json.loads(path.read_bytes().decode("utf-8")))
+        if not isinstance(rows, list) or not rows:
+            raise ValueError("not a non-empty list of rows")
+        for r in rows:
+            if not isinstance(r, dict) or r.get("experiment") != name or r.get("config_hash") != chash:
+                raise ValueError("a row is not a dict stamped with this experiment and config")
+        return rows
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        warnings.warn(f"cache entry {path} is invalid ({exc}); recomputing", RuntimeWarning, stacklevel=2)
+        return None
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -162,19 +207,54 @@ def _unjson(x):
     return x
 
 
+_WATCHDOG: list = []
+
+
+def _exit_with_parent() -> None:
+    """In a worker process: exit as soon as the process that started it is gone.
+
+    A killed ``python -m experiments`` must not leave its joblib workers computing for minutes;
+    each worker watches its parent and exits when it has been re-parented.
+    """
+    if _WATCHDOG or str(os.getpid()) == os.environ.get(_MAIN_PID_VAR, str(os.getpid())):
+        return
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    t = threading.Thread(target=watch, name="exit-with-parent", daemon=True)
+    t.start()
+    _WATCHDOG.append(t)
+
+
+# Set by the process that runs a sweep, inherited by its workers: a worker knows it is one.
+_MAIN_PID_VAR = "COMPRESSION_THEORY_RUNNER_PID"
+
+
 def _compute(module_name: str, config: dict, path: str, meta: dict) -> list[dict]:
-    """Worker: run one config, stamp provenance, write the cache file atomically."""
+    """Worker: run one config, stamp provenance, write the cache file atomically.
+
+    Provenance (commit, code fingerprint, package versions) is read where the row is computed,
+    so a row computed by a Dask worker carries the worker's code, not the client's.
+    """
+    _exit_with_parent()
     module = importlib.import_module(module_name)
     t0 = time.perf_counter()
     out = module.run(dict(config))
     wall = time.perf_counter() - t0
     rows = out if isinstance(out, list) else [out]
+    prov = {"git_sha": git_revision(), "code_fingerprint": code_fingerprint(meta["experiment"]),
+            "versions": package_versions()}
     stamped = []
     for r in rows:
         row = dict(r)
         row.update(meta)
+        row.update(prov)
         row["wall_time_s"] = round(wall, 4)
-        row["versions"] = package_versions()
         stamped.append(row)
     _atomic_write_text(Path(path), json.dumps(_jsonable(stamped)))
     return stamped
@@ -211,8 +291,8 @@ def run_experiment(name: str, *, profile: str = "quick", jobs: int = 1, out_dir=
     if getattr(module, "USES_DEVICE", False):
         for c in configs:
             c["device"] = dev
-    cache = Path(cache_dir) / name
-    sha = git_revision()
+    fingerprint = code_fingerprint(name)
+    os.environ[_MAIN_PID_VAR] = str(os.getpid())
     t0 = time.perf_counter()
 
     todo, results = [], {}
@@ -220,15 +300,12 @@ def run_experiment(name: str, *, profile: str = "quick", jobs: int = 1, out_dir=
         if "seed" not in cfg:
             raise ValueError(f"experiment {name!r}: config {cfg} has no `seed`")
         h = config_hash(name, version, cfg)
-        path = cache / f"{h}.json"
-        if path.exists() and not force:
-            try:
-                results[i] = _unjson(json.loads(path.read_text()))
-                continue
-            except (json.JSONDecodeError, OSError):
-                pass  # a corrupt cache entry is recomputed
-        meta = {"experiment": name, "profile": profile, "config_hash": h, "git_sha": sha,
-                "device": dev, "seed": cfg["seed"]}
+        path = cache_path(cache_dir, name, h, fingerprint)
+        cached = None if force else load_cached(path, name, h)
+        if cached is not None:
+            results[i] = cached
+            continue
+        meta = {"experiment": name, "profile": profile, "config_hash": h, "device": dev, "seed": cfg["seed"]}
         todo.append((i, cfg, str(path), meta))
 
     if todo:
@@ -287,23 +364,45 @@ def _cell(v):
     return v
 
 
-def write_csv(rows: Sequence[dict], path) -> None:
-    """Write dict rows (union of keys, first-seen order) to ``path`` atomically."""
+#: Provenance columns that change on every recomputation (when, on which commit, with which code
+#: and packages) without the results changing.
+VOLATILE = ("git_sha", "code_fingerprint", "versions", "wall_time_s")
+
+
+def _without_volatile(text: str) -> list[dict]:
+    return [{k: v for k, v in r.items() if k not in VOLATILE} for r in csv.DictReader(io.StringIO(text))]
+
+
+def write_csv(rows: Sequence[dict], path, *, keep_if_same: bool = True) -> bool:
+    """Write dict rows (union of keys, first-seen order) to ``path`` atomically.
+
+    With ``keep_if_same``, an existing file whose rows differ from the new ones only in the
+    :data:`VOLATILE` provenance columns is left untouched, so re-running unchanged experiments
+    does not churn tracked files. Returns whether the file was written.
+    """
     keys: list[str] = []
     for r in rows:
         for k in r:
             if k not in keys:
                 keys.append(k)
-    import io
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
     w.writeheader()
     for r in rows:
         w.writerow({k: _cell(r.get(k, "")) for k in keys})
-    _atomic_write_text(Path(path), buf.getvalue())
+    text = buf.getvalue()
+    path = Path(path)
+    if keep_if_same and path.exists():
+        try:
+            if _without_volatile(path.read_text()) == _without_volatile(text):
+                return False
+        except (OSError, UnicodeDecodeError, csv.Error):
+            pass
+    _atomic_write_text(path, text)
+    return True
 
 
-CLAIM_COLUMNS = ("experiment", "claim_id", "setting", "relation", "bound", "measured", "se", "slack",
+CLAIM_COLUMNS = ("experiment", "claim_id", "setting", "relation", "kind", "bound", "measured", "se", "slack",
                  "holds", "must_hold", "reference", "statement")
 
 
@@ -350,23 +449,70 @@ def _truthy(x) -> bool:
     return x is True or str(x) == "True"
 
 
+def _kind(r: dict) -> str:
+    """A row's kind (claims.csv written before kinds existed has none: derive it)."""
+    if r.get("kind"):
+        return r["kind"]
+    from theory.claims import row_kind
+    return row_kind(r["relation"], float(r["bound"]))
+
+
+def claims_summary(rows: Sequence[dict]) -> dict:
+    """Counts by kind, and per claim: rows, holds, and min/median/max slack of its finite inequalities."""
+    import statistics
+
+    kinds = {k: 0 for k in ("identity", "inequality", "vacuous", "trivial")}
+    held = dict(kinds)
+    per: dict[str, dict] = {}
+    for r in rows:
+        k = _kind(r)
+        kinds[k] = kinds.get(k, 0) + 1
+        held[k] = held.get(k, 0) + _truthy(r["holds"])
+        c = per.setdefault(r["claim_id"], {"rows": 0, "holds": 0, "slacks": [], "must_hold": _truthy(r["must_hold"]),
+                                           "kinds": set()})
+        c["rows"] += 1
+        c["holds"] += _truthy(r["holds"])
+        c["kinds"].add(k)
+        if k == "inequality" and math.isfinite(float(r["slack"])):
+            c["slacks"].append(float(r["slack"]))
+    for c in per.values():
+        sl = c.pop("slacks")
+        c["slack"] = (min(sl), statistics.median(sl), max(sl)) if sl else None
+        c["kinds"] = "+".join(sorted(c["kinds"]))
+    return {"kinds": kinds, "held": held, "claims": per}
+
+
 def claims_markdown(rows: Sequence[dict]) -> str:
-    """A human-readable claims table, one section per experiment."""
+    """A human-readable claims table: a per-claim summary, then one section per experiment."""
+    summ = claims_summary(rows)
+    kinds, held = summ["kinds"], summ["held"]
+    n_fail = sum(1 for r in rows if _truthy(r["must_hold"]) and not _truthy(r["holds"]))
     lines = ["# Claims: each theorem checked by measurement", "",
              "`holds` means measured ≤ bound (or = for identities) within 3 standard errors; "
-             "slack = bound / measured. Claims marked must-hold fail `make figures` if violated.", ""]
-    n_fail = sum(1 for r in rows if _truthy(r["must_hold"]) and not _truthy(r["holds"]))
-    lines += [f"{len(rows)} rows, {sum(_truthy(r['holds']) for r in rows)} hold; "
-              f"{n_fail} must-hold failures.", ""]
+             "slack = bound / measured. Claims marked must-hold fail `make figures` if violated.", "",
+             f"**{held['inequality']} of {kinds['inequality']} finite inequalities hold** "
+             f"(median slack over claims below); {must_hold_note(n_fail)}. Besides these: "
+             f"{held['identity']} of {kinds['identity']} identities (closed form = measurement) hold; "
+             f"{kinds['vacuous']} rows have an infinite bound (vacuous: true, and say nothing); "
+             f"{kinds['trivial']} rows have a bound at or above the largest value the measured "
+             "quantity can take (they cannot fail, and are not counted as holding).", "",
+             "| claim | kind | rows | hold | slack min | median | max | must |",
+             "|---|---|---|---|---|---|---|---|"]
+    for cid, c in summ["claims"].items():
+        sl = c["slack"]
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            cid, c["kinds"], c["rows"], c["holds"], *(_fmt(x) for x in (sl or ("–",) * 3)),
+            "yes" if c["must_hold"] else "no"))
+    lines.append("")
     current = None
     for r in rows:
         if r["experiment"] != current:
             current = r["experiment"]
             lines += [f"## {current}", "",
-                      "| claim | setting | rel | bound | measured | SE | slack | holds | must |",
-                      "|---|---|---|---|---|---|---|---|---|"]
-        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
-            r["claim_id"], r["setting"], r["relation"], _fmt(r["bound"]), _fmt(r["measured"]),
+                      "| claim | setting | rel | kind | bound | measured | SE | slack | holds | must |",
+                      "|---|---|---|---|---|---|---|---|---|---|"]
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            r["claim_id"], r["setting"], r["relation"], _kind(r), _fmt(r["bound"]), _fmt(r["measured"]),
             _fmt(r["se"]), _fmt(r["slack"]), "yes" if _truthy(r["holds"]) else "**NO**",
             "yes" if _truthy(r["must_hold"]) else "no"))
     lines.append("")
@@ -377,6 +523,10 @@ def claims_markdown(rows: Sequence[dict]) -> str:
     for cid, (ref, st) in seen.items():
         lines.append(f"- `{cid}`: {st} — {ref}")
     return "\n".join(lines) + "\n"
+
+
+def must_hold_note(n_fail: int) -> str:
+    return "no must-hold claim fails" if n_fail == 0 else f"**{n_fail} must-hold rows FAIL**"
 
 
 def _tex(s: str) -> str:

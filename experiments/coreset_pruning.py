@@ -40,6 +40,8 @@ from . import _style
 NAME = "coreset_pruning"
 ORDER = 40
 VERSION = 3
+CLAIMS = (CORESET_GUARANTEE_PAIRS, CORESET_GUARANTEE_INPUTS, CORESET_COMPRESSION_BOUND,
+          CORESET_BEATS_UNIFORM)  # the claims this experiment emits
 USES_DEVICE = True
 
 PROFILES = {

@@ -15,28 +15,30 @@ overlaid on the measured gap.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from theory import curvature, quantization
+from theory import quantization
 from theory.bounds import quantizer_rate_bound
-from theory.claims import Measurement, make_row
+from theory.catalog import COMPRESSION_LOWERS_RISK, HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND
+from theory.claims import make_row
+from theory.testbeds import protocols
+from theory.testbeds.configs import QUANTIZATION_TRAINING
+from theory.testbeds.protocols import mean_se, select_rows
 
 from . import _style
 
 NAME = "quantization_population_risk"
 ORDER = 50
 VERSION = 1
+CLAIMS = (HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND,
+          COMPRESSION_LOWERS_RISK)  # the claims this experiment emits
 USES_DEVICE = True
 
-TASKS = ("digits", "teacher_student")
+TASKS = ("digits", "teacher_student")   # theory.testbeds.configs.QUANTIZATION_TASKS
 BASE_METHODS = ("kmeans", "hw", "optimal_hw")
-# DRHW strength: λ_l = ρ · 4 · std(W_l) · Σ_i h_i / K per layer, so that the extreme-centroid shift
-# λ/(4 Σ_{C} h) is ρ·std(W_l) when the extreme cluster holds an average share of the curvature.
+# DRHW strength ρ: λ_l = ρ · 4 · std(W_l) · Σ_i h_i / K per layer (protocols.drhw_strengths).
 RHOS = (0.1, 0.25, 0.5, 1.0)
 RHO_MAIN = 0.5          # the pre-declared DRHW setting whose claim rows are emitted
-TEACHER = {"in_dim": 20, "teacher_widths": (32,), "out_dim": 5, "temperature": 0.5, "teacher_seed": 0}
 
 PROFILES = {
     "smoke": {"seeds": 2, "bits": (2, 3), "rhos": (0.5,), "epochs": 100, "n_train": 100, "width": 16,
@@ -52,131 +54,35 @@ def grid(profile):
     p = PROFILES[profile]
     return [{"task": task, "seed": seed, "bits": list(p["bits"]), "rhos": list(p["rhos"]),
              "epochs": p["epochs"], "n_train": p["n_train"], "width": p["width"],
-             "n_test_ts": p["n_test_ts"], "n_probes": p["n_probes"], "lr": 1e-2}
+             "n_test_ts": p["n_test_ts"], "n_probes": p["n_probes"], "lr": QUANTIZATION_TRAINING["lr"]}
             for task in TASKS for seed in range(p["seeds"])]
-
-
-def _data(cfg, device):
-    from theory.testbeds.data import load_digits_split
-    from theory.testbeds.nets import TeacherStudent
-
-    seed = int(cfg["seed"])
-    if cfg["task"] == "digits":
-        sp = load_digits_split(n_train=cfg["n_train"], seed=seed, device=device)
-        return sp.X_train, sp.y_train, sp.X_test, sp.y_test, 64, 10
-    ts = TeacherStudent(TEACHER["in_dim"], TEACHER["teacher_widths"], TEACHER["out_dim"], task="classification",
-                        teacher_seed=TEACHER["teacher_seed"], temperature=TEACHER["temperature"], device=device)
-    Xtr, Ytr = ts.sample(cfg["n_train"], rng=seed)
-    Xte, Yte = ts.sample(cfg["n_test_ts"], rng=1_000_003 + seed)   # fresh: population risk
-    return Xtr, Ytr, Xte, Yte, TEACHER["in_dim"], TEACHER["out_dim"]
-
-
-def _losses(model, X, Y):
-    import torch
-
-    from theory.testbeds.nets import loss_fn
-
-    with torch.no_grad():
-        out = model(X)
-        loss = loss_fn("classification")(out, Y).double().cpu().numpy()
-        err = (out.argmax(1) != Y).double().cpu().numpy()
-    return loss, err
 
 
 def run(config):
     import torch
 
-    from theory.testbeds.nets import make_mlp, train
-
     torch.set_num_threads(1)
-    device = config.get("device", "cpu")
-    Xtr, Ytr, Xte, Yte, din, k = _data(config, device)
-    n = int(Xtr.shape[0])
-    model = make_mlp(din, [config["width"]], k, seed=int(config["seed"]), device=device)
-    train(model, Xtr, Ytr, "classification", epochs=config["epochs"], lr=config["lr"], batch_size=10**9,
-          seed=int(config["seed"]))
-    H = curvature.hessian_diagonal(model, Xtr, Ytr, "classification")
-    hut = curvature.hutchinson_diagonal(model, Xtr, Ytr, "classification", n_probes=config["n_probes"],
-                                        rng=int(config["seed"]))
-    exact_trace = float(sum(float(t.sum()) for t in H.values()))
-
-    tr0, tre0 = _losses(model, Xtr, Ytr)
-    te0, tee0 = _losses(model, Xte, Yte)
-    d_total = sum(p.numel() for p in model.parameters())
-    m_q = sum(w.numel() for name, w in model.named_parameters() if name.endswith("weight"))
-    base = {"method": "original", "bits": 32, "rho": 0.0, "n": n, "num_params": d_total, "num_quantized": m_q,
-            "train_loss": float(tr0.mean()), "test_loss": float(te0.mean()),
-            "test_loss_se": Measurement.from_samples(te0).se, "train_err": float(tre0.mean()),
-            "test_err": float(tee0.mean()), "d_test_loss": 0.0, "d_test_loss_se": 0.0,
-            "compression_ratio": 1.0, "bits_per_weight": 32.0,
-            "rate_nats": d_total * 32 * math.log(2.0), "hw_objective": 0.0,
-            "hutchinson_trace": hut.trace, "hutchinson_trace_se": hut.trace_se, "exact_trace": exact_trace}
-    rows = [base]
-    weights = {name: p.detach().double().cpu().numpy() for name, p in model.named_parameters()
-               if name.endswith("weight")}
-    n_bias = d_total - sum(w.size for w in weights.values())
-
-    def record(q, method, bits, rho):
-        tr, tre = _losses(q.model, Xtr, Ytr)
-        te, tee = _losses(q.model, Xte, Yte)
-        diff = te - te0                               # paired on the same test points
-        n_float = sum(layer.num_levels for layer in q.layers) + n_bias
-        rate = quantization.quantization_rate([layer.num_weights for layer in q.layers],
-                                              [layer.num_levels for layer in q.layers], num_float_params=n_float)
-        rows.append({"method": method, "bits": bits, "rho": rho, "n": n, "num_params": d_total, "num_quantized": m_q,
-                     "train_loss": float(tr.mean()), "test_loss": float(te.mean()),
-                     "test_loss_se": Measurement.from_samples(te).se,
-                     "train_err": float(tre.mean()), "test_err": float(tee.mean()),
-                     "d_test_loss": float(diff.mean()), "d_test_loss_se": Measurement.from_samples(diff).se,
-                     "compression_ratio": q.compression.ratio, "bits_per_weight": q.compression.bits_per_weight,
-                     "rate_nats": rate, "hw_objective": float(sum(layer.objective for layer in q.layers)),
-                     "hw_distortion": float(sum(layer.distortion for layer in q.layers))})
-
-    floor = 1e-6
-    hfl = {}
-    for name, w in weights.items():
-        hd = H[name].detach().double().cpu().numpy()
-        hfl[name] = np.maximum(hd, floor * float(np.mean(np.abs(hd)) or 1.0))
-    for bits in config["bits"]:
-        for method in BASE_METHODS:
-            q = quantization.quantize_network(model, H, bits, method, hessian_floor=floor)
-            record(q, method, bits, 0.0)
-        for rho in config["rhos"]:
-            lams = [rho * 4.0 * float(np.std(w)) * float(hfl[name].sum()) / min(2 ** bits, np.unique(w).size)
-                    for name, w in weights.items()]
-            q = quantization.quantize_network(model, H, bits, "drhw", diameter_reg=lams, hessian_floor=floor)
-            record(q, "drhw", bits, rho)
-    return rows
+    return protocols.quantized_classifier_risks(
+        config["task"], int(config["seed"]), width=config["width"], epochs=config["epochs"],
+        n_train=config["n_train"], n_test_ts=config["n_test_ts"], bits=config["bits"], methods=BASE_METHODS,
+        rhos=config["rhos"], n_probes=config["n_probes"], lr=config["lr"], device=config.get("device", "cpu"))
 
 
 # ---------------------------------------------------------------------------------------------
 # Aggregation, plot, claims
 # ---------------------------------------------------------------------------------------------
 
-def _group(rows, task, method, bits, rho):
-    return [r for r in rows if r["task"] == task and r["method"] == method and int(r["bits"]) == int(bits)
-            and abs(float(r["rho"]) - float(rho)) < 1e-12]
-
-
-def _mean_se(values):
-    v = np.asarray(values, float)
-    if v.size < 2:
-        return float(v.mean()) if v.size else math.nan, 0.0
-    m = Measurement.from_samples(v)
-    return m.value, m.se
-
-
 def summarize(rows):
     """Per (task, method, bits, ρ): seed means and seed standard errors of the key metrics."""
     keys = sorted({(r["task"], r["method"], int(r["bits"]), float(r["rho"])) for r in rows})
     out = []
     for task, method, bits, rho in keys:
-        g = _group(rows, task, method, bits, rho)
+        g = select_rows(rows, task, method, bits, rho)
         s = {"task": task, "method": method, "bits": bits, "rho": rho, "seeds": len(g)}
         for key in ("train_loss", "test_loss", "d_test_loss", "test_err", "train_err", "compression_ratio",
                     "rate_nats"):
-            s[key], s[key + "_se"] = _mean_se([r[key] for r in g])
-        s["gap_err"], s["gap_err_se"] = _mean_se([r["test_err"] - r["train_err"] for r in g])
+            s[key], s[key + "_se"] = mean_se([r[key] for r in g])
+        s["gap_err"], s["gap_err_se"] = mean_se([r["test_err"] - r["train_err"] for r in g])
         s["n"] = int(g[0]["n"])
         s["num_params"] = int(g[0]["num_params"])
         s["num_quantized"] = int(g[0]["num_quantized"])
@@ -256,15 +162,15 @@ def plot(rows, out_dir):
             xs, dist, gdrop, dpop = [], [], [], []
             seq = [("hw", 0.0)] + [("drhw", r) for r in rhos]
             for m, rho in seq:
-                g = _group(rows, task, m, b0, rho)
+                g = select_rows(rows, task, m, b0, rho)
                 o = {r["seed"]: r for r in rows if r["task"] == task and r["method"] == "original"}
                 d_emp = [r["train_loss"] - o[r["seed"]]["train_loss"] for r in g]
                 gen_q = [r["test_loss"] - r["train_loss"] for r in g]
                 gen_o = [o[r["seed"]]["test_loss"] - o[r["seed"]]["train_loss"] for r in g]
                 xs.append(rho)
-                dist.append(_mean_se(d_emp))
-                gdrop.append(_mean_se(np.subtract(gen_o, gen_q)))
-                dpop.append(_mean_se([r["d_test_loss"] for r in g]))
+                dist.append(mean_se(d_emp))
+                gdrop.append(mean_se(np.subtract(gen_o, gen_q)))
+                dpop.append(mean_se([r["d_test_loss"] for r in g]))
             xpos = np.arange(len(seq))
             ax.errorbar(xpos - 0.08, [v for v, _ in dist], yerr=[3 * s for _, s in dist], color=C["empirical"],
                         marker="o", ms=3.5, label="distortion $L_S(\\hat W)-L_S(W)$")
@@ -316,32 +222,22 @@ def claims(rows):
     out = []
     tasks = [t for t in TASKS if any(r["task"] == t for r in rows)]
     for task in tasks:
-        orig = [r for r in rows if r["task"] == task and r["method"] == "original"]
         # Hutchinson trace: mean of the estimates over seeds against the mean exact trace
-        ex = float(np.mean([r["exact_trace"] for r in orig]))
-        est = float(np.mean([r["hutchinson_trace"] for r in orig]))
-        se = float(math.sqrt(sum(r["hutchinson_trace_se"] ** 2 for r in orig)) / len(orig))
-        out.append(make_row(curvature.HUTCHINSON_TRACE, {"task": task, "seeds": len(orig)}, ex, est, se,
-                            experiment=NAME))
+        t = protocols.hutchinson_trace_summary(rows, task)
+        out.append(make_row(HUTCHINSON_TRACE, {"task": task, "seeds": t["seeds"]}, t["exact_trace"],
+                            t["hutchinson_trace"], t["hutchinson_trace_se"]))
         bits_all = sorted({int(r["bits"]) for r in rows if r["task"] == task and r["method"] != "original"})
         for b in bits_all:
-            lloyd = {r["seed"]: r for r in _group(rows, task, "hw", b, 0.0)}
-            dp = {r["seed"]: r for r in _group(rows, task, "optimal_hw", b, 0.0)}
-            worst = max(dp, key=lambda s: dp[s]["hw_objective"] / lloyd[s]["hw_objective"])
-            out.append(make_row(quantization.OPTIMAL_LE_LLOYD, {"task": task, "bits": b, "worst_seed": worst},
-                                lloyd[worst]["hw_objective"], dp[worst]["hw_objective"], experiment=NAME))
-            g = _group(rows, task, "optimal_hw", b, 0.0)
-            gap, gse = _mean_se([r["test_err"] - r["train_err"] for r in g])
-            rate = float(np.mean([r["rate_nats"] for r in g]))
-            n = int(g[0]["n"])
-            out.append(make_row(quantization.QUANTIZED_GEN_BOUND, {"task": task, "bits": b, "n": n},
-                                quantization.zero_one_mi_bound(rate, n), gap, gse, experiment=NAME))
+            o = protocols.optimal_vs_lloyd_summary(rows, task, b)
+            out.append(make_row(OPTIMAL_LE_LLOYD, {"task": task, "bits": b, "worst_seed": o["worst_seed"]},
+                                o["lloyd_objective"], o["optimal_objective"]))
+            g = protocols.zero_one_gap_summary(rows, task, b)
+            out.append(make_row(QUANTIZED_GEN_BOUND, {"task": task, "bits": b, "n": g["n"]}, g["bound"], g["gap"],
+                                g["gap_se"]))
             for method, rho in (("hw", 0.0), ("drhw", RHO_MAIN)):
-                g = _group(rows, task, method, b, rho)
-                if not g:
+                d = protocols.risk_change_summary(rows, task, b, method, rho)
+                if d is None:
                     continue
-                d, dse = _mean_se([r["d_test_loss"] for r in g])
-                out.append(make_row(quantization.COMPRESSION_LOWERS_RISK,
-                                    {"task": task, "bits": b, "method": method, "rho": rho}, 0.0, d, dse,
-                                    experiment=NAME))
+                out.append(make_row(COMPRESSION_LOWERS_RISK, {"task": task, "bits": b, "method": method, "rho": rho},
+                                    0.0, d["d_test_loss"], d["d_test_loss_se"]))
     return out

@@ -17,3 +17,24 @@ settings.register_profile(
     derandomize=True,
 )
 settings.load_profile("default")
+
+
+# The devices the net-facing tests run on: the CPU always, CUDA where torch sees a GPU (the
+# declarative device list of curvlinops' test/cases.py). Tests take the `device` fixture.
+def _devices():
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return ["cpu"]
+    return ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+DEVICES = _devices()
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Each available device in turn: "cpu", and "cuda" when a GPU is present."""
+    return request.param

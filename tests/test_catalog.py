@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import theory.catalog  # noqa: F401  (registers every claim)
@@ -23,6 +24,9 @@ from theory import claims
 
 ROOT = Path(__file__).resolve().parent.parent
 
+ST = {"hidden": [16, 12], "n": 200, "epochs": 10, "seed": 0}
+GUARANTEE = {"in_dim": 6, "widths": [12], "out_dim": 2, "n_s": 60, "n_fresh": 2000, "eps": 0.3, "delta": 0.1, "seed": 0}
+QUANT = {"task": "teacher_student", "bits": 2, "width": 16, "epochs": 80, "n_train": 60, "n_test_ts": 2000}
 LINEAR = {"d": 2, "n": 20, "noise_var": 1.0, "feature_eigs": [1.0, 1.0], "prior_vars": [0.5, 0.001]}
 
 CASES = {
@@ -38,6 +42,30 @@ CASES = {
     "gaussian_mean.xu_raginsky": {"n": 10, "reps": 2000},
     "gibbs.generalization_identity": {"n": 10, "gamma": 0.5, "reps": 5000},
     "rd.blahut_arimoto_bernoulli": {"p": 0.25, "beta": 2.0},
+    # spectral pruning (THEORY.md §7): a small teacher–student student
+    "spectral.output_distortion_bound": {**ST, "width": 4, "theta": 0.5},
+    "spectral.generalization_bound": {**ST, "width": 4, "theta": 0.5, "n_fresh": 2000},
+    "spectral.greedy_beats_magnitude": {"net": "teacher_student", **ST, "layer": 1, "width": 4, "n_leverage": 2,
+                                        "reps": 4},
+    "spectral.greedy_beats_random": {"net": "teacher_student", **ST, "layer": 1, "width": 4, "n_random": 4,
+                                     "n_leverage": 2, "reps": 4},
+    "spectral.target_covariance_helps": {**ST, "width": 4, "n_target": 200, "n_fresh": 2000},
+    "spectral.leverage_guarantee": {"cov": np.diag(2.0 ** -np.arange(8)).tolist(), "width": 40, "delta": 0.1,
+                                    "reps": 20},
+    # CoreNet (THEORY.md §8)
+    "coresets.guarantee_pairs": GUARANTEE,
+    "coresets.guarantee_inputs": GUARANTEE,
+    "coresets.compression_bound": {"in_dim": 6, "teacher_widths": [8], "widths": [16], "out_dim": 3, "levels": 63,
+                                   "delta_bound": 0.05, "n_fresh": 3000, "n_train": 1500, "epochs": 5,
+                                   "fraction": 0.5, "seed": 0},
+    "coresets.beats_uniform": {"testbed": "teacher_student", "fraction": 0.1, "seeds": [0, 1], "n_train": 400,
+                               "widths": [32, 32], "epochs": 3, "n_s": 50, "n_fresh": 400},
+    # Hessian-weighted quantization and curvature (THEORY.md §6)
+    "curvature.hutchinson_trace": {"task": "teacher_student", "seeds": 2, "width": 8, "epochs": 50, "n_train": 40,
+                                   "n_probes": 200},
+    "quantization.optimal_le_lloyd": {**QUANT, "seeds": 2},
+    "quantization.mi_generalization_bound": {**QUANT, "seeds": 3},
+    "quantization.compression_lowers_population_risk": {**QUANT, "seeds": 3},
 }
 
 

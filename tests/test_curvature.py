@@ -9,8 +9,9 @@ from torch import nn
 from torch.func import functional_call
 
 from theory import claims
-from theory.curvature import (HUTCHINSON_TRACE, empirical_fisher_diagonal, gauss_newton_diagonal,
-                              hessian_diagonal, hessian_vector_product, hutchinson_diagonal)
+from theory.catalog import HUTCHINSON_TRACE
+from theory.curvature import (empirical_fisher_diagonal, gauss_newton_diagonal, hessian_diagonal,
+                              hessian_vector_product, hutchinson_diagonal)
 from theory.testbeds.nets import make_mlp
 
 
@@ -167,5 +168,9 @@ def test_bad_input():
 
 
 def test_registered_claim_holds():
-    row = claims.check(HUTCHINSON_TRACE, {"n": 40, "in_dim": 4, "widths": [6], "out_dim": 3, "n_probes": 400}, rng=1)
-    assert row.holds and row.relation == "=="
+    for task in ("teacher_student", "digits"):
+        p = {"task": task, "seeds": 2, "width": 8, "epochs": 50, "n_train": 40, "n_probes": 200}
+        row = claims.check(HUTCHINSON_TRACE, p, rng=0)
+        assert row.holds and row.relation == "==" and row.bound > 0 and row.se > 0
+    with pytest.raises(ValueError, match="n_probes"):
+        claims.check(HUTCHINSON_TRACE, {k: v for k, v in p.items() if k != "n_probes"}, rng=0)

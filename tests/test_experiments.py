@@ -2,6 +2,11 @@
 
 import csv
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +116,190 @@ def test_runner_bad_arguments(tmp_path):
         _runner.run_experiment("linear_tradeoff", jobs=0, out_dir=tmp_path)
     with pytest.raises(ValueError, match="`device`"):
         _runner.resolve_device("tpu")
+
+
+# ---- a cache you can trust -------------------------------------------------------------------
+
+@pytest.mark.parametrize("content", [b"", b"{truncated", b"null", b"[]", b'{"rows": 1}', b'[{"a": 1}]',
+                                     b"[1, 2]", b"\xff\xfe\x00not utf-8"],
+                         ids=["empty", "torn", "null", "empty-list", "dict", "wrong-keys", "not-rows", "bad-utf8"])
+def test_invalid_cache_entry_is_a_miss_with_a_warning(tmp_path, content):
+    name = "gaussian_mean_bounds"
+    cache = tmp_path / "cache"
+    res = _runner.run_experiment(name, out_dir=tmp_path / "f", cache_dir=cache, **SMOKE)
+    victim = sorted((cache / name).glob("*.json"))[0]
+    victim.write_bytes(content)
+    with pytest.warns(RuntimeWarning, match="invalid"):
+        again = _runner.run_experiment(name, out_dir=tmp_path / "f", cache_dir=cache, **SMOKE)
+    assert again.computed == 1 and again.cached == res.computed - 1
+    assert len(again.rows) == len(res.rows)            # never a silently dropped config
+    assert json.loads(victim.read_text())                # and the entry is repaired
+
+
+def test_code_fingerprint_follows_the_bytes_of_theory_and_the_experiment(tmp_path, monkeypatch):
+    (tmp_path / "theory" / "sub").mkdir(parents=True)
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "theory" / "a.py").write_text("X = 1\n")
+    (tmp_path / "theory" / "sub" / "b.py").write_text("Y = 2\n")
+    (tmp_path / "experiments" / "e.py").write_text("NAME = 'e'\n")
+    (tmp_path / "experiments" / "other.py").write_text("NAME = 'other'\n")
+    monkeypatch.setattr(_runner, "REPO", tmp_path)
+    f0 = _runner.code_fingerprint("e")
+    assert f0 == _runner.code_fingerprint("e")
+    (tmp_path / "experiments" / "other.py").write_text("NAME = 'other'  # edited\n")
+    assert _runner.code_fingerprint("e") == f0            # another experiment's code is not ours
+    (tmp_path / "theory" / "sub" / "b.py").write_text("Y = 3\n")   # a formula changes
+    f1 = _runner.code_fingerprint("e")
+    assert f1 != f0
+    (tmp_path / "experiments" / "e.py").write_text("NAME = 'e'\n\n")
+    assert _runner.code_fingerprint("e") != f1
+
+
+def test_changed_code_recomputes(tmp_path, monkeypatch):
+    name = "gaussian_mean_bounds"
+    cache = tmp_path / "cache"
+    res = _runner.run_experiment(name, out_dir=tmp_path / "f", cache_dir=cache, **SMOKE)
+    real = _runner.code_fingerprint
+    monkeypatch.setattr(_runner, "code_fingerprint", lambda n: real(n)[::-1])   # as if a file changed
+    again = _runner.run_experiment(name, out_dir=tmp_path / "f", cache_dir=cache, **SMOKE)
+    assert again.computed == res.computed and again.cached == 0
+
+
+def test_rerun_leaves_tracked_csvs_untouched(tmp_path):
+    path = tmp_path / "x.csv"
+    rows = [{"a": 1.5, "git_sha": "abc", "wall_time_s": 0.1}]
+    assert _runner.write_csv(rows, path)
+    before = path.read_bytes()
+    assert not _runner.write_csv([{"a": 1.5, "git_sha": "def", "wall_time_s": 9.9}], path)
+    assert path.read_bytes() == before
+    assert _runner.write_csv([{"a": 2.5, "git_sha": "def", "wall_time_s": 9.9}], path)   # a result changed
+    assert "2.5" in path.read_text()
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+def _cli_args(tmp_path, **over):
+    a = {"--profile": "smoke", "--out": str(tmp_path / "fig"), "--tables": str(tmp_path / "tab"),
+         "--cache": str(tmp_path / "cache")}
+    a.update(over)
+    return [x for kv in a.items() for x in kv] + ["--no-progress"]
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"--jobs": "0"}, "--jobs"),
+    ({"--jobs": "-3"}, "--jobs"),
+    ({"--out": "FILE/sub"}, "--out"),
+    ({"--cache": "FILE/sub"}, "--cache"),
+    ({"--tables": "FILE/sub"}, "--tables"),
+])
+def test_cli_bad_arguments_exit_2_before_any_work(tmp_path, capsys, over, message):
+    (tmp_path / "FILE").write_text("a file, not a directory")
+    over = {k: v.replace("FILE", str(tmp_path / "FILE")) for k, v in over.items()}
+    assert main(["run", "gaussian_mean_bounds", *_cli_args(tmp_path, **over)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+    assert not (tmp_path / "cache" / "gaussian_mean_bounds").exists()    # nothing was computed
+
+
+def test_cli_device_cuda_without_gpu_exits_2(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    assert main(["run", "gaussian_mean_bounds", *_cli_args(tmp_path, **{"--device": "cuda"})]) == 2
+    assert "--device" in capsys.readouterr().err
+
+
+def test_cli_help_shows_defaults_and_version(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["run", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "(default: quick)" in out and "(default: .cache)" in out
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and "compression-theory" in capsys.readouterr().out
+
+
+# ---- an honest claims table ------------------------------------------------------------------
+
+def test_claims_table_counts_kinds_separately():
+    def row(cid, relation, bound, measured, holds, kind=""):
+        return {"experiment": "e", "claim_id": cid, "setting": "", "relation": relation, "kind": kind,
+                "bound": bound, "measured": measured, "se": 0, "slack": bound / measured if measured else "inf",
+                "holds": holds, "must_hold": True, "reference": "", "statement": ""}
+    rows = [row("a", "==", 1.0, 1.0, True), row("b", "<=", 2.0, 1.0, True), row("b", "<=", 8.0, 2.0, True),
+            row("b", "<=", 3.0, 1.0, True), row("c", "<=", 1.0, 2.0, False),
+            row("d", "<=", float("inf"), 1.0, True), row("e", "<=", 1.5, 0.5, True, kind="trivial")]
+    s = _runner.claims_summary(rows)
+    assert s["kinds"] == {"identity": 1, "inequality": 4, "vacuous": 1, "trivial": 1}
+    assert s["held"]["inequality"] == 3
+    assert s["claims"]["b"]["slack"] == (2.0, 3.0, 4.0)
+    md = _runner.claims_markdown(rows)
+    assert "**3 of 4 finite inequalities hold**" in md and "1 must-hold rows FAIL" in md
+
+
+def _children(pid: int) -> set[int]:
+    """PIDs whose parent is ``pid`` (Linux /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_killing_the_cli_leaves_no_worker_behind(tmp_path):
+    cmd = [sys.executable, "-m", "experiments", "run", "gaussian_mean_bounds", "--jobs", "2",
+           *_cli_args(tmp_path, **{"--profile": "quick"})]
+    proc = subprocess.Popen(cmd, cwd=_runner.REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while time.monotonic() < deadline and len(workers) < 2:
+            workers = {p for p in _children(proc.pid)
+                       if "loky" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")}
+            time.sleep(0.2)
+        assert workers, "the run never started its workers"
+        time.sleep(2.0)                       # the workers are computing
+        proc.send_signal(signal.SIGKILL)      # the hardest kill: no handler runs in the main process
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+            time.sleep(0.2)
+        left = [p for p in workers if Path(f"/proc/{p}").exists()
+                and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+        assert not left, f"workers {left} outlived the killed run"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+# ---- Dask ------------------------------------------------------------------------------------
+
+def _csv_without_volatile(path):
+    with open(path) as fh:
+        return [{k: v for k, v in r.items() if k not in _runner.VOLATILE} for r in csv.DictReader(fh)]
+
+
+def test_dask_localcluster_matches_local_run_and_resumes(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    name = "gaussian_mean_bounds"
+    local = _runner.run_experiment(name, out_dir=tmp_path / "local", cache_dir=tmp_path / "lc", **SMOKE)
+    monkeypatch.chdir(tmp_path)               # a relative cache must still land in one place
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        addr = cluster.scheduler_address
+        res = _runner.run_experiment(name, out_dir=tmp_path / "dask", cache_dir="dc", scheduler=addr, **SMOKE)
+        assert res.computed == local.computed
+        files = sorted((tmp_path / "dc" / name).glob("*.json"))
+        assert len(files) == res.computed
+        files[0].unlink()                     # as if the distributed run had been killed there
+        again = _runner.run_experiment(name, out_dir=tmp_path / "dask", cache_dir="dc", scheduler=addr, **SMOKE)
+        assert again.computed == 1 and again.cached == res.computed - 1
+    assert (_csv_without_volatile(tmp_path / "dask" / "data" / f"{name}.csv")
+            == _csv_without_volatile(tmp_path / "local" / "data" / f"{name}.csv"))
+    assert all(r["git_sha"] and r["code_fingerprint"] for r in again.rows)

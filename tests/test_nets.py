@@ -679,3 +679,25 @@ def test_train_bad_data_and_divergence():
     with pytest.raises(ValueError, match="lr"):
         train(make_mlp(2, (), 1, seed=0), X, Y, "regression", epochs=200, lr=10.0, optimizer="sgd",
               batch_size=64)
+
+
+# ---------------------------------------------------------------------------------------------
+# The same seed gives the same net, the same data and the same risk on every available device
+# ---------------------------------------------------------------------------------------------
+
+def test_seeded_testbed_agrees_across_devices(device):
+    ref = make_mlp(5, [7], 2, seed=3)
+    net = make_mlp(5, [7], 2, seed=3, device=device)
+    assert all(p.device.type == device for p in net.parameters())
+    for a, b in zip(ref.parameters(), net.parameters()):
+        assert torch.equal(a, b.cpu())
+    ts_ref = TeacherStudent(5, (6,), 2, task="regression", noise_std=0.3, teacher_seed=1)
+    ts = TeacherStudent(5, (6,), 2, task="regression", noise_std=0.3, teacher_seed=1, device=device)
+    X0, Y0 = ts_ref.sample(64, rng=11)
+    X, Y = ts.sample(64, rng=11)
+    assert X.device.type == device
+    torch.testing.assert_close(X.cpu(), X0)                     # drawn on the CPU, then moved
+    torch.testing.assert_close(Y.cpu(), Y0, rtol=1e-5, atol=1e-6)
+    r0 = ts_ref.population_risk(ref, n_fresh=4000, rng=5)
+    r = ts.population_risk(net, n_fresh=4000, rng=5)
+    assert r.loss.value == pytest.approx(r0.loss.value, rel=1e-5)

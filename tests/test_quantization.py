@@ -12,10 +12,10 @@ from scipy.optimize import minimize
 from scipy.stats import entropy as scipy_entropy
 
 from theory import claims, quantization
-from theory.quantization import (COMPRESSION_LOWERS_RISK, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND,
-                                  compression_ratio, diameter_regularized_centroids, hessian_weighted_kmeans,
-                                  kmeans_1d, kmeans_objective, label_entropy, quantization_rate,
-                                  quantize_network)
+from theory.catalog import COMPRESSION_LOWERS_RISK, HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND
+from theory.quantization import (compression_ratio, diameter_regularized_centroids, floored_hessian_diagonal,
+                                 hessian_weighted_kmeans, kmeans_1d, kmeans_objective, label_entropy,
+                                 quantization_rate, quantize_network)
 from theory.testbeds.nets import make_mlp
 
 
@@ -282,14 +282,78 @@ def test_bad_input():
         quantize_network("net", None, 2, "kmeans")
 
 
+def test_optimal_beats_lloyd_on_a_mixture():
+    """Exact DP ≤ Lloyd on 3000 points of a 3-component mixture with Gamma(2, 1) importances."""
+    rng = np.random.default_rng(1)
+    comp = rng.integers(0, 3, size=3000)
+    w = rng.normal(np.array([-1.0, 0.0, 1.5])[comp], np.array([0.3, 0.5, 0.2])[comp])
+    h = rng.gamma(2.0, 1.0, size=3000)
+    opt = kmeans_1d(w, 16, weights=h, method="optimal")
+    assert opt.objective <= kmeans_1d(w, 16, weights=h, method="lloyd").objective * (1 + 1e-12)
+
+
+SMALL_NET = {"task": "teacher_student", "bits": 2, "seeds": 3, "width": 16, "epochs": 80, "n_train": 60,
+             "n_test_ts": 2000}
+
+
 def test_registered_claims_hold():
-    row = claims.check(OPTIMAL_LE_LLOYD, {"n": 3000, "k": 16, "data_seed": 1}, rng=0)
+    row = claims.check(OPTIMAL_LE_LLOYD, SMALL_NET, rng=0)
     assert row.holds and row.measured <= row.bound
-    p = {"bits": 2, "n": 60, "reps": 3, "width": 16, "epochs": 80, "n_test": 2000}
-    row = claims.check(QUANTIZED_GEN_BOUND, p, rng=0)
+    row = claims.check(QUANTIZED_GEN_BOUND, SMALL_NET, rng=0)
     assert row.holds and row.bound > 1.0        # honest: the bound is vacuous at this size
-    row = claims.check(COMPRESSION_LOWERS_RISK, p, rng=0)
+    row = claims.check(COMPRESSION_LOWERS_RISK, SMALL_NET, rng=0)
     assert not row.must_hold and math.isfinite(row.measured)
+    row = claims.check(COMPRESSION_LOWERS_RISK, {**SMALL_NET, "method": "drhw", "rho": 0.5}, rng=0)
+    assert math.isfinite(row.measured) and row.se > 0
+    with pytest.raises(ValueError, match="n_test_ts"):
+        claims.check(QUANTIZED_GEN_BOUND, {k: v for k, v in SMALL_NET.items() if k != "n_test_ts"}, rng=0)
+    with pytest.raises(ValueError, match="rho"):
+        claims.check(COMPRESSION_LOWERS_RISK, {**SMALL_NET, "method": "hw", "rho": 0.5}, rng=0)
+
+
+def test_experiment_claim_rows_are_the_claims():
+    """The figure's claim rows, built from its run() rows, equal the claims checked at its sizes."""
+    import torch
+
+    from experiments import quantization_population_risk as qpr
+
+    threads = torch.get_num_threads()
+    cfg = {"width": 12, "epochs": 60, "n_train": 50, "n_test_ts": 1000, "n_probes": 50, "lr": 1e-2,
+           "bits": [2], "rhos": [qpr.RHO_MAIN]}
+    rows = []
+    try:
+        for seed in (0, 1):
+            c = {"task": "teacher_student", "seed": seed, **cfg}
+            rows += [{**c, **r} for r in qpr.run(c)]
+    finally:
+        torch.set_num_threads(threads)
+    p = {"task": "teacher_student", "seeds": 2, "width": 12, "epochs": 60, "n_train": 50}
+    q = {**p, "bits": 2, "n_test_ts": 1000}
+    expected = {
+        (HUTCHINSON_TRACE.id, ""): claims.check(HUTCHINSON_TRACE, {**p, "n_probes": 50}, rng=0),
+        (OPTIMAL_LE_LLOYD.id, ""): claims.check(OPTIMAL_LE_LLOYD, q, rng=0),
+        (QUANTIZED_GEN_BOUND.id, ""): claims.check(QUANTIZED_GEN_BOUND, q, rng=0),
+        (COMPRESSION_LOWERS_RISK.id, "hw"): claims.check(COMPRESSION_LOWERS_RISK, q, rng=0),
+        (COMPRESSION_LOWERS_RISK.id, "drhw"): claims.check(COMPRESSION_LOWERS_RISK,
+                                                            {**q, "method": "drhw", "rho": qpr.RHO_MAIN}, rng=0),
+    }
+    got = {}
+    for r in qpr.claims(rows):
+        key = "drhw" if "method=drhw" in r.setting else "hw" if "method=hw" in r.setting else ""
+        got[(r.claim_id, key)] = r
+    assert set(got) == set(expected)
+    for key, e in expected.items():
+        assert (got[key].bound, got[key].measured, got[key].se) == (e.bound, e.measured, e.se), key
+
+
+def test_floored_hessian_diagonal():
+    hd = np.array([[4.0, -2.0], [0.0, 2.0]])              # mean |H| = 2
+    np.testing.assert_array_equal(floored_hessian_diagonal(hd, 0.25), [[4.0, 0.5], [0.5, 2.0]])
+    np.testing.assert_array_equal(floored_hessian_diagonal(np.zeros(3), 0.1), [0.1, 0.1, 0.1])
+    with pytest.raises(ValueError, match="`floor`"):
+        floored_hessian_diagonal(hd, 0.0)
+    with pytest.raises(ValueError, match="`hessian_diag`"):
+        floored_hessian_diagonal([1.0, np.nan])
 
 
 def test_zero_one_mi_bound_closed_form():

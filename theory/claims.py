@@ -32,8 +32,8 @@ import numpy as np
 
 from ._checks import as_float, check_in, check_nonnegative, check_rng
 
-__all__ = ["Measurement", "Claim", "ClaimRow", "REGISTRY", "register", "get", "check",
-           "make_row", "holds", "slack", "failed_must_hold"]
+__all__ = ["Measurement", "Claim", "ClaimRow", "KINDS", "REGISTRY", "register", "get", "check",
+           "make_row", "row_kind", "holds", "slack", "failed_must_hold"]
 
 RELATIONS = ("<=", "==")
 
@@ -86,6 +86,10 @@ class Claim:
     relation : {"<=", "=="}
     must_hold : bool
         True when the literature says the claim cannot fail (a failure is a bug).
+    ceiling : float, default inf
+        The largest value the measured side can take (1 for a 0-1 error or a probability). A row
+        whose bound is at or above it cannot fail, and the claims table counts it as such
+        (kind ``"trivial"``), not as a bound that holds.
     """
 
     id: str
@@ -98,6 +102,7 @@ class Claim:
     evaluate: Callable[[Mapping, np.random.Generator], tuple] | None = None
     relation: str = "<="
     must_hold: bool = True
+    ceiling: float = math.inf
 
     def __post_init__(self):
         check_in(self.relation, "relation", RELATIONS)
@@ -139,6 +144,24 @@ class Claim:
         return float(b), m
 
 
+#: What a row says. ``identity``: a closed form checked against a measurement (``==``);
+#: ``inequality``: a finite bound checked against a measurement; ``vacuous``: an infinite bound
+#: (true, and says nothing); ``trivial``: a finite bound at or above the largest value the measured
+#: quantity can take (it cannot fail).
+KINDS = ("identity", "inequality", "vacuous", "trivial")
+
+
+def row_kind(relation: str, bound: float, ceiling: float = math.inf) -> str:
+    """The :data:`KINDS` entry of a row with this relation and bound."""
+    if relation == "==":
+        return "identity"
+    if math.isinf(bound) and bound > 0:
+        return "vacuous"
+    if bound >= ceiling:
+        return "trivial"
+    return "inequality"
+
+
 @dataclass(frozen=True)
 class ClaimRow:
     """One claim evaluated at one setting; what claims.csv stores."""
@@ -155,6 +178,7 @@ class ClaimRow:
     holds: bool
     must_hold: bool
     experiment: str = ""
+    kind: str = "inequality"
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -240,7 +264,8 @@ def make_row(claim: Claim, params: Mapping | str, bound: float, measured: float,
         setting=setting, relation=claim.relation, bound=bound, measured=measured, se=se,
         slack=slack(bound, measured),
         holds=holds(bound, measured, se, relation=claim.relation, n_se=n_se),
-        must_hold=claim.must_hold, experiment=experiment, extra=dict(extra or {}),
+        must_hold=claim.must_hold, experiment=experiment,
+        kind=row_kind(claim.relation, bound, claim.ceiling), extra=dict(extra or {}),
     )
 
 

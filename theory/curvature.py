@@ -36,9 +36,8 @@ from torch import nn
 from torch.func import functional_call, grad, jacrev, jvp, vmap
 
 from ._checks import as_int, check_in
-from .claims import Claim, Measurement, register
+from .claims import Measurement
 from ._torch import TASKS, check_model, loss_fn, resolve_device
-from .testbeds.nets import make_mlp  # TEMPORARY: claim problem, moves to protocols
 
 __all__ = [
     "HutchinsonDiagonal",
@@ -47,7 +46,6 @@ __all__ = [
     "hutchinson_diagonal",
     "gauss_newton_diagonal",
     "empirical_fisher_diagonal",
-    "HUTCHINSON_TRACE",
 ]
 
 _BATCHNORM = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
@@ -422,40 +420,3 @@ def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256)
         G = g(P.theta, P.X[s:s + bs], T[s:s + bs]).detach()
         acc += (G * G).sum(0)
     return P.split(acc / P.X.shape[0])
-
-
-# ---------------------------------------------------------------------------------------------
-# Registered claim: Hutchinson's trace estimate is unbiased
-# ---------------------------------------------------------------------------------------------
-
-def _claim_problem(p):
-    """A small seeded MLP on Gaussian inputs with random labels (float64), from a parameter dict."""
-    g = np.random.default_rng(int(p.get("data_seed", 0)))
-    n, din, k = int(p.get("n", 64)), int(p.get("in_dim", 5)), int(p.get("out_dim", 3))
-    model = make_mlp(din, list(p.get("widths", [8])), k, activation=p.get("activation", "tanh"),
-                     seed=int(p.get("data_seed", 0)), dtype=torch.float64)
-    X = torch.as_tensor(g.standard_normal((n, din)))
-    Y = torch.as_tensor(g.integers(0, k, size=n))
-    return model, X, Y
-
-
-def _exact_trace(p) -> float:
-    model, X, Y = _claim_problem(p)
-    return float(sum(t.sum() for t in hessian_diagonal(model, X, Y, "classification").values()))
-
-
-def _hutchinson_trace(p, rng) -> Measurement:
-    model, X, Y = _claim_problem(p)
-    est = hutchinson_diagonal(model, X, Y, "classification", n_probes=int(p.get("n_probes", 200)), rng=rng)
-    return Measurement(est.trace, est.trace_se)
-
-
-HUTCHINSON_TRACE = register(Claim(
-    id="curvature.hutchinson_trace",
-    reference="Hutchinson, Commun. Statist. Simul. Comput. 1990 (unbiased trace estimator); "
-              "Bekas, Kokiopoulou, Saad, Appl. Numer. Math. 2007 (diagonal)",
-    statement="E[zᵀ∇²L_S z] = tr ∇²L_S = Σ_j exact diagonal (Monte Carlo = exact)",
-    bound=_exact_trace,
-    measure=_hutchinson_trace,
-    relation="==",
-))

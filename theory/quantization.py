@@ -42,7 +42,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_array, as_float, as_int, check_in, check_nonnegative, check_rng
-from .claims import Claim, Measurement, register
 from .bounds import subgaussian_parameter_bounded, xu_raginsky
 from .information import discrete_entropy
 
@@ -61,9 +60,8 @@ __all__ = [
     "compression_ratio",
     "quantize_network",
     "quantization_rate",
-    "OPTIMAL_LE_LLOYD",
-    "QUANTIZED_GEN_BOUND",
-    "COMPRESSION_LOWERS_RISK",
+    "floored_hessian_diagonal",
+    "zero_one_mi_bound",
 ]
 
 LLOYD_INITS = ("quantile", "linear", "random")
@@ -716,7 +714,7 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
     regularization). Quantile initialisation, the :math:`\\lambda/(4\\sum h)` shift and the
     smoothed code lengths :math:`\\theta_j` were read from the authors' code
     (wgao9/weight-quant, ``weighted_k_means_cpu``). Difference from the released code: it adds
-    :math:`\lambda'(c_K-c_1)^2\theta_j` to the assignment cost without the :math:`1/n` that the
+    :math:`\\lambda'(c_K-c_1)^2\\theta_j` to the assignment cost without the :math:`1/n` that the
     linearisation of the objective above implies, and updates the extreme pair by one Jacobi
     step; here the assignment is the consistent linearisation and the extreme pair is solved
     jointly (THEORY.md §6).
@@ -881,6 +879,45 @@ def quantization_rate(num_weights, num_levels, *, num_float_params=0, float_bits
     return float(sum(quantizer_rate_bound(m, k) for m, k in zip(ms, ks)) + f * b * math.log(2.0))
 
 
+def floored_hessian_diagonal(hessian_diag, floor=1e-6) -> np.ndarray:
+    r"""Hessian-diagonal importances floored relative to their mean magnitude.
+
+    .. math::
+
+        h_i = \max\big(H_{ii},\ \epsilon\, \overline{|H|}\big), \qquad
+        \overline{|H|} = \frac1m \sum_{i=1}^m |H_{ii}| \quad (1 \text{ if it is } 0).
+
+    Away from a strict minimum the diagonal may be zero or negative; Hessian-weighted k-means
+    needs positive weights, so :func:`quantize_network` uses these :math:`h_i` (per layer).
+
+    Parameters
+    ----------
+    hessian_diag : array_like, any shape
+        Finite diagonal curvatures :math:`H_{ii}` of one layer.
+    floor : float, default 1e-6
+        Relative floor :math:`\epsilon > 0`.
+
+    Returns
+    -------
+    ndarray
+        Same shape, every entry :math:`\ge \epsilon\,\overline{|H|} > 0`.
+
+    References
+    ----------
+    Y. Choi, M. El-Khamy, J. Lee, "Towards the limit of network quantization", ICLR 2017, §4
+    (the Hessian diagonal as importance); the floor is a numerical guard of this package.
+
+    Examples
+    --------
+    >>> floored_hessian_diagonal([2.0, -1.0, 0.0], floor=0.1).tolist()
+    [2.0, 0.1, 0.1]
+    """
+    hd = as_array(hessian_diag, "hessian_diag")
+    floor = as_float(floor, "floor", low=0.0, low_open=True)
+    scale = float(np.mean(np.abs(hd)))
+    return np.maximum(hd, floor * (scale if scale > 0 else 1.0))
+
+
 def _quantizable(model):
     import torch.nn as nn
 
@@ -983,8 +1020,7 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
                 raise ValueError(f"`hessian_diag`[{name!r}] must have shape {w.shape}; got {hd.shape}")
             if not np.all(np.isfinite(hd)):
                 raise ValueError(f"`hessian_diag`[{name!r}] must be finite")
-            scale = float(np.mean(np.abs(hd)))
-            h = np.maximum(hd, floor * (scale if scale > 0 else 1.0)).ravel()
+            h = floored_hessian_diagonal(hd, floor).ravel()
         if method in ("kmeans", "optimal"):
             r = kmeans_1d(w, K, method="lloyd" if method == "kmeans" else "optimal", max_iter=max_iter)
             c, a, dist, obj = r.centroids, r.labels, r.objective, r.objective
@@ -1008,84 +1044,8 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
 
 
 # ---------------------------------------------------------------------------------------------
-# Registered claims
+# The information-theoretic bound on the 0-1 generalization gap
 # ---------------------------------------------------------------------------------------------
-
-def _claim_points(p):
-    """Synthetic layer weights for the claims: a Gaussian mixture with Hessian-like importances."""
-    rng = np.random.default_rng(int(p.get("data_seed", 0)))
-    n = int(p["n"])
-    comp = rng.integers(0, 3, size=n)
-    w = rng.normal(np.array([-1.0, 0.0, 1.5])[comp], np.array([0.3, 0.5, 0.2])[comp])
-    h = rng.gamma(2.0, 1.0, size=n)
-    return w, h
-
-
-def _lloyd_objective(p) -> float:
-    w, h = _claim_points(p)
-    return kmeans_1d(w, p["k"], weights=h, method="lloyd").objective
-
-
-def _optimal_objective(p, rng=None) -> Measurement:
-    w, h = _claim_points(p)
-    return Measurement(kmeans_1d(w, p["k"], weights=h, method="optimal").objective)
-
-
-OPTIMAL_LE_LLOYD = register(Claim(
-    id="quantization.optimal_le_lloyd",
-    reference="Wang & Song, The R Journal 2011; Grønlund et al., arXiv:1701.07204 (exact 1-D DP)",
-    statement="HW objective of the exact DP ≤ HW objective of Lloyd's k-means (same weights, same k)",
-    bound=_lloyd_objective,
-    measure=_optimal_objective,
-))
-
-
-# Teacher–student protocol behind the two network claims: a small MLP trained to (near) zero
-# training loss on n noisy-label samples, then quantized layer by layer with the exact HW optimum.
-_TS = {"in_dim": 10, "teacher_widths": (16,), "out_dim": 3, "temperature": 0.5, "teacher_seed": 0}
-
-
-def _ts_arch(p):
-    width = int(p.get("width", 32))
-    return [(_TS["in_dim"], width), (width, _TS["out_dim"])]
-
-
-def _ts_rate(p) -> float:
-    arch = _ts_arch(p)
-    K = 2 ** int(p["bits"])
-    n_bias = sum(o for _, o in arch)
-    return quantization_rate([i * o for i, o in arch], [K] * len(arch), num_float_params=len(arch) * K + n_bias)
-
-
-def _ts_protocol(p, rng):
-    """Per repetition: 0-1 generalization gap of Ŵ and the paired test-loss change L(Ŵ) − L(W)."""
-    import torch
-
-    from .curvature import hessian_diagonal
-    from .testbeds.nets import TeacherStudent, loss_fn, make_mlp, train
-
-    g = check_rng(rng)
-    ts = TeacherStudent(_TS["in_dim"], _TS["teacher_widths"], _TS["out_dim"], task="classification",
-                        teacher_seed=_TS["teacher_seed"], temperature=_TS["temperature"])
-    lf = loss_fn("classification")
-    gaps, diffs = [], []
-    for _ in range(int(p.get("reps", 5))):
-        seed = int(g.integers(0, 2**31 - 1))
-        X, Y = ts.sample(int(p["n"]), rng=seed)
-        Xt, Yt = ts.sample(int(p.get("n_test", 5000)), rng=seed + 1)
-        model = make_mlp(_TS["in_dim"], [int(p.get("width", 32))], _TS["out_dim"], seed=seed % 2**31)
-        train(model, X, Y, "classification", epochs=int(p.get("epochs", 200)), lr=1e-2, batch_size=10**9, seed=0)
-        H = hessian_diagonal(model, X, Y, "classification")
-        q = quantize_network(model, H, int(p["bits"]), p.get("method", "optimal_hw"),
-                             diameter_reg=float(p.get("diameter_reg", 0.0))).model
-        with torch.no_grad():
-            err_tr = float((q(X).argmax(1) != Y).double().mean())
-            out_q, out_o = q(Xt), model(Xt)
-            err_te = float((out_q.argmax(1) != Yt).double().mean())
-            diffs.append(float((lf(out_q, Yt) - lf(out_o, Yt)).double().mean()))
-        gaps.append(err_te - err_tr)
-    return np.array(gaps), np.array(diffs)
-
 
 def zero_one_mi_bound(rate, n):
     r"""Xu–Raginsky bound on the 0-1 generalization gap of a quantized net with rate ``rate``.
@@ -1094,27 +1054,29 @@ def zero_one_mi_bound(rate, n):
 
     since a loss in [0, 1] is 1/2-sub-Gaussian and :math:`I(S;\hat W)\le H(\hat W)\le R`
     (Xu & Raginsky, NeurIPS 2017, Thm 1; Bu et al., AAAI 2020). Works elementwise on arrays.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        :math:`R` in nats, e.g. :func:`quantization_rate`.
+    n : int
+        Training sample size.
+
+    Returns
+    -------
+    float or ndarray
+
+    References
+    ----------
+    A. Xu and M. Raginsky, "Information-theoretic analysis of generalization capability of
+    learning algorithms", NeurIPS 2017, Thm 1; Y. Bu, W. Gao, S. Zou, V. V. Veeravalli, AAAI 2020.
+
+    Examples
+    --------
+    >>> round(zero_one_mi_bound(3.0, 200), 12) == round((3.0 / 400.0) ** 0.5, 12)
+    True
     """
     sigma = subgaussian_parameter_bounded(0.0, 1.0)
     r = np.asarray(rate, dtype=float)
     out = np.array([xu_raginsky(x, n, sigma) for x in r.ravel()]).reshape(r.shape)
     return float(out) if out.ndim == 0 else out
-
-
-QUANTIZED_GEN_BOUND = register(Claim(
-    id="quantization.mi_generalization_bound",
-    reference="Xu & Raginsky, NeurIPS 2017, Thm 1 (0-1 loss is 1/2-sub-Gaussian) with I(S;Ŵ) ≤ H(Ŵ) ≤ R "
-              "(Bu, Gao, Zou, Veeravalli, AAAI 2020)",
-    statement="E[err_μ(Ŵ) − err_S(Ŵ)] ≤ √(2·¼·R/n), R = Σ m_l log K_l + (codebook and bias floats)·32 log 2",
-    bound=lambda p: zero_one_mi_bound(_ts_rate(p), int(p["n"])),
-    measure=lambda p, rng: Measurement.from_samples(_ts_protocol(p, rng)[0]),
-))
-
-COMPRESSION_LOWERS_RISK = register(Claim(
-    id="quantization.compression_lowers_population_risk",
-    reference="Bu, Gao, Zou, Veeravalli, AAAI 2020, §6 (experiments): observed, not a theorem",
-    statement="L_μ(Ŵ) − L_μ(W) ≤ 0 for an overfitted net (test cross-entropy, paired by seed)",
-    bound=lambda p: 0.0,
-    measure=lambda p, rng: Measurement.from_samples(_ts_protocol(p, rng)[1]),
-    must_hold=False,
-))

@@ -53,10 +53,82 @@ def gibbs_model(p) -> GibbsGaussianMean:
 # ---- spectral pruning (THEORY.md §7) --------------------------------------------------------
 # (section: spectral)
 
+#: The teacher–student regression distribution of the spectral-pruning experiments
+#: (``spectral_dof``, ``spectral_tradeoff``, ``spectral_shift``) and claims: inputs N(0, I_10), a
+#: fixed random ReLU teacher with two hidden layers of 32 (seed 7), one output, Gaussian output
+#: noise of standard deviation 0.3 (Bayes risk 0.09). Built by
+#: :func:`theory.testbeds.protocols.spectral_teacher_student`.
+SPECTRAL_TEACHER_STUDENT = {
+    "in_dim": 10,
+    "teacher_widths": [32, 32],
+    "noise_std": 0.3,
+    "teacher_seed": 7,
+    "activation": "relu",
+}
+
+#: How the ReLU student of :data:`SPECTRAL_TEACHER_STUDENT` is trained: Adam, squared loss, learning
+#: rate 3e-3, mini-batches of 256, no weight decay (:func:`theory.testbeds.nets.train`).
+SPECTRAL_STUDENT_TRAINING = {"lr": 3e-3, "batch_size": 256, "weight_decay": 0.0}
+
+#: How the ReLU digits classifier of ``spectral_dof`` is trained on scikit-learn's 8×8 digits
+#: (64 inputs, 10 classes, at most 1437 training images): cross-entropy, learning rate 2e-3,
+#: mini-batches of 256, weight decay 1e-4.
+SPECTRAL_DIGITS_TRAINING = {"lr": 2e-3, "batch_size": 256, "weight_decay": 1e-4}
+
+#: The covariate shift of ``spectral_shift``: target inputs N(0.7·1, 1.4² I) instead of the source
+#: N(0, I), same teacher (only the input law changes).
+SPECTRAL_SHIFT = {"input_mean": 0.7, "input_scale": 1.4}
+
+__all__ += ["SPECTRAL_TEACHER_STUDENT", "SPECTRAL_STUDENT_TRAINING", "SPECTRAL_DIGITS_TRAINING",
+            "SPECTRAL_SHIFT"]
+
 
 # ---- coresets (THEORY.md §8) ----------------------------------------------------------------
 # (section: coresets)
 
+#: Teacher–student regression testbed of the pruning sweep of ``coreset_pruning``: 64 standard
+#: Gaussian inputs, a one-hidden-layer (64 units) teacher with four unit-variance outputs, label
+#: noise σ = 0.3 (Bayes risk 4 · 0.09 = 0.36 in summed squared error).
+CORESET_TEACHER_STUDENT = {"in_dim": 64, "teacher_widths": [64], "out_dim": 4, "noise_std": 0.3}
+
+#: Guarantee testbed (Baykal et al., ICLR 2019, Theorem 4): an untrained 10-30-3 ReLU net
+#: (normal init) on standard Gaussian inputs, with |S| = 200 points for the sensitivities and
+#: 5000 fresh inputs for the failure rates. Small enough that the theoretical sample size is
+#: finite.
+CORESET_GUARANTEE_NET = {"in_dim": 10, "widths": [30], "out_dim": 3, "n_s": 200, "n_fresh": 5000}
+
+#: Compression-bound testbed (Arora et al., ICML 2018, Thm 2.1): a 10-32-32-5 student of a
+#: noiseless (temperature 0) teacher–student classification task with a 16-unit teacher; CoreNet
+#: net quantized to 255 levels per layer, bound at confidence 1 − 0.05, population 0-1 error on
+#: 20000 fresh samples.
+CORESET_BOUND_NET = {"in_dim": 10, "teacher_widths": [16], "widths": [32, 32], "out_dim": 5, "levels": 255,
+                     "delta_bound": 0.05, "n_fresh": 20000}
+
+__all__ += ["CORESET_TEACHER_STUDENT", "CORESET_GUARANTEE_NET", "CORESET_BOUND_NET"]
+
 
 # ---- quantization and curvature (THEORY.md §6) ----------------------------------------------
 # (section: quantization)
+
+#: The teacher–student classification task of the figure ``quantization_population_risk`` (the
+#: neural experiments of Bu, Gao, Zou, Veeravalli, AAAI 2020, at small scale): x ~ N(0, I_20), a
+#: fixed random teacher MLP 20 → 32 → 5 (``teacher_seed`` 0, outputs of unit variance) whose
+#: softmax at temperature T = 0.5 draws the label. The labels are noisy (the Bayes error is
+#: positive), so a student trained to zero training error overfits; population risks are
+#: measured on fresh samples (:class:`theory.testbeds.nets.TeacherStudent`).
+QUANTIZATION_TEACHER = {"in_dim": 20, "teacher_widths": [32], "out_dim": 5, "temperature": 0.5,
+                        "teacher_seed": 0}
+
+#: scikit-learn's digits for the same figure: 8×8 images (64 features standardized on the
+#: training part), 10 classes; a seeded stratified subsample of ``n_train`` rows is the training
+#: set and every other row the test set (:func:`theory.testbeds.data.load_digits_split`).
+QUANTIZATION_DIGITS = {"in_dim": 64, "out_dim": 10}
+
+#: The classification tasks of ``quantization_population_risk``, by name.
+QUANTIZATION_TASKS = {"digits": QUANTIZATION_DIGITS, "teacher_student": QUANTIZATION_TEACHER}
+
+#: Training of its students (one hidden ReLU layer of ``width`` units, seeded by the run's seed):
+#: full-batch :func:`theory.testbeds.nets.train` at this learning rate, for ``epochs`` epochs.
+QUANTIZATION_TRAINING = {"lr": 1e-2}
+
+__all__ += ["QUANTIZATION_TEACHER", "QUANTIZATION_DIGITS", "QUANTIZATION_TASKS", "QUANTIZATION_TRAINING"]

@@ -37,11 +37,1074 @@ def bernoulli_blahut_arimoto(p: float, beta: float) -> dict:
 
 # ---- spectral pruning (THEORY.md §7) --------------------------------------------------------
 # (section: spectral)
+#
+# Seed offsets of the spectral recipes: the generator of the random and leverage selections of
+# spectral_dof is seeded with seed + 10 000; unlabelled target inputs use seed + 555 000 and the
+# fresh samples of population risks seed + 777 000 (disjoint from the training sample, seed).
+_SPECTRAL_SELECT_SEED = 10_000
+_SPECTRAL_TARGET_SEED = 555_000
+_SPECTRAL_FRESH_SEED = 777_000
+# Ridge τ of the greedy, random and magnitude selections of spectral_dof, relative to the mean
+# eigenvalue Tr Σ̂ / m of the layer covariance.
+_SPECTRAL_REL_TAU = 1e-4
+
+
+def spectral_teacher_student(cfg=None, device="cpu"):
+    r"""The teacher–student regression distribution of the spectral-pruning experiments.
+
+    Parameters
+    ----------
+    cfg : dict, optional
+        Overrides of :data:`theory.testbeds.configs.SPECTRAL_TEACHER_STUDENT`.
+    device : str or torch.device, default "cpu"
+
+    Returns
+    -------
+    theory.testbeds.nets.TeacherStudent
+    """
+    from .configs import SPECTRAL_TEACHER_STUDENT
+    from .nets import TeacherStudent
+
+    c = {**SPECTRAL_TEACHER_STUDENT, **(cfg or {})}
+    return TeacherStudent(in_dim=c["in_dim"], teacher_widths=c["teacher_widths"], out_dim=1, task="regression",
+                          activation=c["activation"], noise_std=c["noise_std"], teacher_seed=c["teacher_seed"],
+                          device=device)
+
+
+def spectral_train_student(ts, n, hidden, epochs, seed, device="cpu"):
+    r"""Sample ``n`` training points of ``ts`` (seeded) and train a ReLU student on them.
+
+    The training recipe is :data:`theory.testbeds.configs.SPECTRAL_STUDENT_TRAINING`; the sample
+    and the initialisation are both seeded with ``seed``.
+
+    Parameters
+    ----------
+    ts : theory.testbeds.nets.TeacherStudent
+    n : int
+        Training-sample size.
+    hidden : list of int
+        Hidden widths of the student.
+    epochs : int
+    seed : int
+    device : str or torch.device, default "cpu"
+
+    Returns
+    -------
+    (torch.nn.Sequential, torch.Tensor, torch.Tensor)
+        The trained student and its training inputs and targets.
+    """
+    from .configs import SPECTRAL_STUDENT_TRAINING as T
+    from .nets import make_mlp, train
+
+    X, Y = ts.sample(n, rng=seed)
+    model = make_mlp(ts.in_dim, hidden, 1, activation="relu", seed=seed, device=device)
+    train(model, X, Y, "regression", epochs=epochs, lr=T["lr"], batch_size=T["batch_size"], seed=seed,
+          device=device, weight_decay=T["weight_decay"])
+    return model, X, Y
+
+
+def spectral_train_digits(n, hidden, epochs, seed, device="cpu"):
+    r"""Train a ReLU digits classifier on ``min(n, 1437)`` training images (seeded split).
+
+    The recipe is :data:`theory.testbeds.configs.SPECTRAL_DIGITS_TRAINING`.
+
+    Returns
+    -------
+    (torch.nn.Sequential, torch.Tensor)
+        The trained classifier and its (standardised) training inputs.
+    """
+    from .configs import SPECTRAL_DIGITS_TRAINING as T
+    from .data import load_digits_split
+    from .nets import make_mlp, train
+
+    split = load_digits_split(n_train=min(n, 1437), seed=seed, device=device)
+    model = make_mlp(64, hidden, 10, activation="relu", seed=seed, device=device)
+    train(model, split.X_train, split.y_train, "classification", epochs=epochs, lr=T["lr"],
+          batch_size=T["batch_size"], seed=seed, device=device, weight_decay=T["weight_decay"])
+    return model, split.X_train
+
+
+def _spectral_eigenvalues(S):
+    """Eigenvalues of a covariance, clipped at 0, in decreasing order."""
+    return np.sort(np.clip(np.linalg.eigvalsh(S), 0, None))[::-1]
+
+
+def _spectral_lam_for_dof(mu, target):
+    """λ with N̂(λ) = target (bisection on log λ; N̂ decreases in λ)."""
+    import math
+
+    from .. import spectral as sp
+
+    lo, hi = 1e-14 * mu[0], 1e6 * mu.sum()
+    for _ in range(200):
+        mid = math.sqrt(lo * hi)
+        if sp.degrees_of_freedom(mu, mid) > target:
+            lo = mid
+        else:
+            hi = mid
+        if hi / lo < 1 + 1e-9:
+            break
+    return hi
+
+
+def spectral_leverage_guarantee(cov, width, delta, reps, rng=None, next_weight=None) -> dict:
+    r"""Failure rate of the leverage-sampling guarantee at ``width`` i.i.d. draws.
+
+    With :math:`\lambda^\sharp` the smallest :math:`\lambda` whose sampling width
+    :math:`m^\sharp(\lambda, \delta) = 5\hat N(\lambda)\log(80\hat N(\lambda)/\delta)` is at most
+    ``width`` (:func:`theory.spectral.lambda_for_width`), draw ``width`` nodes i.i.d. from the
+    ridge leverage scores at :math:`\lambda^\sharp` (:func:`theory.spectral.leverage_sample`,
+    derived weights :math:`\tau_j`), ``reps`` times, and record whether
+    :math:`\lambda_{\max}(R_\tau(J)) > 4\lambda^\sharp` (Bach, JMLR 2017, Prop. 1; Suzuki et al.,
+    IJCAI 2020, Thm. 1: probability at most :math:`\delta`).
+
+    Parameters
+    ----------
+    cov : array_like, shape (m, m)
+        Symmetric PSD layer covariance :math:`\hat\Sigma`.
+    width : int
+        Number of i.i.d. draws :math:`s` (may exceed ``m``).
+    delta : float in (0, 1)
+    reps : int >= 2
+    rng : None, int or numpy.random.Generator
+        A Generator is used (and advanced) in place.
+    next_weight : array_like, shape (p, m), optional
+        :math:`Z = W^{(\ell+1)}`: also report the mean output-aware loss :math:`L_B(J)` and its
+        guarantee :math:`4\lambda^\sharp\lVert Z\rVert_F^2`.
+
+    Returns
+    -------
+    dict
+        ``lam_sharp, n_dof_at_lam_sharp, fail_rate, fail_se`` (mean and standard error of the
+        failure indicator), ``distinct`` (mean number of distinct nodes), ``max_ratio``
+        (largest :math:`\lambda_{\max}(R_\tau)/\lambda^\sharp`), and with ``next_weight``
+        ``loss`` and ``loss_bound``.
+    """
+    from .._checks import check_rng
+    from .. import spectral as sp
+
+    S = np.asarray(cov, dtype=float)
+    gen = check_rng(rng)
+    mu = _spectral_eigenvalues(S)
+    lam_w = sp.lambda_for_width(mu, width, delta=delta)
+    distinct, pen, lb, fails = [], [], [], []
+    for _ in range(reps):
+        smp = sp.leverage_sample(S, lam=lam_w, draws=width, rng=gen)
+        top = float(np.linalg.eigvalsh(sp.residual_covariance(S, smp.keep, smp.tau))[-1])
+        fails.append(float(top > sp.leverage_reconstruction_guarantee(lam_w)))
+        pen.append(top / lam_w)
+        distinct.append(smp.keep.size)
+        if next_weight is not None:
+            lb.append(sp.pruning_loss(S, smp.keep, smp.tau, theta=0.0, next_weight=next_weight))
+    fm = Measurement.from_samples(fails)
+    out = {"lam_sharp": float(lam_w), "n_dof_at_lam_sharp": float(sp.degrees_of_freedom(mu, lam_w)),
+           "fail_rate": fm.value, "fail_se": fm.se, "distinct": float(np.mean(distinct)),
+           "max_ratio": float(np.max(pen))}
+    if next_weight is not None:
+        out["loss"] = float(np.mean(lb))
+        out["loss_bound"] = sp.leverage_reconstruction_guarantee(lam_w, next_weight=next_weight)
+    return out
+
+
+def spectral_layer_errors(cov, next_weight, widths, n_random, n_leverage, reps, n_lams, delta, rng):
+    r"""Spectrum, degrees of freedom and output reconstruction errors of one layer (``spectral_dof``).
+
+    For each kept width :math:`w < m` the output-aware error
+    :math:`e(J) = \frac1n\sum_i\lVert Z(\phi - \hat A_J\phi_J)\rVert^2` of greedy spectral
+    selection, magnitude (outgoing-norm) selection, ``n_random`` uniformly random subsets and
+    ``n_leverage`` ridge-leverage samples (:math:`\lambda` with :math:`\hat N(\lambda) = w`), all
+    with the optimal :math:`\hat A_J` and ridge :math:`\tau = 10^{-4}\,\mathrm{Tr}\hat\Sigma/m`;
+    then :func:`spectral_leverage_guarantee` at ``width = w``. The draws use ``rng`` in this
+    order: random subsets, leverage samples, guarantee draws, width after width.
+
+    Parameters
+    ----------
+    cov : ndarray, shape (m, m)
+    next_weight : ndarray, shape (p, m)
+    widths : list of int
+    n_random, n_leverage, reps, n_lams : int
+    delta : float
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    (dict, list of dict)
+        The spectrum row and one row per width below ``m``.
+    """
+    import math
+
+    from .. import spectral as sp
+
+    S, Z = cov, next_weight
+    m = S.shape[0]
+    mu = _spectral_eigenvalues(S)
+    lam_rel = np.geomspace(1e-6, 1.0, n_lams)
+    dof = sp.degrees_of_freedom(mu, lam_rel * mu[0])
+    tau = _SPECTRAL_REL_TAU * float(np.trace(S)) / m
+    e0 = float(np.trace(Z @ S @ Z.T))
+    rows = []
+    for w in widths:
+        if w >= m:
+            continue
+        g = sp.spectral_prune(S, w, tau, theta=0.0, next_weight=Z, method="greedy")
+        mag = sp.spectral_prune(S, w, tau, theta=0.0, next_weight=Z, method="magnitude")
+        err = {"greedy": sp.reconstruction_error(S, g.keep, g.A, Z),
+               "magnitude": sp.reconstruction_error(S, mag.keep, mag.A, Z)}
+        rnd = []
+        for _ in range(n_random):
+            r = sp.spectral_prune(S, w, tau, theta=0.0, next_weight=Z, method="random", rng=rng)
+            rnd.append(sp.reconstruction_error(S, r.keep, r.A, Z))
+        # leverage sampling in practice: q from the λ with N̂(λ) = w, w distinct nodes, same τ
+        lam_n = _spectral_lam_for_dof(mu, w)
+        lev = []
+        for _ in range(n_leverage):
+            r = sp.spectral_prune(S, w, lam_n, theta=0.0, next_weight=Z, method="leverage", rng=rng, tau=tau)
+            lev.append(sp.reconstruction_error(S, r.keep, r.A, Z))
+        # the guarantee regime: λ♯(w) (m♯(λ♯, δ) = w), w i.i.d. draws, derived τ_j = λ s q_j / c_j
+        gu = spectral_leverage_guarantee(S, w, delta, reps, rng=rng, next_weight=Z)
+        rows.append({"kind": "prune", "width": int(w), "e0": e0,
+                     "greedy_error": err["greedy"], "magnitude_error": err["magnitude"],
+                     "random_error": float(np.mean(rnd)),
+                     "random_error_se": float(np.std(rnd, ddof=1) / math.sqrt(len(rnd))),
+                     "leverage_error": float(np.mean(lev)), "lam_dof": float(lam_n),
+                     "guarantee_distinct": gu["distinct"], "guarantee_loss": gu["loss"],
+                     "lam_sharp": gu["lam_sharp"], "n_dof_at_lam_sharp": gu["n_dof_at_lam_sharp"],
+                     "leverage_bound": gu["loss_bound"],
+                     "guarantee_fail_rate": gu["fail_rate"], "guarantee_fail_se": gu["fail_se"],
+                     "max_ratio_lmax_over_lam": gu["max_ratio"]})
+    spec = {"kind": "spectrum", "width": m, "eig_rel": (mu / mu[0]).tolist(), "lam_rel": lam_rel.tolist(),
+            "dof": np.asarray(dof).tolist(), "trace": float(np.trace(S))}
+    return spec, rows
+
+
+def spectral_dof(net, hidden, n, epochs, seed, prune_widths, n_random, n_leverage, reps, n_lams, delta,
+                 device="cpu") -> list:
+    r"""Train a net and analyse every hidden layer with :func:`spectral_layer_errors` (``spectral_dof``).
+
+    Parameters
+    ----------
+    net : {"teacher_student", "digits"}
+        The student of :func:`spectral_teacher_student` trained by
+        :func:`spectral_train_student`, or the classifier of :func:`spectral_train_digits`.
+    hidden : list of int
+    n, epochs, seed : int
+        Training-sample size, epochs, seed (of the sample, the initialisation and, offset by
+        10 000, the selection generator shared by all layers and widths).
+    prune_widths, n_random, n_leverage, reps, n_lams, delta
+        See :func:`spectral_layer_errors`.
+    device : str or torch.device, default "cpu"
+
+    Returns
+    -------
+    list of dict
+        Per hidden layer (``layer`` counted from 0): its spectrum row, then one row per width.
+    """
+    from .. import spectral as sp
+    from .._torch import linear_layers
+
+    if net == "teacher_student":
+        ts = spectral_teacher_student(device=device)
+        model, X, _ = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
+    elif net == "digits":
+        model, X = spectral_train_digits(n, hidden, epochs, seed, device=device)
+    else:
+        raise ValueError(f"`net` must be 'teacher_student' or 'digits'; got {net!r}")
+    lins = linear_layers(model)
+    out = []
+    rng = np.random.default_rng(seed + _SPECTRAL_SELECT_SEED)
+    for layer in range(len(lins) - 1):
+        S = sp.activation_covariance(model, X, layer)
+        Z = lins[layer + 1].weight.detach().double().cpu().numpy()
+        spec, rows = spectral_layer_errors(S, Z, prune_widths, n_random, n_leverage, reps, n_lams, delta, rng)
+        out.append({**spec, "layer": layer})
+        out.extend({**r, "layer": layer} for r in rows)
+    return out
+
+
+def _spectral_prune_student(model, X, hidden, width, theta, method, seed, cov_inputs=None):
+    """Prune every hidden layer of a student to ``min(width, h)`` (rng = seed)."""
+    from .. import spectral as sp
+
+    widths = [min(width, h) for h in hidden]
+    return sp.prune_network(model, X, widths=widths, theta=theta, method=method, rng=seed, cov_inputs=cov_inputs)
+
+
+def _spectral_cov_inputs(ts, X, n_target, seed, input_mean, input_scale):
+    """The inputs whose activations define Σ̂: source (training), target (unlabelled) and both."""
+    import torch
+
+    Xt, _ = ts.sample(n_target, rng=seed + _SPECTRAL_TARGET_SEED, input_mean=input_mean,
+                      input_scale=input_scale)
+    return {"source": X, "target": Xt, "mixed": torch.cat([X, Xt])}
+
+
+def spectral_distortion_sides(row) -> tuple:
+    r"""Both sides of the output-distortion claim from a pruning row.
+
+    Returns ``(bound, measured)``: :math:`\sum_\ell\mathrm{Lip}_\ell\sqrt{e_\ell}`
+    (:func:`theory.spectral.compression_bias_bound`) and the measured root-mean-square output
+    distortion :math:`\lVert f^\sharp - f\rVert_{L^2(P_n)}` on the covariance inputs.
+    """
+    import math
+
+    from .. import spectral as sp
+
+    return sp.compression_bias_bound(row["layer_errors"], row["lipschitz"]), math.sqrt(row["output_distortion"])
+
+
+def spectral_student_distortion(hidden, n, epochs, seed, width, theta, method="greedy", cov="source",
+                                n_target=500, input_mean=0.7, input_scale=1.4, device="cpu") -> dict:
+    r"""Train the teacher–student student, prune it once, return its distortion numbers.
+
+    The student of :func:`spectral_tradeoff` and :func:`spectral_shift` (same sample, seed and
+    recipe) is pruned to ``min(width, h)`` per hidden layer with :math:`\hat\Sigma` from the
+    source training inputs (``cov="source"``), from ``n_target`` unlabelled target inputs
+    N(``input_mean``·1, ``input_scale``² I) (``"target"``) or from both (``"mixed"``), exactly as
+    those recipes prune.
+
+    Returns
+    -------
+    dict
+        ``layer_errors, lipschitz, output_distortion`` (mean squared distortion on the covariance
+        inputs), ``n_params``, and ``bound`` and ``measured`` of
+        :func:`spectral_distortion_sides`.
+    """
+    ts = spectral_teacher_student(device=device)
+    model, X, _ = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
+    if cov == "source":
+        data = X
+    elif cov in ("target", "mixed"):
+        data = _spectral_cov_inputs(ts, X, n_target, seed, input_mean, input_scale)[cov]
+    else:
+        raise ValueError(f"`cov` must be 'source', 'target' or 'mixed'; got {cov!r}")
+    res = _spectral_prune_student(model, X, hidden, width, theta, method, seed, cov_inputs=data)
+    row = {"layer_errors": res.layer_errors, "lipschitz": res.lipschitz,
+           "output_distortion": res.output_distortion, "n_params": res.n_params}
+    row["bound"], row["measured"] = spectral_distortion_sides(row)
+    return row
+
+
+def spectral_tradeoff(hidden, n, epochs, seed, widths, variants, n_fresh, delta, device="cpu") -> list:
+    r"""Prune the trained student at each width and variant: fresh-sample risk and the bound (``spectral_tradeoff``).
+
+    For each ``(method, theta)`` of ``variants`` and each width ``w``, both hidden layers are
+    pruned to ``min(w, h)`` (:func:`theory.spectral.prune_network`, ``rng = seed``); the pruned
+    net's population risk is measured on ``n_fresh`` fresh samples (seed + 777 000, the same for
+    every net) and the bias–variance bound :func:`theory.spectral.compression_generalization_bound`
+    (Suzuki et al., IJCAI 2020, Thm. 2, constants as recalled) is evaluated with the unpruned
+    training risk.
+
+    Parameters
+    ----------
+    hidden : list of int
+    n, epochs, seed : int
+    widths : list of int
+    variants : list of (str, float)
+        ``(method, theta)`` pairs.
+    n_fresh : int
+    delta : float in (0, 1)
+    device : str or torch.device, default "cpu"
+
+    Returns
+    -------
+    list of dict
+        One row per variant and width.
+    """
+    from .._torch import count_parameters
+    from .. import spectral as sp
+    from .nets import evaluate
+
+    ts = spectral_teacher_student(device=device)
+    model, X, Y = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
+    fresh_seed = seed + _SPECTRAL_FRESH_SEED
+    full_risk = ts.population_risk(model, n_fresh=n_fresh, rng=fresh_seed)
+    train_full = evaluate(model, X, Y, "regression").value
+    rows = []
+    for method, theta in variants:
+        for w in widths:
+            res = _spectral_prune_student(model, X, hidden, w, theta, method, seed)
+            pop = ts.population_risk(res.model, n_fresh=n_fresh, rng=fresh_seed)
+            tr = evaluate(res.model, X, Y, "regression").value
+            bound = sp.compression_generalization_bound(train_full, res.layer_errors, res.lipschitz,
+                                                        [ts.in_dim, *res.widths, 1], n, delta=delta)
+            rows.append({"method": method, "theta": theta, "width": int(w), "n_params": res.n_params,
+                         "n_params_original": count_parameters(model),
+                         "population_risk": pop.loss.value, "population_risk_se": pop.loss.se,
+                         "train_risk": tr, "train_risk_full": train_full,
+                         "population_risk_full": full_risk.loss.value,
+                         "population_risk_full_se": full_risk.loss.se,
+                         "bayes_risk": ts.bayes_risk(), "bound": bound.bound, "bound_bias": bound.bias,
+                         "bound_variance": bound.variance, "layer_errors": res.layer_errors,
+                         "lipschitz": res.lipschitz, "output_distortion": res.output_distortion,
+                         "n_dof": res.n_dof})
+    return rows
+
+
+def spectral_shift(hidden, n, n_target, epochs, seed, widths, n_fresh, input_mean, input_scale, theta,
+                   covs=("source", "target", "mixed"), device="cpu") -> list:
+    r"""Prune the trained student with Σ̂ from source, target or both inputs; risks on both domains (``spectral_shift``).
+
+    The student of :func:`spectral_tradeoff` is pruned greedily (both hidden layers to
+    ``min(w, h)``) with :math:`\hat\Sigma` from each of ``covs`` (Dillard, Shinya, Suzuki,
+    arXiv:1912.11853: target activations need only unlabelled target inputs). Each pruned net's
+    risk is measured on the same fresh target sample and the same fresh source sample
+    (seed + 777 000); the target risk is also compared with the source-covariance net's through
+    the paired per-sample difference on the fresh target sample.
+
+    Parameters
+    ----------
+    hidden : list of int
+    n, n_target, epochs, seed : int
+    widths : list of int
+    n_fresh : int
+    input_mean, input_scale : float
+        The target input law N(input_mean·1, input_scale² I).
+    theta : float in [0, 1]
+    covs : sequence of {"source", "target", "mixed"}, starting with "source"
+    device : str or torch.device, default "cpu"
+
+    Returns
+    -------
+    list of dict
+        One row per width and covariance.
+    """
+    import torch
+
+    from .._torch import loss_fn
+
+    covs = tuple(covs)
+    if not covs or covs[0] != "source" or not set(covs) <= {"source", "target", "mixed"}:
+        raise ValueError(f"`covs` must start with 'source' and hold 'target' or 'mixed'; got {covs!r}")
+    ts = spectral_teacher_student(device=device)
+    model, X, _ = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
+    shift = {"input_mean": input_mean, "input_scale": input_scale}
+    cov_data = _spectral_cov_inputs(ts, X, n_target, seed, input_mean, input_scale)
+    fresh = seed + _SPECTRAL_FRESH_SEED
+    full_t = ts.population_risk(model, n_fresh=n_fresh, rng=fresh, **shift).loss
+    full_s = ts.population_risk(model, n_fresh=n_fresh, rng=fresh).loss
+    Xf, Yf = ts.sample(n_fresh, rng=fresh, **shift)  # the fresh target sample, for paired losses
+    lf = loss_fn("regression")
+    rows = []
+    for w in widths:
+        per_sample = {}
+        for name in covs:
+            res = _spectral_prune_student(model, X, hidden, w, theta, "greedy", seed, cov_inputs=cov_data[name])
+            rt = ts.population_risk(res.model, n_fresh=n_fresh, rng=fresh, **shift).loss
+            rs = ts.population_risk(res.model, n_fresh=n_fresh, rng=fresh).loss
+            with torch.no_grad():
+                per_sample[name] = lf(res.model(Xf), Yf).double().cpu().numpy()
+            diff = Measurement.from_samples(per_sample[name] - per_sample["source"]) if name != "source" else None
+            rows.append({"cov": name, "width": int(w), "n_params": res.n_params,
+                         "minus_source_target_risk": diff.value if diff else 0.0,
+                         "minus_source_target_risk_se": diff.se if diff else 0.0,
+                         "target_risk": rt.value, "target_risk_se": rt.se,
+                         "source_risk": rs.value, "source_risk_se": rs.se,
+                         "target_risk_full": full_t.value, "source_risk_full": full_s.value,
+                         "bayes_risk": ts.bayes_risk(), "layer_errors": res.layer_errors,
+                         "lipschitz": res.lipschitz, "output_distortion": res.output_distortion})
+    return rows
+
+
+def spectral_target_covariance_sides(source_row, target_row) -> tuple:
+    r"""Both sides of the target-covariance claim from the two :func:`spectral_shift` rows of one width.
+
+    Returns ``(bound, measured, se)``: the target risk of the net pruned with source
+    :math:`\hat\Sigma`, that risk plus the mean paired per-sample difference of the net pruned
+    with target :math:`\hat\Sigma` (both nets are evaluated on the same fresh target sample), and
+    the standard error of that paired difference.
+    """
+    s, t = source_row, target_row
+    return s["target_risk"], s["target_risk"] + t["minus_source_target_risk"], t["minus_source_target_risk_se"]
+
+
+__all__ += ["spectral_teacher_student", "spectral_train_student", "spectral_train_digits",
+            "spectral_leverage_guarantee", "spectral_layer_errors", "spectral_dof", "spectral_distortion_sides",
+            "spectral_student_distortion", "spectral_tradeoff", "spectral_shift",
+            "spectral_target_covariance_sides"]
 
 
 # ---- coresets (THEORY.md §8) ----------------------------------------------------------------
 # (section: coresets)
 
+import math  # noqa: E402
+
+import torch  # noqa: E402
+
+from .._torch import linear_layers as _linear_layers  # noqa: E402
+from ..coresets import (compression_bound, corenet, guarantee_failure, magnitude_prune,  # noqa: E402
+                        margin_loss, quantize_weights, relative_output_error, truncated_svd,
+                        uniform_sparsify)
+from ..spectral import prune_network as _spectral_prune  # noqa: E402
+from .configs import CORESET_TEACHER_STUDENT  # noqa: E402
+from .data import load_digits_split  # noqa: E402
+from .nets import TeacherStudent, make_mlp, train  # noqa: E402
+
+#: The compression methods of :func:`coreset_pruning`, in the order that keys their generators.
+CORESET_METHODS = ("CoreNet", "CoreNet+", "CoreNet++", "CoreNet (theory split)", "uniform", "magnitude",
+                   "truncated SVD", "spectral")
+CORESET_TESTBEDS = ("teacher_student", "digits")
+
+
+def coreset_seed_mean(values) -> tuple[float, float]:
+    r"""Mean over seeds and its standard error, :math:`\bar v \pm s/\sqrt n` (0 for one seed).
+
+    The aggregation of per-seed numbers shared by the ``coreset_pruning`` figure and the claim
+    ``coresets.beats_uniform``.
+    """
+    v = np.asarray(values, dtype=float)
+    return float(v.mean()), (float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else 0.0)
+
+
+def _coreset_testbed(testbed, seed, n_train, widths, epochs, n_s, n_fresh, device):
+    """Train the net of one pruning run: ``(net, S, S_val, X_eval, risk, extra)``."""
+    if testbed == "teacher_student":
+        T = CORESET_TEACHER_STUDENT
+        ts = TeacherStudent(T["in_dim"], tuple(T["teacher_widths"]), T["out_dim"], task="regression",
+                            noise_std=T["noise_std"], teacher_seed=seed, device=device)
+        X, Y = ts.sample(n_train, seed + 1)
+        net = make_mlp(T["in_dim"], widths, T["out_dim"], seed=seed, device=device)
+        train(net, X, Y, "regression", epochs=epochs, lr=2e-3, batch_size=128, seed=seed)
+        X_eval, _ = ts.sample(n_fresh, seed + 2)
+
+        def risk(model):
+            r = ts.population_risk(model, n_fresh=n_fresh, rng=seed + 3)
+            return r.loss.value, r.loss.se, math.nan, math.nan
+        extra = {"bayes_risk": ts.bayes_risk()}
+    elif testbed == "digits":
+        ds = load_digits_split(n_train=1000, n_test=797, seed=seed, device=device)
+        X = ds.X_train
+        net = make_mlp(ds.n_features, widths, ds.n_classes, seed=seed, device=device)
+        train(net, X, ds.y_train, "classification", epochs=max(epochs, 40), lr=2e-3, batch_size=64, seed=seed)
+        X_eval = ds.X_test
+        yt = ds.y_test
+
+        def risk(model):
+            with torch.no_grad():
+                out = model(X_eval)
+                wrong = (out.argmax(dim=1) != yt).double().cpu().numpy()
+                ce = torch.nn.functional.cross_entropy(out, yt, reduction="none").double().cpu().numpy()
+            ce_m, err_m = Measurement.from_samples(ce), Measurement.from_samples(wrong)
+            return ce_m.value, ce_m.se, err_m.value, err_m.se
+        extra = {"bayes_risk": math.nan}
+    else:
+        raise ValueError(f"`testbed` must be one of {CORESET_TESTBEDS}; got {testbed!r}")
+    return net, X[:n_s], X[n_s:2 * n_s], X_eval, risk, extra
+
+
+def _coreset_spectral(net, S, f):
+    """Spectral pruning to hidden widths round(r·h), r the largest ratio keeping <= f of the weights."""
+    lins = _linear_layers(net)
+    hidden = [l.out_features for l in lins[:-1]]
+    total = sum(l.weight.numel() for l in lins)
+
+    def widths(r):
+        return [max(1, int(round(r * h))) for h in hidden]
+
+    def n_weights(ws):
+        dims = [lins[0].in_features, *ws, lins[-1].out_features]
+        return sum(a * b for a, b in zip(dims[:-1], dims[1:]))
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if n_weights(widths(mid)) <= f * total else (lo, mid)
+    small = _spectral_prune(net, S, widths=widths(max(lo, 1e-9))).model
+    kept = sum(int(torch.count_nonzero(l.weight)) for l in _linear_layers(small))
+    return small, kept / total, math.nan
+
+
+def _coreset_compress(method, net, f, S, S_val, rng):
+    """``(compressed model, kept fraction, certified eps or NaN)`` of one method at fraction ``f``."""
+    if method == "spectral":
+        return _coreset_spectral(net, S, f)
+    if method == "CoreNet":
+        r = corenet(net, S, fraction=f, rng=rng)
+    elif method == "CoreNet+":
+        r = corenet(net, S, fraction=f, rng=rng, variant="plus")
+    elif method == "CoreNet++":
+        r = corenet(net, S, fraction=f, rng=rng, variant="plusplus", validation_inputs=S_val)
+    elif method == "CoreNet (theory split)":
+        r = corenet(net, S, fraction=f, rng=rng, allocation="theory")
+    else:
+        c = {"uniform": lambda: uniform_sparsify(net, f, rng=rng), "magnitude": lambda: magnitude_prune(net, f),
+             "truncated SVD": lambda: truncated_svd(net, f)}[method]()
+        return c.model, c.kept_fraction, math.nan
+    return r.model, r.kept_fraction, r.eps
+
+
+def coreset_pruning(testbed, seed, *, fractions, n_train, widths, epochs, n_s, n_fresh,
+                    methods=CORESET_METHODS, device="cpu") -> list[dict]:
+    r"""Train one net, compress it without retraining by every method, measure error and risk.
+
+    Testbeds: ``"teacher_student"`` (regression on :data:`~theory.testbeds.configs.CORESET_TEACHER_STUDENT`,
+    ``n_train`` samples, risk on ``n_fresh`` fresh samples) and ``"digits"`` (scikit-learn's
+    digits, 1000 train / 797 test, at least 40 epochs). The first ``n_s`` training points are
+    CoreNet's :math:`S`, the next ``n_s`` CoreNet++'s validation points. Method ``k`` of
+    :data:`CORESET_METHODS` at fraction ``f`` draws from ``numpy.random.default_rng([seed,
+    round(1000 f), k])``, so a subset of ``methods`` gives the same numbers as the full sweep.
+
+    Parameters
+    ----------
+    testbed : {"teacher_student", "digits"}
+    seed : int
+        Seeds the teacher, the data, the init, the training and the draws.
+    fractions : sequence of float in (0, 1]
+        Fractions of the weights kept.
+    n_train, epochs : int
+    widths : sequence of int
+        Hidden widths of the trained MLP.
+    n_s, n_fresh : int
+    methods : sequence of str, default :data:`CORESET_METHODS`
+    device : str, default "cpu"
+
+    Returns
+    -------
+    list of dict
+        One row per (fraction, method): ``method, fraction, kept_fraction, rel_error,
+        rel_error_se`` (:func:`theory.coresets.relative_output_error` on the evaluation inputs),
+        ``risk, risk_se, error, error_se`` (fresh-sample squared error, or held-out
+        cross-entropy and 0-1 error), ``certified_eps`` (CoreNet's certified ε, NaN for the
+        baselines), the uncompressed ``base_risk, base_risk_se, base_error`` and ``bayes_risk``.
+
+    References
+    ----------
+    Baykal, Liebenwein, Gilitschenski, Feldman, Rus, ICLR 2019, §6 (CoreNet, CoreNet+, CoreNet++
+    against uniform sampling and other baselines, without retraining).
+    """
+    unknown = [m for m in methods if m not in CORESET_METHODS]
+    if unknown:
+        raise ValueError(f"`methods` must be among {CORESET_METHODS}; got {unknown}")
+    net, S, S_val, X_eval, risk, extra = _coreset_testbed(testbed, seed, n_train, widths, epochs, n_s,
+                                                          n_fresh, device)
+    base_loss, base_se, base_err, base_err_se = risk(net)
+    rows = []
+    for f in fractions:
+        for method in methods:
+            rng = np.random.default_rng([seed, int(round(f * 1000)), CORESET_METHODS.index(method)])
+            model, kept, cert = _coreset_compress(method, net, f, S, S_val, rng)
+            rel = relative_output_error(net, model, X_eval)
+            loss, loss_se, err, err_se = risk(model)
+            rows.append({"method": method, "fraction": f, "kept_fraction": kept, "rel_error": rel.value,
+                         "rel_error_se": rel.se, "risk": loss, "risk_se": loss_se, "error": err,
+                         "error_se": err_se, "certified_eps": cert, "base_risk": base_loss,
+                         "base_risk_se": base_se, "base_error": base_err, **extra})
+    return rows
+
+
+def coreset_beats_uniform(testbed, fraction, seeds, *, n_train, widths, epochs, n_s, n_fresh,
+                          device="cpu") -> dict:
+    r"""Relative output error of CoreNet and of uniform edge sampling at one fraction, over seeds.
+
+    For every seed, :func:`coreset_pruning` with ``methods=("CoreNet", "uniform")`` (the same
+    trained net and the same draws as the full sweep), then :func:`coreset_seed_mean`.
+
+    Returns
+    -------
+    dict
+        ``corenet_error, corenet_error_se, uniform_error, uniform_error_se`` (means over the
+        seeds and their standard errors).
+
+    References
+    ----------
+    Baykal et al., ICLR 2019, §6 (CoreNet's error is below uniform sampling's at equal budget).
+    """
+    per = {"CoreNet": [], "uniform": []}
+    for s in seeds:
+        for r in coreset_pruning(testbed, s, fractions=[fraction], n_train=n_train, widths=widths,
+                                 epochs=epochs, n_s=n_s, n_fresh=n_fresh, methods=tuple(per),
+                                 device=device):
+            per[r["method"]].append(r["rel_error"])
+    mc, sc = coreset_seed_mean(per["CoreNet"])
+    mu, su = coreset_seed_mean(per["uniform"])
+    return {"corenet_error": mc, "corenet_error_se": sc, "uniform_error": mu, "uniform_error_se": su}
+
+
+def coreset_guarantee(*, in_dim, widths, out_dim, n_s, n_fresh, eps, delta, scales, seed,
+                      device="cpu") -> list[dict]:
+    r"""CoreNet in theory mode on a random ReLU net: how often fresh outputs leave :math:`(1\pm\varepsilon)f`.
+
+    An untrained ``make_mlp(in_dim, widths, out_dim, init="normal", seed=seed)`` net; ``n_s +
+    n_fresh`` standard Gaussian inputs from ``numpy.random.default_rng(seed)``, the first
+    ``n_s`` being :math:`S`; for the ``k``-th entry of ``scales``, CoreNet at ``(eps, delta)``
+    drawing ``ceil(scale · m)`` samples (``m`` the theorem's sample size) from
+    ``default_rng([seed, k])``, then :func:`theory.coresets.guarantee_failure` on the fresh
+    inputs.
+
+    Returns
+    -------
+    list of dict
+        One row per scale: ``scale, pair_failure, pair_failure_se, input_failure,
+        input_failure_se, max_samples, kept_fraction, delta_forward`` (:math:`\Delta^1_\to`)
+        and ``kappa``.
+
+    References
+    ----------
+    Baykal et al., ICLR 2019, Theorem 4 (:math:`P(\hat f(x) \in (1\pm\varepsilon) f(x)) \ge
+    1 - \delta`).
+    """
+    g = np.random.default_rng(seed)
+    net = make_mlp(in_dim, widths, out_dim, seed=seed, init="normal", device=device)
+    X = torch.as_tensor(g.standard_normal((n_s + n_fresh, in_dim)), dtype=torch.float32, device=device)
+    S, fresh = X[:n_s], X[n_s:]
+    rows = []
+    for k, sc in enumerate(scales):
+        r = corenet(net, S, eps=eps, delta=delta, rng=np.random.default_rng([seed, k]), sample_scale=sc)
+        chk = guarantee_failure(net, r.model, fresh, eps)
+        rows.append({"scale": sc, "pair_failure": chk.pair_failure.value, "pair_failure_se": chk.pair_failure.se,
+                     "input_failure": chk.input_failure.value, "input_failure_se": chk.input_failure.se,
+                     "max_samples": float(max(m.max() for m in r.samples)), "kept_fraction": r.kept_fraction,
+                     "delta_forward": float(r.delta_terms.delta_forward[0]), "kappa": r.constants.kappa})
+    return rows
+
+
+def coreset_compression_bound(*, in_dim, teacher_widths, widths, out_dim, levels, delta_bound, n_fresh,
+                              n_train, epochs, fractions, seed, draws=None, device="cpu") -> list[dict]:
+    r"""Occam bound of the quantized CoreNet net against its population 0-1 error.
+
+    A ``widths`` student trained (Adam, 3e-3, batches of 256) on ``n_train`` samples of a
+    noiseless (temperature 0) teacher–student classification task; for every fraction, CoreNet
+    on the first 300 training points with ``default_rng([seed, draw])`` (``draws`` default
+    ``0, 1, ...``), quantized to ``levels`` values per layer; the bound
+    :func:`theory.coresets.compression_bound` on its training 0-1 error, and on the original
+    net's :math:`\gamma`-margin loss with :math:`\gamma` twice the largest output change on the
+    training points (Arora et al.'s form); population errors on ``n_fresh`` fresh samples.
+
+    Returns
+    -------
+    list of dict
+        One row per fraction: ``fraction, kept_fraction, nonzero, bound, bound_arora,
+        train_error, margin_loss_gamma, gamma, complexity, pop_error, pop_error_se,
+        base_pop_error``.
+
+    References
+    ----------
+    Arora, Ge, Neyshabur, Zhang, "Stronger generalization bounds for deep nets via a compression
+    approach", ICML 2018, Theorem 2.1; Baykal et al., ICLR 2019, §4.3.
+    """
+    draws = list(range(len(fractions))) if draws is None else list(draws)
+    if len(draws) != len(fractions):
+        raise ValueError(f"`draws` must hold one key per fraction ({len(fractions)}); got {len(draws)}")
+    ts = TeacherStudent(in_dim, tuple(teacher_widths), out_dim, task="classification",
+                        temperature=0.0, teacher_seed=seed, device=device)
+    X, Y = ts.sample(n_train, seed + 1)
+    net = make_mlp(in_dim, widths, out_dim, seed=seed, device=device)
+    train(net, X, Y, "classification", epochs=epochs, lr=3e-3, batch_size=256, seed=seed)
+    n_layers = len(widths) + 1
+    total = sum(p.numel() for p in net.parameters())
+    base = ts.population_risk(net, n_fresh=n_fresh, rng=seed + 2).error
+    rows = []
+    with torch.no_grad():
+        f_train = net(X)
+    for k, f in zip(draws, fractions):
+        r = corenet(net, X[:300], fraction=f, rng=np.random.default_rng([seed, k]))
+        gq = quantize_weights(r.model, levels)
+        emp = margin_loss(gq, X, Y)
+        with torch.no_grad():
+            gamma = 2.0 * float((gq(X) - f_train).abs().max()) * (1 + 1e-6)
+        emp_arora = margin_loss(net, X, Y, gamma=gamma)
+        nnz = sum(int(torch.count_nonzero(p)) for p in gq.parameters())
+        b = compression_bound(emp, n_train, nnz, total, levels=levels, n_layers=n_layers, delta=delta_bound)
+        b_arora = compression_bound(emp_arora, n_train, nnz, total, levels=levels, n_layers=n_layers,
+                                    delta=delta_bound)
+        pop = ts.population_risk(gq, n_fresh=n_fresh, rng=seed + 3).error
+        rows.append({"fraction": f, "kept_fraction": nnz / total, "nonzero": nnz, "bound": b.bound,
+                     "bound_arora": b_arora.bound, "train_error": emp, "margin_loss_gamma": emp_arora,
+                     "gamma": gamma, "complexity": b.complexity, "pop_error": pop.value,
+                     "pop_error_se": pop.se, "base_pop_error": base.value})
+    return rows
+
+
+__all__ += ["CORESET_METHODS", "CORESET_TESTBEDS", "coreset_seed_mean", "coreset_pruning",
+            "coreset_beats_uniform", "coreset_guarantee", "coreset_compression_bound"]
+
 
 # ---- quantization and curvature (THEORY.md §6) ----------------------------------------------
 # (section: quantization)
+#
+# One recipe behind the figure ``quantization_population_risk`` and the claims of
+# theory.catalog.quantization / theory.catalog.curvature: train a one-hidden-layer MLP to
+# (near) zero training loss on a small sample, take the exact Hessian diagonal of its training
+# loss (and Hutchinson's estimate of its trace), quantize it layer by layer and measure training
+# and fresh-sample risks; then the summaries over seeds that the claims compare.
+
+_QUANT_TEST_SEED_OFFSET = 1_000_003   # the fresh teacher–student test sample of seed s uses s + this
+_QUANT_HESSIAN_FLOOR = 1e-6           # relative floor of the Hessian diagonal (quantize_network's)
+
+
+def _classification_data(task, seed, n_train, n_test_ts, device):
+    """Training and test data of a task of ``configs.QUANTIZATION_TASKS``; no test sample for
+    the teacher–student task when ``n_test_ts`` is None."""
+    from .configs import QUANTIZATION_TASKS, QUANTIZATION_TEACHER
+    from .data import load_digits_split
+    from .nets import TeacherStudent
+
+    if task not in QUANTIZATION_TASKS:
+        raise ValueError(f"`task` must be one of {sorted(QUANTIZATION_TASKS)}; got {task!r}")
+    cfg = QUANTIZATION_TASKS[task]
+    if task == "digits":
+        sp = load_digits_split(n_train=n_train, seed=seed, device=device)
+        return sp.X_train, sp.y_train, sp.X_test, sp.y_test, cfg["in_dim"], cfg["out_dim"]
+    t = QUANTIZATION_TEACHER
+    ts = TeacherStudent(t["in_dim"], t["teacher_widths"], t["out_dim"], task="classification",
+                        teacher_seed=t["teacher_seed"], temperature=t["temperature"], device=device)
+    Xtr, Ytr = ts.sample(n_train, rng=seed)
+    Xte = Yte = None
+    if n_test_ts is not None:
+        Xte, Yte = ts.sample(int(n_test_ts), rng=_QUANT_TEST_SEED_OFFSET + seed)   # fresh: population risk
+    return Xtr, Ytr, Xte, Yte, t["in_dim"], t["out_dim"]
+
+
+def _trained_classifier(task, seed, width, epochs, n_train, n_test_ts, lr, device):
+    from .nets import make_mlp, train
+
+    seed = int(seed)
+    Xtr, Ytr, Xte, Yte, din, k = _classification_data(task, seed, int(n_train), n_test_ts, device)
+    model = make_mlp(din, [int(width)], k, seed=seed, device=device)
+    train(model, Xtr, Ytr, "classification", epochs=int(epochs), lr=float(lr), batch_size=10**9, seed=seed)
+    return model, Xtr, Ytr, Xte, Yte
+
+
+def _quant_curvature(model, X, Y, n_probes, seed):
+    """Exact Hessian diagonal, its trace and (``n_probes`` given) Hutchinson's trace estimate."""
+    from ..curvature import hessian_diagonal, hutchinson_diagonal
+
+    H = hessian_diagonal(model, X, Y, "classification")
+    out = {}
+    if n_probes is not None:
+        hut = hutchinson_diagonal(model, X, Y, "classification", n_probes=int(n_probes), rng=int(seed))
+        out = {"hutchinson_trace": hut.trace, "hutchinson_trace_se": hut.trace_se}
+    out["exact_trace"] = float(sum(float(t.sum()) for t in H.values()))
+    return H, out
+
+
+def _quant_losses(model, X, Y):
+    import torch
+
+    from .._torch import loss_fn
+
+    with torch.no_grad():
+        out = model(X)
+        loss = loss_fn("classification")(out, Y).double().cpu().numpy()
+        err = (out.argmax(1) != Y).double().cpu().numpy()
+    return loss, err
+
+
+def classifier_curvature(task, seed, *, width, epochs, n_train, n_probes, lr, device="cpu") -> dict:
+    r"""Exact trace of the training-loss Hessian of a trained student and Hutchinson's estimate.
+
+    The student of :func:`quantized_classifier_risks` (same data, initialisation and training);
+    the exact trace is the sum of :func:`theory.curvature.hessian_diagonal`, the estimate
+    :math:`\frac1N\sum_r z_r^\top H z_r` of :func:`theory.curvature.hutchinson_diagonal` with
+    ``n_probes`` Rademacher probes seeded by ``seed``.
+
+    Parameters
+    ----------
+    task : {"digits", "teacher_student"}
+    seed : int
+    width, epochs, n_train : int
+    n_probes : int
+        Hutchinson probes (>= 2).
+    lr : float
+    device : str
+
+    Returns
+    -------
+    dict
+        ``hutchinson_trace``, ``hutchinson_trace_se``, ``exact_trace``.
+
+    References
+    ----------
+    M. F. Hutchinson, Commun. Statist. Simul. Comput. 19(2), 1990.
+    """
+    model, Xtr, Ytr, _, _ = _trained_classifier(task, seed, width, epochs, n_train, None, lr, device)
+    return _quant_curvature(model, Xtr, Ytr, n_probes, seed)[1]
+
+
+def drhw_strengths(weights, importances, bits, rho) -> list:
+    r"""Per-layer DRHW coefficients scaled to the layer: :math:`\lambda_l = 4\rho\,
+    \mathrm{std}(W_l)\sum_{i\in l} h_i / K_l`, :math:`K_l = \min(2^b, \#\text{distinct } W_l)`.
+
+    The extreme-centroid shift of diameter-regularized HW k-means, :math:`\lambda/(4\sum_C h)`
+    (Bu, Gao, Zou, Veeravalli, AAAI 2020), is then :math:`\rho\,\mathrm{std}(W_l)` when the
+    extreme cluster holds an average share :math:`1/K_l` of the layer's curvature. A calibration
+    of this project, not of the paper.
+
+    Parameters
+    ----------
+    weights, importances : mapping of layer name -> ndarray
+        The layer weights and their (floored, positive) importances :math:`h`, same shapes.
+    bits : int
+    rho : float
+
+    Returns
+    -------
+    list of float
+        :math:`\lambda_l`, in the order of ``weights``.
+    """
+    return [rho * 4.0 * float(np.std(w)) * float(importances[name].sum()) / min(2 ** bits, np.unique(w).size)
+            for name, w in weights.items()]
+
+
+def quantized_classifier_risks(task, seed, *, width, epochs, n_train, n_test_ts, lr, bits=(), methods=(), rhos=(),
+                               n_probes=None, device="cpu") -> list:
+    r"""Train a student to (near) zero training loss, quantize it, measure its risks.
+
+    A one-hidden-layer ReLU MLP of ``width`` units (seeded by ``seed``) is trained full batch on
+    ``n_train`` samples of ``task`` (``"digits"`` or ``"teacher_student"``, see
+    :data:`theory.testbeds.configs.QUANTIZATION_TASKS`). For every ``b`` in ``bits`` it is
+    quantized layer by layer with :math:`2^b` levels (biases kept in float) by each of
+    ``methods`` (:func:`theory.quantization.quantize_network`) and, for each ``rho`` in ``rhos``,
+    by DRHW with the coefficients of :func:`drhw_strengths`. Population risks are test risks:
+    the rest of digits, or ``n_test_ts`` fresh teacher–student samples.
+
+    Parameters
+    ----------
+    task : {"digits", "teacher_student"}
+    seed : int
+        Seeds the data split/sample, the initialisation, training and Hutchinson's probes.
+    width, epochs, n_train : int
+    n_test_ts : int
+        Fresh test samples of the teacher–student task (unused for digits).
+    bits : sequence of int
+    methods : sequence of {"kmeans", "optimal", "hw", "optimal_hw"}
+    rhos : sequence of float
+        DRHW strengths ρ.
+    n_probes : int, optional
+        Hutchinson probes; ``None`` skips the estimate.
+    lr : float
+    device : str
+
+    Returns
+    -------
+    list of dict
+        First the unquantized net (``method="original"``, ``bits=32``, with the Hessian traces),
+        then one row per (bits, method) and (bits, ρ): training/test cross-entropy and 0-1 error,
+        the test-loss change paired on the test points and its standard error, compression
+        ratio, the rate :math:`R` of :func:`theory.quantization.quantization_rate` (nats) and the
+        HW objective and distortion.
+
+    References
+    ----------
+    Y. Bu, W. Gao, S. Zou, V. V. Veeravalli, "Information-theoretic understanding of population
+    risk improvement with model compression", AAAI 2020, §5–6.
+    """
+    from .. import quantization
+    from ..claims import Measurement
+
+    bad = [m for m in methods if m not in quantization.METHODS or m == "drhw"]
+    if bad:
+        raise ValueError(f"`methods` must hold methods of quantize_network other than 'drhw' (use `rhos`); got {bad}")
+    model, Xtr, Ytr, Xte, Yte = _trained_classifier(task, seed, width, epochs, n_train, n_test_ts, lr, device)
+    n = int(Xtr.shape[0])
+    H, curv = _quant_curvature(model, Xtr, Ytr, n_probes, seed)
+
+    tr0, tre0 = _quant_losses(model, Xtr, Ytr)
+    te0, tee0 = _quant_losses(model, Xte, Yte)
+    d_total = sum(p.numel() for p in model.parameters())
+    m_q = sum(w.numel() for name, w in model.named_parameters() if name.endswith("weight"))
+    base = {"method": "original", "bits": 32, "rho": 0.0, "n": n, "num_params": d_total, "num_quantized": m_q,
+            "train_loss": float(tr0.mean()), "test_loss": float(te0.mean()),
+            "test_loss_se": Measurement.from_samples(te0).se, "train_err": float(tre0.mean()),
+            "test_err": float(tee0.mean()), "d_test_loss": 0.0, "d_test_loss_se": 0.0,
+            "compression_ratio": 1.0, "bits_per_weight": 32.0,
+            "rate_nats": quantization.quantization_rate([], [], num_float_params=d_total), "hw_objective": 0.0,
+            **curv}
+    rows = [base]
+    weights = {name: p.detach().double().cpu().numpy() for name, p in model.named_parameters()
+               if name.endswith("weight")}
+    n_bias = d_total - sum(w.size for w in weights.values())
+
+    def record(q, method, b, rho):
+        tr, tre = _quant_losses(q.model, Xtr, Ytr)
+        te, tee = _quant_losses(q.model, Xte, Yte)
+        diff = te - te0                               # paired on the same test points
+        n_float = sum(layer.num_levels for layer in q.layers) + n_bias
+        rate = quantization.quantization_rate([layer.num_weights for layer in q.layers],
+                                              [layer.num_levels for layer in q.layers], num_float_params=n_float)
+        rows.append({"method": method, "bits": b, "rho": rho, "n": n, "num_params": d_total, "num_quantized": m_q,
+                     "train_loss": float(tr.mean()), "test_loss": float(te.mean()),
+                     "test_loss_se": Measurement.from_samples(te).se,
+                     "train_err": float(tre.mean()), "test_err": float(tee.mean()),
+                     "d_test_loss": float(diff.mean()), "d_test_loss_se": Measurement.from_samples(diff).se,
+                     "compression_ratio": q.compression.ratio, "bits_per_weight": q.compression.bits_per_weight,
+                     "rate_nats": rate, "hw_objective": float(sum(layer.objective for layer in q.layers)),
+                     "hw_distortion": float(sum(layer.distortion for layer in q.layers))})
+
+    floor = _QUANT_HESSIAN_FLOOR
+    hfl = {name: quantization.floored_hessian_diagonal(H[name].detach().double().cpu().numpy(), floor)
+           for name in weights}
+    for b in bits:
+        for method in methods:
+            q = quantization.quantize_network(model, H, b, method, hessian_floor=floor)
+            record(q, method, b, 0.0)
+        for rho in rhos:
+            lams = drhw_strengths(weights, hfl, b, rho)
+            q = quantization.quantize_network(model, H, b, "drhw", diameter_reg=lams, hessian_floor=floor)
+            record(q, "drhw", b, rho)
+    return rows
+
+
+# Summaries over seeds: the experiment's claim rows and the claims' evaluate both call these on
+# rows of quantized_classifier_risks (each row also carrying its "task" and "seed").
+
+def mean_se(values) -> tuple:
+    r"""Mean and standard error of ``values`` (:meth:`Measurement.from_samples`); SE 0 below 2 values."""
+    v = np.asarray(values, float)
+    if v.size < 2:
+        return float(v.mean()) if v.size else float("nan"), 0.0
+    m = Measurement.from_samples(v)
+    return m.value, m.se
+
+
+def select_rows(rows, task, method, bits, rho) -> list:
+    r"""The rows of one (task, method, bits, ρ), in their order (one per seed)."""
+    return [r for r in rows if r["task"] == task and r["method"] == method and int(r["bits"]) == int(bits)
+            and abs(float(r["rho"]) - float(rho)) < 1e-12]
+
+
+def hutchinson_trace_summary(rows, task) -> dict:
+    r"""Mean exact trace and mean Hutchinson estimate over the seeds' unquantized nets; the SE of
+    the mean estimate is :math:`\sqrt{\sum_s \mathrm{se}_s^2}/S`."""
+    import math
+
+    orig = [r for r in rows if r["task"] == task and r["method"] == "original"]
+    ex = float(np.mean([r["exact_trace"] for r in orig]))
+    est = float(np.mean([r["hutchinson_trace"] for r in orig]))
+    se = float(math.sqrt(sum(r["hutchinson_trace_se"] ** 2 for r in orig)) / len(orig))
+    return {"exact_trace": ex, "hutchinson_trace": est, "hutchinson_trace_se": se, "seeds": len(orig)}
+
+
+def optimal_vs_lloyd_summary(rows, task, bits) -> dict:
+    r"""HW objectives of Lloyd (``"hw"``) and of the exact DP (``"optimal_hw"``) at the seed where
+    their ratio DP/Lloyd is largest (the least favourable seed for the claim DP ≤ Lloyd)."""
+    lloyd = {r["seed"]: r for r in select_rows(rows, task, "hw", bits, 0.0)}
+    dp = {r["seed"]: r for r in select_rows(rows, task, "optimal_hw", bits, 0.0)}
+    worst = max(dp, key=lambda s: dp[s]["hw_objective"] / lloyd[s]["hw_objective"])
+    return {"worst_seed": worst, "lloyd_objective": lloyd[worst]["hw_objective"],
+            "optimal_objective": dp[worst]["hw_objective"]}
+
+
+def zero_one_gap_summary(rows, task, bits) -> dict:
+    r"""Mean 0-1 generalization gap of the optimal-HW nets over seeds, with its SE, and the
+    Xu–Raginsky bound :func:`theory.quantization.zero_one_mi_bound` at their mean rate."""
+    from ..quantization import zero_one_mi_bound
+
+    g = select_rows(rows, task, "optimal_hw", bits, 0.0)
+    gap, gse = mean_se([r["test_err"] - r["train_err"] for r in g])
+    rate = float(np.mean([r["rate_nats"] for r in g]))
+    n = int(g[0]["n"])
+    return {"bound": zero_one_mi_bound(rate, n), "gap": gap, "gap_se": gse, "rate_nats": rate, "n": n}
+
+
+def risk_change_summary(rows, task, bits, method, rho):
+    r"""Mean paired test-loss change :math:`\hat L_\mu(\hat W) - \hat L_\mu(W)` over seeds and
+    its SE; None when no row matches."""
+    g = select_rows(rows, task, method, bits, rho)
+    if not g:
+        return None
+    d, dse = mean_se([r["d_test_loss"] for r in g])
+    return {"d_test_loss": d, "d_test_loss_se": dse, "seeds": len(g)}
+
+
+__all__ += ["classifier_curvature", "quantized_classifier_risks", "drhw_strengths", "mean_se", "select_rows",
+            "hutchinson_trace_summary", "optimal_vs_lloyd_summary", "zero_one_gap_summary",
+            "risk_change_summary"]
