@@ -33,7 +33,7 @@ from theory.catalog.coresets import (CORESET_BEATS_UNIFORM, CORESET_COMPRESSION_
 from theory.claims import make_row
 from theory.testbeds.configs import CORESET_BOUND_NET, CORESET_GUARANTEE_NET
 from theory.testbeds.protocols import (CORESET_METHODS, coreset_compression_bound, coreset_guarantee,
-                                       coreset_pruning, coreset_seed_mean)
+                                       coreset_pruning, mean_se)
 
 from . import _style
 
@@ -110,7 +110,7 @@ def _summary(rows, testbed, key):
         for f in fr:
             kk = np.array([r["kept_fraction"] for r in rs if r["fraction"] == f], dtype=float)
             kept.append(kk.mean())
-            v, v_se = coreset_seed_mean([r[key] for r in rs if r["fraction"] == f])
+            v, v_se = mean_se([r[key] for r in rs if r["fraction"] == f])
             mean.append(v)
             se.append(v_se)
         out[m] = (np.array(fr), np.array(kept), np.array(mean), np.array(se))

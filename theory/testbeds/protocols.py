@@ -545,16 +545,6 @@ CORESET_METHODS = ("CoreNet", "CoreNet+", "CoreNet++", "CoreNet (theory split)",
 CORESET_TESTBEDS = ("teacher_student", "digits")
 
 
-def coreset_seed_mean(values) -> tuple[float, float]:
-    r"""Mean over seeds and its standard error, :math:`\bar v \pm s/\sqrt n` (0 for one seed).
-
-    The aggregation of per-seed numbers shared by the ``coreset_pruning`` figure and the claim
-    ``coresets.beats_uniform``.
-    """
-    v = np.asarray(values, dtype=float)
-    return float(v.mean()), (float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else 0.0)
-
-
 def _coreset_testbed(testbed, seed, n_train, widths, epochs, n_s, n_fresh, device):
     """Train the net of one pruning run: ``(net, S, S_val, X_eval, risk, extra)``."""
     if testbed == "teacher_student":
@@ -695,7 +685,7 @@ def coreset_beats_uniform(testbed, fraction, seeds, *, n_train, widths, epochs, 
     r"""Relative output error of CoreNet and of uniform edge sampling at one fraction, over seeds.
 
     For every seed, :func:`coreset_pruning` with ``methods=("CoreNet", "uniform")`` (the same
-    trained net and the same draws as the full sweep), then :func:`coreset_seed_mean`.
+    trained net and the same draws as the full sweep), then :func:`mean_se`.
 
     Returns
     -------
@@ -713,8 +703,8 @@ def coreset_beats_uniform(testbed, fraction, seeds, *, n_train, widths, epochs, 
                                  epochs=epochs, n_s=n_s, n_fresh=n_fresh, methods=tuple(per),
                                  device=device):
             per[r["method"]].append(r["rel_error"])
-    mc, sc = coreset_seed_mean(per["CoreNet"])
-    mu, su = coreset_seed_mean(per["uniform"])
+    mc, sc = mean_se(per["CoreNet"])
+    mu, su = mean_se(per["uniform"])
     return {"corenet_error": mc, "corenet_error_se": sc, "uniform_error": mu, "uniform_error_se": su}
 
 
@@ -813,7 +803,7 @@ def coreset_compression_bound(*, in_dim, teacher_widths, widths, out_dim, levels
     return rows
 
 
-__all__ += ["CORESET_METHODS", "CORESET_TESTBEDS", "coreset_seed_mean", "coreset_pruning",
+__all__ += ["CORESET_METHODS", "CORESET_TESTBEDS", "coreset_pruning",
             "coreset_beats_uniform", "coreset_guarantee", "coreset_compression_bound"]
 
 
@@ -1047,7 +1037,11 @@ def quantized_classifier_risks(task, seed, *, width, epochs, n_train, n_test_ts,
 # rows of quantized_classifier_risks (each row also carrying its "task" and "seed").
 
 def mean_se(values) -> tuple:
-    r"""Mean and standard error of ``values`` (:meth:`Measurement.from_samples`); SE 0 below 2 values."""
+    r"""Mean over seeds and its standard error (:meth:`Measurement.from_samples`); SE 0 below 2 values.
+
+    The one aggregation of per-seed numbers shared by the figures and the claims that average
+    over seeds (``coresets.beats_uniform``, the quantization claims).
+    """
     v = np.asarray(values, float)
     if v.size < 2:
         return float(v.mean()) if v.size else float("nan"), 0.0
