@@ -234,11 +234,12 @@ def test_too_small_eps_for_a_deep_net_raises():
         cs.corenet(net, X, eps=1e-9, delta=0.1, rng=0)
 
 
-def test_corenet_is_reproducible():
+def test_corenet_is_reproducible(device):
     net, X = _net_and_data()
-    a = cs.corenet(net, X, fraction=0.2, rng=5).model
-    b = cs.corenet(net, X, fraction=0.2, rng=5).model
+    a = cs.corenet(net, X, fraction=0.2, rng=5, device=device).model
+    b = cs.corenet(net, X, fraction=0.2, rng=5, device=device).model
     for p, q in zip(a.parameters(), b.parameters()):
+        assert p.device.type == torch.device(device).type
         assert torch.equal(p, q)
 
 
@@ -435,3 +436,56 @@ def test_measurements_refuse_a_network_with_non_finite_parameters():
         linear_layers(inf)[-1].bias[0] = float("inf")
     with pytest.raises(ValueError, match="compressed.*finite"):
         cs.relative_output_error(net, inf, X)
+
+
+# ---- theory-mode sample sizes pinned against the formula ------------------------------------
+
+def _theory_mode_expected(net, X, eps, delta, K=2.0):
+    """Per-layer ε_ℓ and sample sizes m^±_ℓi of Theorem 4, recomputed here from the weights.
+
+    Forward pass, sensitivities (:func:`_brute_sensitivity`), Δ̂^ℓ, κ and Δ^ℓ_→ are all written out
+    in this test; only the formula of the corenet docstring is shared:
+    ε_ℓ = ε / (2 L_s Δ^ℓ_→) with L_s = L (every layer is sparsified), m = ⌈8 S K log(8η/δ) / ε_ℓ²⌉.
+    """
+    lins = [m for m in net if isinstance(m, torch.nn.Linear)]
+    Ws = [l.weight.detach().cpu().double().numpy() for l in lins]
+    bs = [l.bias.detach().cpu().double().numpy() for l in lins]
+    A = [X.detach().cpu().double().numpy()]
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        A.append(np.maximum(A[-1] @ W.T + b, 0.0))                       # ReLU hidden layers
+    L = len(Ws)
+    eta = sum(W.shape[0] for W in Ws)
+    eta_star = max(W.shape[1] for W in Ws)
+    lg = math.log(8 * eta * eta_star / delta)
+    r = math.sqrt(math.log(eta * eta_star))                               # sqrt(2 λ*), λ* = log(ηη*)/2
+    kappa = r * (1 + r * lg)
+    delta_l = []
+    for W, b, a in zip(Ws, bs, A):
+        ratios = [[(np.sum(np.abs(W[i] * x)) + abs(b[i])) / abs(W[i] @ x + b[i]) for x in a]
+                  for i in range(W.shape[0])]
+        delta_l.append(max(np.mean(row) for row in ratios) + kappa)
+    delta_fwd = [float(np.prod(delta_l[l:])) for l in range(L)]
+    eps_l = np.array([eps / (2 * L * d) for d in delta_fwd])
+    samples = []
+    for W, a, e in zip(Ws, A, eps_l):
+        s = _brute_sensitivity(W, a)
+        S = np.stack([np.where(W > 0, s, 0).sum(1), np.where(W < 0, s, 0).sum(1)], axis=1)
+        m = np.ceil(8 * S * K * math.log(8 * eta / delta) / e ** 2)
+        samples.append(np.where(S > 0, m, 0.0))
+    return eps_l, samples
+
+
+def test_theory_mode_per_layer_eps_and_sample_sizes_match_the_formula(device):
+    net = make_mlp(5, [7, 6], 3, seed=4, dtype=torch.float64).to(device)
+    X = torch.as_tensor(np.random.default_rng(4).standard_normal((25, 5)), device=device)
+    eps, delta = 2.0, 0.1
+    res = cs.corenet(net, X, eps=eps, delta=delta, rng=0, device=device)
+    eps_l, expected = _theory_mode_expected(net, X, eps, delta)
+    assert res.mode == "eps" and res.eps == eps
+    np.testing.assert_allclose(res.eps_layers, eps_l, rtol=1e-10)
+    for got, theo, want in zip(res.samples, res.theoretical_samples, expected):
+        assert got.shape == want.shape and np.all(got[want == 0] == 0)
+        # ceilings of numbers ~1e17 (Δ_→ ~ κ³ with κ ≈ 45): equal up to round-off in the sensitivities
+        assert np.all(np.abs(got - want) <= 1 + 1e-12 * want)
+        assert np.all(np.abs(theo - want) <= 1 + 1e-12 * want)
+    assert next(res.model.parameters()).device.type == torch.device(device).type

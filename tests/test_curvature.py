@@ -1,5 +1,7 @@
 """Tests for theory.curvature: exact Hessian diagonal, Hutchinson, Gauss–Newton, empirical Fisher."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -49,14 +51,16 @@ def small_problem(task, seed=0, hidden=(6,), din=4, k=3, n=30, act="tanh"):
 
 
 @pytest.mark.parametrize("task", ["regression", "classification"])
-def test_exact_diagonal_matches_dense_hessian(task):
+def test_exact_diagonal_matches_dense_hessian(task, device):
     model, X, Y = small_problem(task)
-    D = flat(hessian_diagonal(model, X, Y, task, chunk_size=17), model)
-    H = full_hessian(model, X, Y, task)
-    torch.testing.assert_close(D, torch.diagonal(H), rtol=1e-10, atol=1e-12)
+    H = full_hessian(model, X, Y, task)                      # dense, on the CPU
+    # device= moves the model in place: run on a copy, so `model` stays the CPU reference
+    D = flat(hessian_diagonal(copy.deepcopy(model), X, Y, task, chunk_size=17, device=device), model)
+    assert D.device.type == torch.device(device).type
+    torch.testing.assert_close(D.cpu(), torch.diagonal(H), rtol=1e-10, atol=1e-12)
     v = {k: torch.randn_like(p) for k, p in model.named_parameters()}
-    Hv = flat(hessian_vector_product(model, X, Y, task, v), model)
-    torch.testing.assert_close(Hv, H @ flat(v, model), rtol=1e-10, atol=1e-12)
+    Hv = flat(hessian_vector_product(copy.deepcopy(model), X, Y, task, v, device=device), model)
+    torch.testing.assert_close(Hv.cpu(), H @ flat(v, model), rtol=1e-10, atol=1e-12)
 
 
 def test_linear_regression_closed_form():

@@ -213,12 +213,18 @@ def test_quantization_rate_by_hand():
 
 
 @pytest.mark.parametrize("method", ["kmeans", "optimal", "hw", "optimal_hw", "drhw"])
-def test_quantize_network(method):
+def test_quantize_network(method, device):
     torch.manual_seed(0)
-    model = make_mlp(6, [10], 3, seed=1)
+    model = make_mlp(6, [10], 3, seed=1, device=device)
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    H = {k: torch.rand_like(v) + 0.1 for k, v in model.named_parameters()}
+    H = {k: (torch.rand(v.shape) + 0.1).to(device) for k, v in model.named_parameters()}
     q = quantize_network(model, H, [2, 3], method, diameter_reg=0.01 if method == "drhw" else 0.0)
+    assert all(p.device.type == torch.device(device).type for p in q.model.parameters())
+    if device != "cpu":  # the clustering runs in numpy: the same levels as from the CPU model
+        q_cpu = quantize_network(make_mlp(6, [10], 3, seed=1), {k: v.cpu() for k, v in H.items()}, [2, 3], method,
+                                 diameter_reg=0.01 if method == "drhw" else 0.0)
+        for k, v in q_cpu.model.state_dict().items():
+            torch.testing.assert_close(q.model.state_dict()[k].cpu(), v, rtol=0, atol=0)
     for k, v in model.state_dict().items():       # the input is untouched
         assert torch.equal(v, before[k])
     qs = q.model.state_dict()
@@ -226,12 +232,12 @@ def test_quantize_network(method):
     assert torch.unique(qs["0.weight"]).numel() <= 4 and torch.unique(qs["2.weight"]).numel() <= 8
     assert [layer.num_levels for layer in q.layers] == [4, 8]
     assert q.rate_bound == pytest.approx(60 * math.log(4) + 30 * math.log(8))
-    w = before["0.weight"].double().numpy()
+    w = before["0.weight"].double().cpu().numpy()
     if method in ("kmeans", "optimal"):
         ref = kmeans_1d(w, 4, method="lloyd" if method == "kmeans" else "optimal")
-        np.testing.assert_allclose(qs["0.weight"].double().numpy().ravel(), ref.quantized, rtol=1e-6)
+        np.testing.assert_allclose(qs["0.weight"].double().cpu().numpy().ravel(), ref.quantized, rtol=1e-6)
     if method == "optimal_hw":
-        ref = kmeans_1d(w, 4, weights=H["0.weight"].double().numpy(), method="optimal")
+        ref = kmeans_1d(w, 4, weights=H["0.weight"].double().cpu().numpy(), method="optimal")
         assert q.layers[0].distortion == pytest.approx(ref.objective, rel=1e-9)
     assert q.compression.ratio > 1
 
@@ -363,3 +369,55 @@ def test_zero_one_mi_bound_closed_form():
                                np.sqrt(np.array([1.0, 8.0]) / 20.0), rtol=1e-12)
     with pytest.raises(ValueError, match="n"):
         quantization.zero_one_mi_bound(1.0, 0)
+
+
+def _drhw_entropy_one_step(x, h, K, lam_e):
+    """Centroids and labels after one DRHW-entropy iteration, by the documented steps (see below)."""
+    n = x.size
+    c0 = np.quantile(x, (2 * np.arange(K) + 1) / (2 * K))
+    a0 = np.argmin(np.abs(x[:, None] - c0[None, :]), axis=1)
+    counts = np.bincount(a0, minlength=K)
+    assert np.all(counts > 0)
+    gamma = lam_e * scipy_entropy(counts)
+    D = np.zeros((n + 1, K))
+    D[np.arange(n), a0] = np.sqrt(h)
+    D[n, 0], D[n, -1] = -math.sqrt(gamma), math.sqrt(gamma)
+    c = np.linalg.lstsq(D, np.r_[np.sqrt(h) * x, 0.0], rcond=None)[0]
+    assert np.all(np.diff(c) > 0)                                   # no clipping at the neighbours
+    theta = -np.log((counts + 1) / (n + K))
+    diam2 = (c[-1] - c[0]) ** 2
+    every = np.array(list(itertools.product(range(K), repeat=n)))
+
+    def best(scale):
+        cost = np.sum(h * (x - c[every]) ** 2, axis=1) + lam_e * diam2 * scale * np.sum(theta[every], axis=1)
+        order = np.argsort(cost)
+        return every[order[0]], cost[order[1]] - cost[order[0]]
+
+    a, gap = best(1.0 / n)
+    assert gap > 1e-4                                                # a unique minimiser
+    return c, a, diam2, best(0.0)[0], best(1.0)[0]
+
+
+def test_drhw_entropy_assignment_step_by_brute_force():
+    r"""One DRHW-entropy iteration on 10 weights, K = 3, recomputed here from the documented steps.
+
+    Quantile init c⁰_j = quantile(w, (2j+1)/(2K)) and nearest assignment a⁰; the centroid step
+    minimises Σ h_i(w_i − c_{a⁰_i})² + λ'Ĥ(a⁰)(c_K − c_1)² (solved here as one stacked least-squares
+    problem); the assignment step minimises, over all 3¹⁰ label vectors, the linearised objective
+    Σ_i [h_i(w_i − c_{a_i})² + λ'(c_K − c_1)² θ_{a_i}/n], θ_j = −log((n_j + 1)/(n + K)), n_j the
+    counts of a⁰. At λ' = 4 the penalty moves a point off its nearest centroid and dropping the
+    1/n would move another; λ' = 3.5 sits near a change of assignment, so that 1/(n−1) or a
+    smoothing of 1/2 instead of 1 would move a point as well.
+    """
+    x = np.array([-2.0, -1.3, -0.9, -0.2, 0.1, 0.4, 0.5, 0.6, 0.7, 1.8])
+    h = np.array([0.5, 1.0, 2.0, 0.3, 1.5, 0.8, 1.2, 0.6, 2.5, 0.7])
+    K = 3
+    for lam_e in (3.5, 4.0):
+        c, a, diam2, nearest, without_1_over_n = _drhw_entropy_one_step(x, h, K, lam_e)
+        if lam_e == 4.0:
+            assert not np.array_equal(a, nearest) and not np.array_equal(a, without_1_over_n)
+        r = hessian_weighted_kmeans(x, h, K, entropy_reg=lam_e, max_iter=1)
+        np.testing.assert_allclose(r.centroids, c, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(r.labels, a)
+        assert r.penalty == pytest.approx(lam_e * scipy_entropy(np.bincount(a)) * diam2, rel=1e-12)
+        assert r.objective == pytest.approx(np.sum(h * (x - c[a]) ** 2) + r.penalty, rel=1e-12)

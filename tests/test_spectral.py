@@ -311,10 +311,10 @@ def _dependent_net():
     return model
 
 
-def test_dependent_units_pruned_to_rank_without_changing_outputs():
+def test_dependent_units_pruned_to_rank_without_changing_outputs(device):
     model = _dependent_net()
     X = torch.randn(300, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
-    res = sp.prune_network(model, X, widths=[5, None], tau=0.0)
+    res = sp.prune_network(model, X, widths=[5, None], tau=0.0, device=device)
     assert res.widths == [5, 7]
     assert res.n_params == count_parameters(res.model) < count_parameters(model)
     assert res.n_params == (6 + 1) * 5 + (5 + 1) * 7 + (7 + 1) * 3
@@ -527,3 +527,97 @@ def test_bad_input():
         sp.prune_network(torch.nn.Linear(4, 1), X, widths=[2])
     with pytest.raises(ValueError, match="theta"):
         sp.prune_network(model, X, widths=[2], theta=-0.1)
+
+
+# ---- layer combination of the bias bound, activation covariance, default ridge ---------------
+
+def test_bias_bound_adds_layers_linearly():
+    """Σ_ℓ Lip_ℓ √e_ℓ by hand over three layers (a quadrature sum would give √(16+81+4) ≈ 10.05)."""
+    assert sp.compression_bias_bound([4.0, 9.0, 0.25], [2.0, 3.0, 4.0]) == pytest.approx(2 * 2 + 3 * 3 + 4 * 0.5)
+    assert sp.compression_bias_bound([1.0, 1.0], [1.0, 1.0]) == pytest.approx(2.0)
+
+
+def test_bias_bound_is_attained_by_coherent_layer_errors():
+    r"""A 2-hidden-layer linear net whose two pruning errors add coherently: the sum bound is tight.
+
+    Layers (identity activations, no bias): φ₁ = (x, x), φ₂ = W₂φ₁ = (x, x) with W₂ = ½·1·1ᵀ,
+    f = W₃φ₂ = 2x with W₃ = (1, 1). Pruning each layer to one node with the default ridge
+    τ_ℓ = rel_lam·Tr Σ̂_ℓ/2 gives Â = ρ(1, 1)ᵀ, ρ = 1/(1 + rel_lam), at both layers, so
+    f♯ = 2ρ²x. By hand, with s = mean x²: e₁ = 2(1−ρ)²s, Lip₁ = ‖W₃‖ = √2, e₂ = 4ρ²(1−ρ)²s,
+    Lip₂ = 1, and ‖f♯ − f‖_n = 2(1−ρ²)√s = Lip₁√e₁ + Lip₂√e₂ exactly, while the quadrature sum
+    √(Lip₁²e₁ + Lip₂²e₂) = 2(1−ρ)√s·√(1+ρ²) is smaller (by 1.75/1.25 at ρ = 3/4).
+    """
+    model = make_mlp(1, [2, 2], 1, activation="identity", bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        model[0].weight.copy_(torch.ones(2, 1))
+        model[2].weight.copy_(torch.full((2, 2), 0.5))
+        model[4].weight.copy_(torch.ones(1, 2))
+    X = torch.as_tensor(np.random.default_rng(0).standard_normal((50, 1)))
+    s = float((X ** 2).mean())
+    rho = 0.75
+    res = sp.prune_network(model, X, widths=[1, 1], rel_lam=1 / 3)
+    assert res.widths == [1, 1]
+    assert res.layer_errors == pytest.approx([2 * (1 - rho) ** 2 * s, 4 * rho ** 2 * (1 - rho) ** 2 * s], rel=1e-9)
+    assert res.lipschitz == pytest.approx([math.sqrt(2), 1.0], rel=1e-12)
+    with torch.no_grad():
+        dist = math.sqrt(float(((res.model(X) - model(X)) ** 2).sum(1).mean()))
+    tight = 2 * (1 - rho ** 2) * math.sqrt(s)
+    assert dist == pytest.approx(tight, rel=1e-9)
+    assert sp.compression_bias_bound(res.layer_errors, res.lipschitz) == pytest.approx(tight, rel=1e-9)
+    assert res.bias_bound == pytest.approx(tight ** 2, rel=1e-9)
+    quadrature = 2 * (1 - rho) * math.sqrt(s) * math.sqrt(1 + rho ** 2)
+    assert dist > 1.3 * quadrature  # a quadrature combination of the layers would be violated here
+
+
+def _manual_hidden(model, X, act):
+    """Hidden-layer outputs by explicit matmuls (float64), independent of the package's forward."""
+    lins = [m for m in model if isinstance(m, torch.nn.Linear)]
+    h = X.detach().cpu().double().numpy()
+    out = []
+    for lin in lins[:-1]:
+        h = act(h @ lin.weight.detach().cpu().double().numpy().T + lin.bias.detach().cpu().double().numpy())
+        out.append(h)
+    return out
+
+
+def test_activation_covariance_is_the_uncentred_mean_of_outer_products(device):
+    model = make_mlp(4, [6, 5], 2, activation="tanh", seed=7, device=device)
+    X = torch.randn(9, 4, generator=torch.Generator().manual_seed(7))
+    H = _manual_hidden(model, X, np.tanh)
+    for layer in (0, 1):
+        expected = sum(np.outer(h, h) for h in H[layer]) / X.shape[0]     # 1/n, not 1/(n-1)
+        got = sp.activation_covariance(model, X.to(device), layer, device=device)
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(sp.activation_covariance(model, X, layer, device="cpu"), got,
+                                   rtol=1e-12, atol=1e-13)
+
+
+def test_prune_network_reconstruction_uses_the_default_ridge(device):
+    r"""Â_J = Σ̂_FJ(Σ̂_JJ + τI)⁻¹ with the documented default τ_ℓ = λ_ℓ = rel_lam·Tr Σ̂_ℓ/m_ℓ.
+
+    Covariances come from a forward pass written here, layer 2's on the net whose first layer
+    is already pruned; the pruned weights are W₂ Â₁ (rows J₂) and W₃ Â₂.
+    """
+    model = make_mlp(5, [8, 6], 2, activation="tanh", seed=11, dtype=torch.float64, device=device)
+    X = torch.as_tensor(np.random.default_rng(11).standard_normal((60, 5)), device=device)
+    res = sp.prune_network(model, X, widths=[4, 3], device=device)
+    W = [model[i].weight.detach().cpu().numpy() for i in (0, 2, 4)]
+    b = [model[i].bias.detach().cpu().numpy() for i in (0, 2, 4)]
+    x = X.cpu().numpy()
+    n = x.shape[0]
+
+    def recon(H, J):
+        S = H.T @ H / n
+        lam = 1e-3 * np.trace(S) / S.shape[0]                                 # rel_lam = 1e-3
+        return S[:, J] @ np.linalg.inv(S[np.ix_(J, J)] + lam * np.eye(len(J))), lam
+
+    J1, J2 = res.keep
+    H1 = np.tanh(x @ W[0].T + b[0])
+    A1, lam1 = recon(H1, J1)
+    W2p = W[1] @ A1                                                            # next layer of the hybrid net
+    H2 = np.tanh(H1[:, J1] @ W2p.T + b[1])
+    A2, lam2 = recon(H2, J2)
+    assert res.lams == pytest.approx([lam1, lam2], rel=1e-9)
+    np.testing.assert_allclose(res.model[2].weight.detach().cpu().numpy(), W2p[J2], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(res.model[4].weight.detach().cpu().numpy(), W[2] @ A2, rtol=1e-8, atol=1e-10)
+    assert res.model[4].weight.device.type == torch.device(device).type
