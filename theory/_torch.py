@@ -45,12 +45,12 @@ TASKS = ("regression", "classification")
 
 
 def resolve_device(device="auto") -> torch.device:
-    """Turn a device specification into an available :class:`torch.device`.
+    r"""Turn a device specification into an available :class:`torch.device`.
 
     .. math::
 
-        \\texttt{"auto"} \\mapsto \\begin{cases} \\texttt{cuda} & \\text{if available} \\\\
-        \\texttt{cpu} & \\text{otherwise} \\end{cases}
+        \texttt{"auto"} \mapsto \begin{cases} \texttt{cuda} & \text{if available} \\
+        \texttt{cpu} & \text{otherwise} \end{cases}
 
     Parameters
     ----------
@@ -177,11 +177,11 @@ def as_tensor(x, name: str, *, dtype=None, device=None, ndim=None) -> torch.Tens
 
 
 def linear_layers(model) -> list[nn.Linear]:
-    """The ``nn.Linear`` modules of ``model`` in forward (registration) order.
+    r"""The ``nn.Linear`` modules of ``model`` in forward (registration) order.
 
     .. math::
 
-        [W_1, \\dots, W_L] \\quad\\text{for } f = W_L \\circ \\sigma \\circ \\cdots \\circ W_1.
+        [W_1, \dots, W_L] \quad\text{for } f = W_L \circ \sigma \circ \cdots \circ W_1.
 
     Parameters
     ----------
@@ -201,12 +201,12 @@ def linear_layers(model) -> list[nn.Linear]:
 
 
 def count_parameters(model, nonzero=False) -> int:
-    """Number of (optionally non-zero) parameter entries of ``model``.
+    r"""Number of (optionally non-zero) parameter entries of ``model``.
 
     .. math::
 
-        \\#\\theta = \\sum_l (h_{l-1} h_l + h_l) \\ \\text{for an MLP with biases},\\qquad
-        \\#_{\\neq 0}\\theta = \\sum_j \\mathbf 1[\\theta_j \\neq 0].
+        \#\theta = \sum_l (h_{l-1} h_l + h_l) \ \text{for an MLP with biases},\qquad
+        \#_{\neq 0}\theta = \sum_j \mathbf 1[\theta_j \neq 0].
 
     Parameters
     ----------
@@ -259,12 +259,12 @@ def _cross_entropy(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def loss_fn(task) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """The per-sample loss of a task: summed squared error or cross-entropy (nats).
+    r"""The per-sample loss of a task: summed squared error or cross-entropy (nats).
 
     .. math::
 
-        \\ell_{\\rm reg}(f(x), y) = \\sum_{k=1}^{K} (f_k(x) - y_k)^2, \\qquad
-        \\ell_{\\rm clf}(f(x), y) = -\\log \\frac{e^{f_y(x)}}{\\sum_k e^{f_k(x)}}.
+        \ell_{\rm reg}(f(x), y) = \sum_{k=1}^{K} (f_k(x) - y_k)^2, \qquad
+        \ell_{\rm clf}(f(x), y) = -\log \frac{e^{f_y(x)}}{\sum_k e^{f_k(x)}}.
 
     Parameters
     ----------

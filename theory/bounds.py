@@ -1,12 +1,12 @@
-"""Information-theoretic generalization bounds: MI, individual-sample, CMI, compression, Gibbs.
+r"""Information-theoretic generalization bounds: MI, individual-sample, CMI, compression, Gibbs.
 
-Conventions (THEORY.md §2): data :math:`S=(Z_1,\\dots,Z_n)` i.i.d. from :math:`\\mu`; algorithm
-:math:`P_{W|S}`; :math:`L_S(w)=\\frac1n\\sum_i\\ell(w,Z_i)`, :math:`L_\\mu(w)=E\\,\\ell(w,Z)`;
+Conventions: data :math:`S=(Z_1,\dots,Z_n)` i.i.d. from :math:`\mu`; algorithm
+:math:`P_{W|S}`; :math:`L_S(w)=\frac1n\sum_i\ell(w,Z_i)`, :math:`L_\mu(w)=E\,\ell(w,Z)`;
 the expected generalization error is
 
 .. math::
 
-    \\mathrm{gen} = E\\,[L_\\mu(W) - L_S(W)].
+    \mathrm{gen} = E\,[L_\mu(W) - L_S(W)].
 
 Every function takes information measures in nats and returns a bound on ``gen`` (or on
 ``|gen|``) in the units of the loss.
@@ -42,13 +42,13 @@ _LOG2 = math.log(2.0)
 
 
 def subgaussian_parameter_bounded(a, b) -> float:
-    """Sub-Gaussian parameter of a random variable with values in ``[a, b]``.
+    r"""Sub-Gaussian parameter of a random variable with values in ``[a, b]``.
 
     .. math::
 
-        \\sigma = \\frac{b-a}{2}, \\qquad
-        \\log E\\,e^{\\lambda(X - EX)} \\le \\frac{\\lambda^2 (b-a)^2}{8}
-        \\quad\\text{for all } \\lambda\\in\\mathbb R.
+        \sigma = \frac{b-a}{2}, \qquad
+        \log E\,e^{\lambda(X - EX)} \le \frac{\lambda^2 (b-a)^2}{8}
+        \quad\text{for all } \lambda\in\mathbb R.
 
     Parameters
     ----------
@@ -71,13 +71,13 @@ def subgaussian_parameter_bounded(a, b) -> float:
 
 
 def xu_raginsky(mi, n, sigma) -> float:
-    """Xu–Raginsky mutual-information bound on the generalization error.
+    r"""Xu–Raginsky mutual-information bound on the generalization error.
 
     .. math::
 
-        |\\mathrm{gen}| \\le \\sqrt{\\frac{2\\sigma^2 I(S;W)}{n}},
+        |\mathrm{gen}| \le \sqrt{\frac{2\sigma^2 I(S;W)}{n}},
 
-    valid when :math:`\\ell(w,Z)` is :math:`\\sigma`-sub-Gaussian under :math:`\\mu` for every
+    valid when :math:`\ell(w,Z)` is :math:`\sigma`-sub-Gaussian under :math:`\mu` for every
     :math:`w`.
 
     Parameters
@@ -111,15 +111,15 @@ def xu_raginsky(mi, n, sigma) -> float:
 
 
 def individual_sample(mis, sigma) -> float:
-    """Individual-sample mutual-information bound (sub-Gaussian form).
+    r"""Individual-sample mutual-information bound (sub-Gaussian form).
 
     .. math::
 
-        |\\mathrm{gen}| \\le \\frac1n\\sum_{i=1}^n \\sqrt{2\\sigma^2 I(W;Z_i)},
+        |\mathrm{gen}| \le \frac1n\sum_{i=1}^n \sqrt{2\sigma^2 I(W;Z_i)},
 
-    valid when :math:`\\ell(\\tilde W,\\tilde Z)` is :math:`\\sigma`-sub-Gaussian under
-    :math:`P_W\\otimes\\mu`. By the chain rule for independent :math:`Z_i`,
-    :math:`\\sum_i I(W;Z_i)\\le I(S;W)`, and by Jensen it is never larger than
+    valid when :math:`\ell(\tilde W,\tilde Z)` is :math:`\sigma`-sub-Gaussian under
+    :math:`P_W\otimes\mu`. By the chain rule for independent :math:`Z_i`,
+    :math:`\sum_i I(W;Z_i)\le I(S;W)`, and by Jensen it is never larger than
     :func:`xu_raginsky`.
 
     Parameters
@@ -137,8 +137,8 @@ def individual_sample(mis, sigma) -> float:
     References
     ----------
     Y. Bu, S. Zou and V. V. Veeravalli, "Tightening mutual information-based bounds on
-    generalization error", IEEE JSAIT 1(1) 2020, Proposition 1 (numbering as recalled; see
-    THEORY.md).
+    generalization error", IEEE JSAIT 1(1) 2020, Proposition 1 (numbering as recalled, not checked
+    against the paper's text).
     """
     m = as_array(mis, "mis", ndim=1, finite=False, nonnegative=True)
     if np.any(np.isnan(m)):
@@ -177,22 +177,22 @@ def _eval_psi(psi: Callable, lam: np.ndarray) -> np.ndarray:
 
 
 def cgf_inverse(y, psi, b=math.inf) -> float:
-    """Inverse of the Legendre dual of a CGF bound, by 1-D minimisation over :math:`\\log\\lambda`.
+    r"""Inverse of the Legendre dual of a CGF bound, by 1-D minimisation over :math:`\log\lambda`.
 
     .. math::
 
-        \\psi^{*-1}(y) = \\inf_{0<\\lambda<b} \\frac{y + \\psi(\\lambda)}{\\lambda}.
+        \psi^{*-1}(y) = \inf_{0<\lambda<b} \frac{y + \psi(\lambda)}{\lambda}.
 
-    For :math:`\\psi(\\lambda)=\\sigma^2\\lambda^2/2` this is :math:`\\sqrt{2\\sigma^2 y}`; for
-    the sub-gamma :math:`\\psi(\\lambda)=v\\lambda^2/(2(1-c\\lambda))` on :math:`[0,1/c)` it is
-    :math:`\\sqrt{2vy}+cy`.
+    For :math:`\psi(\lambda)=\sigma^2\lambda^2/2` this is :math:`\sqrt{2\sigma^2 y}`; for
+    the sub-gamma :math:`\psi(\lambda)=v\lambda^2/(2(1-c\lambda))` on :math:`[0,1/c)` it is
+    :math:`\sqrt{2vy}+cy`.
 
-    The objective :math:`f(u)=(y+\\psi(e^u))e^{-u}` is evaluated on a logarithmic grid
+    The objective :math:`f(u)=(y+\psi(e^u))e^{-u}` is evaluated on a logarithmic grid
     (``1e-8`` to ``1e8``, 24 points per decade, clipped to :math:`(0,b)`); the grid is extended
     by factors of ``1e8`` while the minimum sits at an end (down to ``1e-300`` / up to
     ``1e300``), and the best grid point is refined by bounded Brent minimisation
-    (``scipy.optimize.minimize_scalar``) between its neighbours. For a convex :math:`\\psi`
-    with :math:`\\psi(0)=0` the objective is quasi-convex in :math:`\\lambda`, so the grid
+    (``scipy.optimize.minimize_scalar``) between its neighbours. For a convex :math:`\psi`
+    with :math:`\psi(0)=0` the objective is quasi-convex in :math:`\lambda`, so the grid
     bracket contains the global minimum. If the infimum is approached at an end of the
     interval (e.g. :math:`y=0`, or a finite ``b``) the value at the closest grid point is
     returned.
@@ -202,16 +202,16 @@ def cgf_inverse(y, psi, b=math.inf) -> float:
     y : float
         The information term (nats), ``>= 0``; ``math.inf`` gives ``math.inf``.
     psi : callable
-        :math:`\\lambda\\mapsto\\psi(\\lambda)\\ge 0`, an upper bound on the centred CGF on
+        :math:`\lambda\mapsto\psi(\lambda)\ge 0`, an upper bound on the centred CGF on
         :math:`[0,b)`. Called with numpy arrays if it accepts them, else with floats.
         ``inf`` values are allowed (treated as outside the domain); NaN is an error.
     b : float, default inf
-        Right end of the domain of :math:`\\psi`, ``> 0``.
+        Right end of the domain of :math:`\psi`, ``> 0``.
 
     Returns
     -------
     float
-        :math:`\\psi^{*-1}(y)`.
+        :math:`\psi^{*-1}(y)`.
 
     References
     ----------
@@ -280,34 +280,34 @@ def cgf_inverse(y, psi, b=math.inf) -> float:
 
 
 def individual_sample_cgf(mis, psi, b=math.inf) -> float:
-    """Individual-sample MI bound in its general CGF form (Bu, Zou, Veeravalli).
+    r"""Individual-sample MI bound in its general CGF form (Bu, Zou, Veeravalli).
 
     .. math::
 
-        \\mathrm{gen} = E[L_\\mu(W) - L_S(W)] \\le \\frac1n\\sum_{i=1}^n \\psi^{*-1}(I(W;Z_i)),
-        \\qquad \\psi^{*-1}(y)=\\inf_{0<\\lambda<b}\\frac{y+\\psi(\\lambda)}{\\lambda}.
+        \mathrm{gen} = E[L_\mu(W) - L_S(W)] \le \frac1n\sum_{i=1}^n \psi^{*-1}(I(W;Z_i)),
+        \qquad \psi^{*-1}(y)=\inf_{0<\lambda<b}\frac{y+\psi(\lambda)}{\lambda}.
 
-    **Sign convention.** Let :math:`(\\tilde W,\\tilde Z)\\sim P_W\\otimes\\mu` and
-    :math:`\\Lambda(t)=\\log E\\,e^{t(\\ell(\\tilde W,\\tilde Z)-E\\ell(\\tilde W,\\tilde Z))}`
-    the centred CGF of the loss. The requirement is :math:`\\Lambda(-\\lambda)\\le\\psi(\\lambda)`
-    for :math:`\\lambda\\in[0,b)` — the *lower* tail of the loss. Reason: Donsker–Varadhan with
-    the test function :math:`-\\lambda\\ell` gives, for every :math:`\\lambda\\in(0,b)`,
+    **Sign convention.** Let :math:`(\tilde W,\tilde Z)\sim P_W\otimes\mu` and
+    :math:`\Lambda(t)=\log E\,e^{t(\ell(\tilde W,\tilde Z)-E\ell(\tilde W,\tilde Z))}`
+    the centred CGF of the loss. The requirement is :math:`\Lambda(-\lambda)\le\psi(\lambda)`
+    for :math:`\lambda\in[0,b)` — the *lower* tail of the loss. Reason: Donsker–Varadhan with
+    the test function :math:`-\lambda\ell` gives, for every :math:`\lambda\in(0,b)`,
 
     .. math::
 
-        I(W;Z_i) \\ge -\\lambda E\\ell(W,Z_i) - \\log E e^{-\\lambda\\ell(\\tilde W,\\tilde Z)}
-                 = \\lambda\\big(E L_\\mu(W) - E\\ell(W,Z_i)\\big) - \\Lambda(-\\lambda),
+        I(W;Z_i) \ge -\lambda E\ell(W,Z_i) - \log E e^{-\lambda\ell(\tilde W,\tilde Z)}
+                 = \lambda\big(E L_\mu(W) - E\ell(W,Z_i)\big) - \Lambda(-\lambda),
 
-    i.e. :math:`E L_\\mu(W) - E\\ell(W,Z_i)\\le (I(W;Z_i)+\\psi(\\lambda))/\\lambda`; averaging
-    over :math:`i` bounds ``gen`` from above. (Bounding ``-gen`` needs :math:`\\Lambda(+\\lambda)`.)
-    With :math:`\\psi(\\lambda)=\\sigma^2\\lambda^2/2` this is :func:`individual_sample`.
+    i.e. :math:`E L_\mu(W) - E\ell(W,Z_i)\le (I(W;Z_i)+\psi(\lambda))/\lambda`; averaging
+    over :math:`i` bounds ``gen`` from above. (Bounding ``-gen`` needs :math:`\Lambda(+\lambda)`.)
+    With :math:`\psi(\lambda)=\sigma^2\lambda^2/2` this is :func:`individual_sample`.
 
     Parameters
     ----------
     mis : array_like, shape (n,)
         :math:`I(W;Z_i)` in nats, ``>= 0`` (``inf`` allowed, giving ``inf``).
     psi : callable
-        Bound on :math:`\\Lambda(-\\lambda)` on :math:`[0,b)`; see :func:`cgf_inverse`.
+        Bound on :math:`\Lambda(-\lambda)` on :math:`[0,b)`; see :func:`cgf_inverse`.
     b : float, default inf
         Domain end of ``psi``.
 
@@ -319,8 +319,8 @@ def individual_sample_cgf(mis, psi, b=math.inf) -> float:
     References
     ----------
     Y. Bu, S. Zou and V. V. Veeravalli, "Tightening mutual information-based bounds on
-    generalization error", IEEE JSAIT 1(1) 2020, Theorem 1 (numbering as recalled; see
-    THEORY.md). The sign argument above is derived here.
+    generalization error", IEEE JSAIT 1(1) 2020, Theorem 1 (numbering as recalled, not checked
+    against the paper's text). The sign argument above is derived here.
     """
     m = as_array(mis, "mis", ndim=1, finite=False, nonnegative=True)
     if np.any(np.isnan(m)):
@@ -340,19 +340,19 @@ def individual_sample_cgf(mis, psi, b=math.inf) -> float:
 # --------------------------------------------------------------------------------------------
 
 def cmi_bound(cmi, n) -> float:
-    """Steinke–Zakynthinou conditional-mutual-information bound (loss in [0, 1]).
+    r"""Steinke–Zakynthinou conditional-mutual-information bound (loss in [0, 1]).
 
     .. math::
 
-        |\\mathrm{gen}| \\le \\sqrt{\\frac{2\\, I(W;U\\mid\\tilde Z)}{n}},
+        |\mathrm{gen}| \le \sqrt{\frac{2\, I(W;U\mid\tilde Z)}{n}},
 
-    with supersample :math:`\\tilde Z\\in\\mathcal Z^{n\\times 2}` and selector
-    :math:`U\\in\\{0,1\\}^n` uniform; :math:`I(W;U|\\tilde Z)\\le H(U)=n\\log 2`.
+    with supersample :math:`\tilde Z\in\mathcal Z^{n\times 2}` and selector
+    :math:`U\in\{0,1\}^n` uniform; :math:`I(W;U|\tilde Z)\le H(U)=n\log 2`.
 
     Parameters
     ----------
     cmi : float
-        :math:`I(W;U|\\tilde Z)` in nats, in ``[0, n log 2]``.
+        :math:`I(W;U|\tilde Z)` in nats, in ``[0, n log 2]``.
     n : int
         Sample size, ``>= 1``.
 
@@ -364,8 +364,9 @@ def cmi_bound(cmi, n) -> float:
     References
     ----------
     T. Steinke and L. Zakynthinou, "Reasoning about generalization via conditional mutual
-    information", COLT 2020, Theorem 2 (expected-generalization form; constant as recalled;
-    see THEORY.md — it also follows from the derivation in :func:`samplewise_cmi_bound`).
+    information", COLT 2020, Theorem 2 (expected-generalization form; constant as recalled, not
+    checked against the paper's text — it also follows from the derivation in
+    :func:`samplewise_cmi_bound`).
     """
     n = as_int(n, "n", low=1)
     cmi = as_float(cmi, "cmi", low=0.0, high=n * _LOG2 * (1 + 1e-12))
@@ -381,24 +382,24 @@ def _samplewise(values, name: str, allow_2d: bool = True) -> float:
 
 
 def samplewise_cmi_bound(cmis) -> float:
-    """Samplewise (disintegrated) CMI bound (loss in [0, 1]).
+    r"""Samplewise (disintegrated) CMI bound (loss in [0, 1]).
 
     .. math::
 
-        |\\mathrm{gen}| \\le \\frac1n\\sum_{i=1}^n E_{\\tilde Z}\\sqrt{2\\, I^{\\tilde Z}(W;U_i)}.
+        |\mathrm{gen}| \le \frac1n\sum_{i=1}^n E_{\tilde Z}\sqrt{2\, I^{\tilde Z}(W;U_i)}.
 
-    Derivation (constant checked here): with :math:`\\Delta_i=\\ell(W,\\tilde Z_{i,1})-
-    \\ell(W,\\tilde Z_{i,0})\\in[-1,1]`, the :math:`i`-th term of ``gen`` is
-    :math:`E[(-1)^{U_i}\\Delta_i]`; under the product of the marginals given
-    :math:`\\tilde Z` the variable :math:`(-1)^{U_i'}\\Delta_i` has mean 0 and range
+    Derivation (constant checked here): with :math:`\Delta_i=\ell(W,\tilde Z_{i,1})-
+    \ell(W,\tilde Z_{i,0})\in[-1,1]`, the :math:`i`-th term of ``gen`` is
+    :math:`E[(-1)^{U_i}\Delta_i]`; under the product of the marginals given
+    :math:`\tilde Z` the variable :math:`(-1)^{U_i'}\Delta_i` has mean 0 and range
     :math:`[-1,1]`, so it is 1-sub-Gaussian and Donsker–Varadhan gives
-    :math:`\\sqrt{2I^{\\tilde Z}(W;U_i)}`.
+    :math:`\sqrt{2I^{\tilde Z}(W;U_i)}`.
 
     Parameters
     ----------
     cmis : array_like, shape (n,) or (num_supersamples, n)
-        :math:`I^{\\tilde z}(W;U_i)` in nats, each in ``[0, log 2]``. A 2-D array holds one
-        row per supersample draw; the expectation over :math:`\\tilde Z` is the mean over
+        :math:`I^{\tilde z}(W;U_i)` in nats, each in ``[0, log 2]``. A 2-D array holds one
+        row per supersample draw; the expectation over :math:`\tilde Z` is the mean over
         axis 0.
 
     Returns
@@ -416,20 +417,20 @@ def samplewise_cmi_bound(cmis) -> float:
 
 
 def ecmi_bound(ecmis) -> float:
-    """Evaluated-CMI (e-CMI) samplewise bound with the loss pair (loss in [0, 1]).
+    r"""Evaluated-CMI (e-CMI) samplewise bound with the loss pair (loss in [0, 1]).
 
     .. math::
 
-        |\\mathrm{gen}| \\le \\frac1n\\sum_{i=1}^n E_{\\tilde Z}\\sqrt{2\\, I^{\\tilde Z}(L_i;U_i)},
-        \\qquad L_i = (\\ell(W,\\tilde Z_{i,0}), \\ell(W,\\tilde Z_{i,1})).
+        |\mathrm{gen}| \le \frac1n\sum_{i=1}^n E_{\tilde Z}\sqrt{2\, I^{\tilde Z}(L_i;U_i)},
+        \qquad L_i = (\ell(W,\tilde Z_{i,0}), \ell(W,\tilde Z_{i,1})).
 
     Valid with this constant by the argument of :func:`samplewise_cmi_bound`, since
-    :math:`\\Delta_i` is a function of :math:`L_i`.
+    :math:`\Delta_i` is a function of :math:`L_i`.
 
     Parameters
     ----------
     ecmis : array_like, shape (n,) or (num_supersamples, n)
-        :math:`I^{\\tilde z}(L_i;U_i)` in nats, each in ``[0, log 2]``.
+        :math:`I^{\tilde z}(L_i;U_i)` in nats, each in ``[0, log 2]``.
 
     Returns
     -------
@@ -439,30 +440,31 @@ def ecmi_bound(ecmis) -> float:
     References
     ----------
     F. Hellström and G. Durisi, "A new family of generalization bounds using samplewise
-    evaluated CMI", NeurIPS 2022 (constant as recalled; see THEORY.md — derived here).
+    evaluated CMI", NeurIPS 2022 (constant as recalled, not checked against the paper's text;
+    the constant is derived here, see above).
     """
     return _samplewise(ecmis, "ecmis")
 
 
 def ld_cmi_bound(ldcmis) -> float:
-    """Loss-difference CMI / MI bound (loss in [0, 1]).
+    r"""Loss-difference CMI / MI bound (loss in [0, 1]).
 
     .. math::
 
-        |\\mathrm{gen}| \\le \\frac1n\\sum_{i=1}^n E_{\\tilde Z}
-        \\sqrt{2\\, I^{\\tilde Z}(\\Delta_i;U_i)}
-        \\quad\\text{or}\\quad
-        |\\mathrm{gen}| \\le \\frac1n\\sum_{i=1}^n \\sqrt{2\\, I(\\Delta_i;U_i)},
+        |\mathrm{gen}| \le \frac1n\sum_{i=1}^n E_{\tilde Z}
+        \sqrt{2\, I^{\tilde Z}(\Delta_i;U_i)}
+        \quad\text{or}\quad
+        |\mathrm{gen}| \le \frac1n\sum_{i=1}^n \sqrt{2\, I(\Delta_i;U_i)},
 
-    with :math:`\\Delta_i=\\ell(W,\\tilde Z_{i,1})-\\ell(W,\\tilde Z_{i,0})`. The unconditional
-    form holds because :math:`U_i` is independent of :math:`\\tilde Z` and uniform, so
-    :math:`(-1)^{U_i'}\\Delta_i` has mean 0 and range :math:`[-1,1]` under
-    :math:`P_{\\Delta_i}\\otimes P_{U_i}` (1-sub-Gaussian; Donsker–Varadhan).
+    with :math:`\Delta_i=\ell(W,\tilde Z_{i,1})-\ell(W,\tilde Z_{i,0})`. The unconditional
+    form holds because :math:`U_i` is independent of :math:`\tilde Z` and uniform, so
+    :math:`(-1)^{U_i'}\Delta_i` has mean 0 and range :math:`[-1,1]` under
+    :math:`P_{\Delta_i}\otimes P_{U_i}` (1-sub-Gaussian; Donsker–Varadhan).
 
     Parameters
     ----------
     ldcmis : array_like, shape (n,) or (num_supersamples, n)
-        :math:`I(\\Delta_i;U_i)` (1-D, unconditional) or :math:`I^{\\tilde z}(\\Delta_i;U_i)`
+        :math:`I(\Delta_i;U_i)` (1-D, unconditional) or :math:`I^{\tilde z}(\Delta_i;U_i)`
         (one row per supersample), nats, each in ``[0, log 2]``.
 
     Returns
@@ -473,8 +475,8 @@ def ld_cmi_bound(ldcmis) -> float:
     References
     ----------
     Z. Wang and Y. Mao, "Tighter information-theoretic generalization bounds from
-    supersamples", ICML 2023, Theorems 3.1–3.2 (constants as recalled; see THEORY.md —
-    derived here).
+    supersamples", ICML 2023, Theorems 3.1–3.2 (constants as recalled, not checked against
+    the paper's text; the constants are derived here, see above).
     """
     return _samplewise(ldcmis, "ldcmis")
 
@@ -484,14 +486,14 @@ def ld_cmi_bound(ldcmis) -> float:
 # --------------------------------------------------------------------------------------------
 
 def compressed_mi_bound(mi_sw, rate, n, sigma) -> float:
-    """Generalization bound of a compressed model through data processing.
+    r"""Generalization bound of a compressed model through data processing.
 
     .. math::
 
-        |\\mathrm{gen}(\\hat W)| \\le \\sqrt{\\frac{2\\hat\\sigma^2\\min\\{I(S;W), R\\}}{n}},
-        \\qquad I(S;\\hat W)\\le\\min\\{I(S;W), I(W;\\hat W)\\},\\ I(W;\\hat W)\\le R,
+        |\mathrm{gen}(\hat W)| \le \sqrt{\frac{2\hat\sigma^2\min\{I(S;W), R\}}{n}},
+        \qquad I(S;\hat W)\le\min\{I(S;W), I(W;\hat W)\},\ I(W;\hat W)\le R,
 
-    for the Markov chain :math:`S\\to W\\to\\hat W` (e.g. :math:`R=H(\\hat W)\\le m\\log K`
+    for the Markov chain :math:`S\to W\to\hat W` (e.g. :math:`R=H(\hat W)\le m\log K`
     for a deterministic quantizer, see :func:`quantizer_rate_bound`).
 
     Parameters
@@ -499,11 +501,11 @@ def compressed_mi_bound(mi_sw, rate, n, sigma) -> float:
     mi_sw : float
         :math:`I(S;W)` in nats, ``>= 0`` (``inf`` allowed).
     rate : float
-        An upper bound :math:`R` on :math:`I(W;\\hat W)` in nats, ``>= 0`` (``inf`` allowed).
+        An upper bound :math:`R` on :math:`I(W;\hat W)` in nats, ``>= 0`` (``inf`` allowed).
     n : int
         Sample size, ``>= 1``.
     sigma : float
-        Sub-Gaussian parameter :math:`\\hat\\sigma` of :math:`\\ell(\\hat w, Z)`, ``>= 0``.
+        Sub-Gaussian parameter :math:`\hat\sigma` of :math:`\ell(\hat w, Z)`, ``>= 0``.
 
     Returns
     -------
@@ -523,11 +525,11 @@ def compressed_mi_bound(mi_sw, rate, n, sigma) -> float:
 
 
 def quantizer_rate_bound(num_weights, num_levels, base=None) -> float:
-    """Entropy bound on the rate of a deterministic scalar quantizer.
+    r"""Entropy bound on the rate of a deterministic scalar quantizer.
 
     .. math::
 
-        I(W;\\hat W) \\le H(\\hat W) \\le m \\log K.
+        I(W;\hat W) \le H(\hat W) \le m \log K.
 
     Parameters
     ----------
@@ -541,12 +543,12 @@ def quantizer_rate_bound(num_weights, num_levels, base=None) -> float:
     Returns
     -------
     float
-        :math:`m\\log K`.
+        :math:`m\log K`.
 
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Theorem 2.6.4
-    (:math:`H(X)\\le\\log|\\mathcal X|`); Y. Bu, W. Gao, S. Zou and V. V. Veeravalli, AAAI 2020.
+    (:math:`H(X)\le\log|\mathcal X|`); Y. Bu, W. Gao, S. Zou and V. V. Veeravalli, AAAI 2020.
     """
     m = as_int(num_weights, "num_weights", low=1)
     k = as_int(num_levels, "num_levels", low=1)
@@ -554,15 +556,15 @@ def quantizer_rate_bound(num_weights, num_levels, base=None) -> float:
 
 
 def gibbs_generalization_gap(i_skl, gamma) -> float:
-    """Exact generalization error of the Gibbs algorithm.
+    r"""Exact generalization error of the Gibbs algorithm.
 
     .. math::
 
-        P_{W|S}(w|s)\\propto\\pi(w)e^{-\\gamma L_s(w)} \\implies
-        \\mathrm{gen} = \\frac{I_{SKL}(W;S)}{\\gamma},\\qquad
+        P_{W|S}(w|s)\propto\pi(w)e^{-\gamma L_s(w)} \implies
+        \mathrm{gen} = \frac{I_{SKL}(W;S)}{\gamma},\qquad
         I_{SKL}(W;S) = I(W;S) + L(W;S),
 
-    with :math:`L(W;S)=D(P_W\\otimes P_S\\|P_{W,S})` the lautum information.
+    with :math:`L(W;S)=D(P_W\otimes P_S\|P_{W,S})` the lautum information.
 
     Parameters
     ----------
@@ -587,25 +589,25 @@ def gibbs_generalization_gap(i_skl, gamma) -> float:
 
 
 def compression_changes_population_risk(distortion, gen_before, gen_after) -> float:
-    """Change of expected population risk caused by compressing :math:`W` into :math:`\\hat W`.
+    r"""Change of expected population risk caused by compressing :math:`W` into :math:`\hat W`.
 
     .. math::
 
-        E L_\\mu(\\hat W) - E L_\\mu(W)
-        = \\underbrace{E[L_S(\\hat W) - L_S(W)]}_{\\text{distortion}}
-          + \\mathrm{gen}(\\hat W) - \\mathrm{gen}(W).
+        E L_\mu(\hat W) - E L_\mu(W)
+        = \underbrace{E[L_S(\hat W) - L_S(W)]}_{\text{distortion}}
+          + \mathrm{gen}(\hat W) - \mathrm{gen}(W).
 
     Negative means compression lowers the population risk: it helps iff the distortion is
-    smaller than :math:`\\mathrm{gen}(W)-\\mathrm{gen}(\\hat W)`.
+    smaller than :math:`\mathrm{gen}(W)-\mathrm{gen}(\hat W)`.
 
     Parameters
     ----------
     distortion : float
-        :math:`E[L_S(\\hat W)-L_S(W)]` (finite; usually ``>= 0`` at an empirical minimiser).
+        :math:`E[L_S(\hat W)-L_S(W)]` (finite; usually ``>= 0`` at an empirical minimiser).
     gen_before : float
-        :math:`\\mathrm{gen}(W)`, finite.
+        :math:`\mathrm{gen}(W)`, finite.
     gen_after : float
-        :math:`\\mathrm{gen}(\\hat W)`, finite.
+        :math:`\mathrm{gen}(\hat W)`, finite.
 
     Returns
     -------
@@ -616,7 +618,7 @@ def compression_changes_population_risk(distortion, gen_before, gen_after) -> fl
     ----------
     Y. Bu, W. Gao, S. Zou and V. V. Veeravalli, "Information-theoretic understanding of
     population risk improvement with model compression", AAAI 2020 (decomposition of the
-    population risk; theorem numbering unverified, see THEORY.md).
+    population risk; theorem numbering not checked against the paper's text).
     """
     distortion = as_float(distortion, "distortion")
     gen_before = as_float(gen_before, "gen_before")

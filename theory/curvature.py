@@ -1,24 +1,24 @@
-"""Curvature of the training loss of a small torch network: Hessian diagonal and trace.
+r"""Curvature of the training loss of a small torch network: Hessian diagonal and trace.
 
 The training loss is the mean per-sample loss of :func:`theory.testbeds.nets.loss_fn`,
 
 .. math::
 
-    L_S(\\theta) = \\frac1n \\sum_{i=1}^n \\ell(f_\\theta(x_i), y_i),
+    L_S(\theta) = \frac1n \sum_{i=1}^n \ell(f_\theta(x_i), y_i),
 
 (summed squared error for regression, cross-entropy in nats for classification), and every
 function returns, for each named parameter of the model, a tensor of that parameter's shape.
 
-- :func:`hessian_diagonal` — exact :math:`\\mathrm{diag}\\,\\nabla^2 L_S`, one Hessian-vector
+- :func:`hessian_diagonal` — exact :math:`\mathrm{diag}\,\nabla^2 L_S`, one Hessian-vector
   product (forward-over-reverse, ``torch.func.jvp`` of ``torch.func.grad``) per coordinate,
-  batched with ``torch.func.vmap``. Cost: :math:`d` HVPs, fine for the small nets of this
-  project (up to ~10^4 parameters).
+  batched with ``torch.func.vmap``. Cost: :math:`d` HVPs, fine for small nets
+  (up to ~10^4 parameters).
 - :func:`hutchinson_diagonal` — Bekas–Kokiopoulou–Saad estimator
-  :math:`\\mathrm{diag}(H) \\approx \\frac1N\\sum_r z_r \\odot H z_r` with Rademacher probes,
+  :math:`\mathrm{diag}(H) \approx \frac1N\sum_r z_r \odot H z_r` with Rademacher probes,
   with a per-coordinate standard error, and Hutchinson's trace estimate with its standard error.
 - :func:`gauss_newton_diagonal` — diagonal of the generalized Gauss–Newton matrix
-  :math:`\\frac1n\\sum_i J_i^\\top \\nabla_f^2\\ell\\, J_i` (positive semi-definite), and
-  :func:`empirical_fisher_diagonal` — :math:`\\frac1n\\sum_i (\\nabla\\ell_i)^{\\odot 2}`.
+  :math:`\frac1n\sum_i J_i^\top \nabla_f^2\ell\, J_i` (positive semi-definite), and
+  :func:`empirical_fisher_diagonal` — :math:`\frac1n\sum_i (\nabla\ell_i)^{\odot 2}`.
 
 Models: MLPs and small CNNs (any module built from Linear/Conv/activations/pooling/flatten).
 BatchNorm is rejected: in training mode it couples the samples, and in eval mode its running
@@ -53,16 +53,16 @@ _BATCHNORM = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 
 @dataclass(frozen=True)
 class HutchinsonDiagonal:
-    """Hutchinson-type estimates of the Hessian diagonal and trace.
+    r"""Hutchinson-type estimates of the Hessian diagonal and trace.
 
     Attributes
     ----------
     diagonal : dict of str -> tensor
-        :math:`\\frac1N\\sum_r z_r\\odot Hz_r`, per parameter (parameter's shape).
+        :math:`\frac1N\sum_r z_r\odot Hz_r`, per parameter (parameter's shape).
     se : dict of str -> tensor
-        Per-coordinate standard error, sample standard deviation over probes / :math:`\\sqrt N`.
+        Per-coordinate standard error, sample standard deviation over probes / :math:`\sqrt N`.
     trace : float
-        :math:`\\frac1N\\sum_r z_r^\\top H z_r`.
+        :math:`\frac1N\sum_r z_r^\top H z_r`.
     trace_se : float
     n_probes : int
     """
@@ -167,12 +167,12 @@ def _chunk(chunk_size, name="chunk_size"):
 # ---------------------------------------------------------------------------------------------
 
 def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
-    """Hessian-vector product of the training loss, :math:`\\nabla^2 L_S(\\theta)\\, v`.
+    r"""Hessian-vector product of the training loss, :math:`\nabla^2 L_S(\theta)\, v`.
 
     .. math::
 
-        H v = \\frac{\\partial}{\\partial t} \\nabla L_S(\\theta + t v)\\Big|_{t=0}
-        \\quad(\\text{forward-over-reverse}).
+        H v = \frac{\partial}{\partial t} \nabla L_S(\theta + t v)\Big|_{t=0}
+        \quad(\text{forward-over-reverse}).
 
     Parameters
     ----------
@@ -207,12 +207,12 @@ def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
 
 
 def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
-    """Exact diagonal of the training-loss Hessian.
+    r"""Exact diagonal of the training-loss Hessian.
 
     .. math::
 
-        [\\nabla^2 L_S(\\theta)]_{jj} = e_j^\\top \\nabla^2 L_S(\\theta)\\, e_j,
-        \\qquad j = 1, \\dots, d,
+        [\nabla^2 L_S(\theta)]_{jj} = e_j^\top \nabla^2 L_S(\theta)\, e_j,
+        \qquad j = 1, \dots, d,
 
     from :math:`d` Hessian-vector products with the unit vectors, ``chunk_size`` at a time under
     ``torch.func.vmap``.
@@ -254,24 +254,24 @@ def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
 
 
 def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=None, chunk_size=32) -> HutchinsonDiagonal:
-    """Stochastic Hessian diagonal and trace from Rademacher probes, with standard errors.
+    r"""Stochastic Hessian diagonal and trace from Rademacher probes, with standard errors.
 
     .. math::
 
-        \\widehat{\\mathrm{diag}}(H) = \\frac1N\\sum_{r=1}^N z_r \\odot H z_r,\\qquad
-        \\widehat{\\mathrm{tr}}(H) = \\frac1N\\sum_{r=1}^N z_r^\\top H z_r,\\qquad
-        z_r \\in \\{\\pm1\\}^d \\text{ i.i.d. uniform};
+        \widehat{\mathrm{diag}}(H) = \frac1N\sum_{r=1}^N z_r \odot H z_r,\qquad
+        \widehat{\mathrm{tr}}(H) = \frac1N\sum_{r=1}^N z_r^\top H z_r,\qquad
+        z_r \in \{\pm1\}^d \text{ i.i.d. uniform};
 
-    both are unbiased, :math:`E[z\\odot Hz] = \\mathrm{diag}(H)`,
-    :math:`\\mathrm{Var}[(z\\odot Hz)_j] = \\sum_{k\\ne j} H_{jk}^2`; standard errors are the
-    sample standard deviations over probes divided by :math:`\\sqrt N`.
+    both are unbiased, :math:`E[z\odot Hz] = \mathrm{diag}(H)`,
+    :math:`\mathrm{Var}[(z\odot Hz)_j] = \sum_{k\ne j} H_{jk}^2`; standard errors are the
+    sample standard deviations over probes divided by :math:`\sqrt N`.
 
     Parameters
     ----------
     model, X, Y, task :
         As in :func:`hessian_diagonal`.
     n_probes : int, default 100
-        :math:`N \\ge 2`.
+        :math:`N \ge 2`.
     rng : None, int or numpy.random.Generator
         Draws the probes (on the CPU, then moved), so a seed gives the same probes everywhere.
     device : str, torch.device or None
@@ -317,18 +317,18 @@ def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=Non
 
 
 def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
-    """Diagonal of the generalized Gauss–Newton matrix of the training loss.
+    r"""Diagonal of the generalized Gauss–Newton matrix of the training loss.
 
     .. math::
 
-        G = \\frac1n \\sum_{i=1}^n J_i^\\top \\Lambda_i J_i,\\qquad J_i = \\frac{\\partial
-        f_\\theta(x_i)}{\\partial\\theta},\\quad \\Lambda_i = \\nabla^2_f \\ell(f, y_i),
+        G = \frac1n \sum_{i=1}^n J_i^\top \Lambda_i J_i,\qquad J_i = \frac{\partial
+        f_\theta(x_i)}{\partial\theta},\quad \Lambda_i = \nabla^2_f \ell(f, y_i),
 
-    so :math:`G_{jj} = \\frac2n\\sum_i\\sum_a J_{i,aj}^2` for the summed squared error
-    (:math:`\\Lambda = 2I`) and :math:`G_{jj} = \\frac1n\\sum_i [\\sum_a p_a J_{i,aj}^2 -
-    (\\sum_a p_a J_{i,aj})^2]` for cross-entropy (:math:`\\Lambda = \\mathrm{diag}(p) - pp^\\top`,
-    :math:`p` the softmax). :math:`G \\succeq 0`; it equals the Hessian when the network is
-    linear in :math:`\\theta` and drops the term :math:`\\sum_a \\partial_a\\ell\\, \\nabla^2 f_a`
+    so :math:`G_{jj} = \frac2n\sum_i\sum_a J_{i,aj}^2` for the summed squared error
+    (:math:`\Lambda = 2I`) and :math:`G_{jj} = \frac1n\sum_i [\sum_a p_a J_{i,aj}^2 -
+    (\sum_a p_a J_{i,aj})^2]` for cross-entropy (:math:`\Lambda = \mathrm{diag}(p) - pp^\top`,
+    :math:`p` the softmax). :math:`G \succeq 0`; it equals the Hessian when the network is
+    linear in :math:`\theta` and drops the term :math:`\sum_a \partial_a\ell\, \nabla^2 f_a`
     otherwise.
 
     Parameters
@@ -373,12 +373,12 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> 
 
 
 def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
-    """Diagonal of the empirical Fisher matrix (mean squared per-sample gradient).
+    r"""Diagonal of the empirical Fisher matrix (mean squared per-sample gradient).
 
     .. math::
 
-        F_{jj} = \\frac1n \\sum_{i=1}^n \\Big(\\frac{\\partial \\ell(f_\\theta(x_i), y_i)}
-        {\\partial\\theta_j}\\Big)^2 .
+        F_{jj} = \frac1n \sum_{i=1}^n \Big(\frac{\partial \ell(f_\theta(x_i), y_i)}
+        {\partial\theta_j}\Big)^2 .
 
     Not a curvature in general (it differs from the Fisher and the GGN away from a well-specified
     optimum), but a common cheap importance.

@@ -1,7 +1,6 @@
 """Information measures: Gaussian closed forms, the KSG estimator, discrete plug-in estimates.
 
 All quantities are in nats unless a ``base=`` argument says otherwise (``base=2`` gives bits).
-See THEORY.md §1.
 
 Gaussian closed forms work on standardized (correlation) matrices through Cholesky factors and
 canonical correlations, never through ``det``, so they stay accurate for nearly independent and
@@ -81,14 +80,14 @@ def _chol_logdet(a: np.ndarray) -> float:
 # --------------------------------------------------------------------------------------------
 
 def gaussian_entropy(cov, base=None) -> float:
-    """Differential entropy of a Gaussian vector, :math:`h(N(m, \\Sigma))`.
+    r"""Differential entropy of a Gaussian vector, :math:`h(N(m, \Sigma))`.
 
     .. math::
 
-        h = \\tfrac12 \\log\\big((2\\pi e)^d \\det\\Sigma\\big)
-          = \\tfrac{d}{2}\\log(2\\pi e) + \\sum_j \\log\\sigma_j + \\tfrac12\\log\\det R,
+        h = \tfrac12 \log\big((2\pi e)^d \det\Sigma\big)
+          = \tfrac{d}{2}\log(2\pi e) + \sum_j \log\sigma_j + \tfrac12\log\det R,
 
-    where :math:`\\sigma_j^2` are the variances and :math:`R` the correlation matrix; the log
+    where :math:`\sigma_j^2` are the variances and :math:`R` the correlation matrix; the log
     determinant comes from a Cholesky factor, never from ``det``.
 
     Parameters
@@ -123,15 +122,15 @@ def gaussian_entropy(cov, base=None) -> float:
 
 
 def gaussian_mutual_information(cov, dim_x, base=None) -> float:
-    """Mutual information :math:`I(X;Y)` of a jointly Gaussian pair from its joint covariance.
+    r"""Mutual information :math:`I(X;Y)` of a jointly Gaussian pair from its joint covariance.
 
     .. math::
 
-        I(X;Y) = \\tfrac12 \\log\\frac{\\det\\Sigma_X \\det\\Sigma_Y}{\\det\\Sigma}
-               = -\\tfrac12 \\sum_i \\log(1-\\rho_i^2),
+        I(X;Y) = \tfrac12 \log\frac{\det\Sigma_X \det\Sigma_Y}{\det\Sigma}
+               = -\tfrac12 \sum_i \log(1-\rho_i^2),
 
-    where :math:`\\rho_i` are the canonical correlations, the singular values of
-    :math:`L_X^{-1}\\Sigma_{XY}L_Y^{-\\top}` with Cholesky factors of the (standardized)
+    where :math:`\rho_i` are the canonical correlations, the singular values of
+    :math:`L_X^{-1}\Sigma_{XY}L_Y^{-\top}` with Cholesky factors of the (standardized)
     marginal blocks. The second form is accurate both near independence and near determinism.
 
     Parameters
@@ -193,11 +192,11 @@ def gaussian_mutual_information(cov, dim_x, base=None) -> float:
 
 
 def bivariate_gaussian_mutual_information(rho, base=None) -> float:
-    """Mutual information of a bivariate Gaussian with correlation ``rho``.
+    r"""Mutual information of a bivariate Gaussian with correlation ``rho``.
 
     .. math::
 
-        I(X;Y) = -\\tfrac12 \\log(1-\\rho^2).
+        I(X;Y) = -\tfrac12 \log(1-\rho^2).
 
     Parameters
     ----------
@@ -224,17 +223,17 @@ def bivariate_gaussian_mutual_information(rho, base=None) -> float:
 
 
 def gaussian_kl(mean0, cov0, mean1, cov1, base=None) -> float:
-    """Kullback–Leibler divergence :math:`D(N(\\mu_0,\\Sigma_0)\\,\\|\\,N(\\mu_1,\\Sigma_1))`.
+    r"""Kullback–Leibler divergence :math:`D(N(\mu_0,\Sigma_0)\,\|\,N(\mu_1,\Sigma_1))`.
 
     .. math::
 
-        D = \\tfrac12\\Big[\\operatorname{tr}(\\Sigma_1^{-1}\\Sigma_0)
-            + (\\mu_1-\\mu_0)^\\top\\Sigma_1^{-1}(\\mu_1-\\mu_0) - d
-            + \\log\\frac{\\det\\Sigma_1}{\\det\\Sigma_0}\\Big]
-          = \\tfrac12\\Big[\\sum_j(\\lambda_j - 1 - \\log\\lambda_j) + \\|L_1^{-1}(\\mu_1-\\mu_0)\\|^2\\Big],
+        D = \tfrac12\Big[\operatorname{tr}(\Sigma_1^{-1}\Sigma_0)
+            + (\mu_1-\mu_0)^\top\Sigma_1^{-1}(\mu_1-\mu_0) - d
+            + \log\frac{\det\Sigma_1}{\det\Sigma_0}\Big]
+          = \tfrac12\Big[\sum_j(\lambda_j - 1 - \log\lambda_j) + \|L_1^{-1}(\mu_1-\mu_0)\|^2\Big],
 
-    with :math:`\\lambda_j` the eigenvalues of the whitened covariance
-    :math:`L_1^{-1}\\Sigma_0L_1^{-\\top}` (:math:`\\Sigma_1 = L_1L_1^\\top`).
+    with :math:`\lambda_j` the eigenvalues of the whitened covariance
+    :math:`L_1^{-1}\Sigma_0L_1^{-\top}` (:math:`\Sigma_1 = L_1L_1^\top`).
 
     Parameters
     ----------
@@ -259,7 +258,7 @@ def gaussian_kl(mean0, cov0, mean1, cov1, base=None) -> float:
     References
     ----------
     S. Kullback, *Information Theory and Statistics*, Wiley 1959 (the Gaussian closed form,
-    as widely restated; see THEORY.md §1).
+    as widely restated).
     """
     c0 = _as_cov(cov0, "cov0")
     c1 = _as_cov(cov1, "cov1")
@@ -347,17 +346,17 @@ def _count_within(pts: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 
 def ksg_mutual_information(x, y, k=3, rng=None, jitter=1e-10, standardize=True) -> float:
-    """Kraskov–Stögbauer–Grassberger (KSG) estimator 1 of :math:`I(X;Y)`, in nats.
+    r"""Kraskov–Stögbauer–Grassberger (KSG) estimator 1 of :math:`I(X;Y)`, in nats.
 
     .. math::
 
-        \\hat I = \\psi(k) + \\psi(N) - \\frac1N\\sum_{i=1}^N
-                 \\big[\\psi(n_{x,i}+1) + \\psi(n_{y,i}+1)\\big],
+        \hat I = \psi(k) + \psi(N) - \frac1N\sum_{i=1}^N
+                 \big[\psi(n_{x,i}+1) + \psi(n_{y,i}+1)\big],
 
-    where :math:`\\varepsilon_i` is the max-norm distance from point :math:`i` to its
+    where :math:`\varepsilon_i` is the max-norm distance from point :math:`i` to its
     :math:`k`-th nearest neighbour in the joint space, and :math:`n_{x,i}` (:math:`n_{y,i}`)
     counts the other points whose :math:`X` (:math:`Y`) part lies *strictly* within
-    :math:`\\varepsilon_i`. Neighbour searches use ``scipy.spatial.cKDTree`` (``p=inf``,
+    :math:`\varepsilon_i`. Neighbour searches use ``scipy.spatial.cKDTree`` (``p=inf``,
     ``workers=-1``); the marginal counts come from ``query_ball_point(...,
     return_length=True)`` at radius ``nextafter(eps_i, 0)`` (for a 1-D marginal, from a sort
     and ``searchsorted`` with the same floating-point test, which is faster), fully vectorised.
@@ -371,7 +370,7 @@ def ksg_mutual_information(x, y, k=3, rng=None, jitter=1e-10, standardize=True) 
     around 0 and can be negative (it is *not* clipped); for strong dependence (large MI) it
     underestimates, the bias growing with the MI; above roughly 10–20 joint dimensions the
     nearest-neighbour geometry degrades and the bias can be large. Its standard deviation
-    over samples is roughly :math:`O(1/\\sqrt N)`.
+    over samples is roughly :math:`O(1/\sqrt N)`.
 
     Parameters
     ----------
@@ -469,14 +468,14 @@ def _entropy_from_counts(counts: np.ndarray) -> float:
 
 
 def discrete_entropy(x, base=None, miller_madow=False) -> float:
-    """Plug-in (maximum-likelihood) Shannon entropy of a sample of discrete symbols.
+    r"""Plug-in (maximum-likelihood) Shannon entropy of a sample of discrete symbols.
 
     .. math::
 
-        \\hat H = -\\sum_a \\hat p_a \\log \\hat p_a, \\qquad
-        \\hat H_{MM} = \\hat H + \\frac{\\hat K - 1}{2N},
+        \hat H = -\sum_a \hat p_a \log \hat p_a, \qquad
+        \hat H_{MM} = \hat H + \frac{\hat K - 1}{2N},
 
-    where :math:`\\hat p_a` are the empirical frequencies, :math:`\\hat K` the number of
+    where :math:`\hat p_a` are the empirical frequencies, :math:`\hat K` the number of
     observed symbols and :math:`N` the sample size (Miller–Madow bias correction).
 
     Parameters
@@ -509,15 +508,15 @@ def discrete_entropy(x, base=None, miller_madow=False) -> float:
 
 
 def discrete_mutual_information(x, y, base=None, miller_madow=False) -> float:
-    """Plug-in mutual information of two discrete samples from their joint histogram.
+    r"""Plug-in mutual information of two discrete samples from their joint histogram.
 
     .. math::
 
-        \\hat I = \\sum_{a,b} \\hat p_{ab} \\log\\frac{\\hat p_{ab}}{\\hat p_a \\hat p_b}
-                = \\hat H(X) + \\hat H(Y) - \\hat H(X,Y),
+        \hat I = \sum_{a,b} \hat p_{ab} \log\frac{\hat p_{ab}}{\hat p_a \hat p_b}
+                = \hat H(X) + \hat H(Y) - \hat H(X,Y),
 
     and with the Miller–Madow correction applied to each entropy,
-    :math:`\\hat I_{MM} = \\hat I + (\\hat K_X + \\hat K_Y - \\hat K_{XY} - 1)/(2N)`.
+    :math:`\hat I_{MM} = \hat I + (\hat K_X + \hat K_Y - \hat K_{XY} - 1)/(2N)`.
 
     Parameters
     ----------

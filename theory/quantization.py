@@ -1,31 +1,31 @@
-"""Scalar weight quantization: k-means, Hessian-weighted and diameter-regularized k-means, the
+r"""Scalar weight quantization: k-means, Hessian-weighted and diameter-regularized k-means, the
 globally optimal weighted 1-D k-means, network quantization and entropy-coded compression ratio.
 
-THEORY.md §6. Every clustering here is one-dimensional: the weights of one layer are the points
+Every clustering here is one-dimensional: the weights of one layer are the points
 :math:`w_i`, each with a positive importance :math:`h_i` (1 for plain k-means, the diagonal of the
 training-loss Hessian for Hessian-weighted k-means), and the objective is the weighted
 distortion
 
 .. math::
 
-    J(c, a) = \\sum_{i=1}^n h_i\\,(w_i - c_{a_i})^2,
+    J(c, a) = \sum_{i=1}^n h_i\,(w_i - c_{a_i})^2,
 
-which for :math:`h_i = [\\nabla^2 L_S(w)]_{ii}` is the second-order approximation of the
-empirical-risk increase :math:`L_S(\\hat w) - L_S(w)` at a minimum (Choi, El-Khamy, Lee,
+which for :math:`h_i = [\nabla^2 L_S(w)]_{ii}` is the second-order approximation of the
+empirical-risk increase :math:`L_S(\hat w) - L_S(w)` at a minimum (Choi, El-Khamy, Lee,
 ICLR 2017; Bu, Gao, Zou, Veeravalli, AAAI 2020).
 
 - :func:`kmeans_1d` — Lloyd's algorithm (a local optimum) or the exact optimum by dynamic
   programming (``method="optimal"``; Wang & Song 2011, Grønlund et al. 2017), vectorized numpy,
-  divide and conquer over the monotone split points: :math:`O(k\\,n\\log n)` after a sort.
+  divide and conquer over the monotone split points: :math:`O(k\,n\log n)` after a sort.
 - :func:`hessian_weighted_kmeans` — HW k-means and the two diameter-regularized variants
   (DRHW) of Bu et al.
 - :func:`diameter_regularized_centroids` — the centroid step of DRHW: the exact minimizer of the
-  penalized objective given the assignments.
+  penalized objective given the assignments only while its no-crossing clip does not bind.
 - :func:`quantize_network` — quantize every ``Linear``/``Conv`` weight of a torch model layer by
   layer; :func:`compression_ratio` — size with entropy-coded labels and a float codebook.
 
 What was checked against the sources (see :func:`hessian_weighted_kmeans`): the quantile
-initialisation, the extreme-centroid shift :math:`\\lambda/(4\\sum_{C}h)` with its no-crossing
+initialisation, the extreme-centroid shift :math:`\lambda/(4\sum_{C}h)` with its no-crossing
 guard and the entropy-weighted squared-diameter variant were read from the authors' released code
 (``wgao9/weight-quant``, ``utils/quantize_utils.py``, ``weighted_k_means_cpu``); the vector-case
 Algorithm 1 of the journal version (Bu et al., *Entropy* 23(10):1255, 2021) was read from its
@@ -74,7 +74,7 @@ METHODS = ("kmeans", "optimal", "hw", "optimal_hw", "drhw")
 
 @dataclass(frozen=True)
 class KMeansResult:
-    """A 1-D (weighted) k-means clustering.
+    r"""A 1-D (weighted) k-means clustering.
 
     Attributes
     ----------
@@ -83,7 +83,7 @@ class KMeansResult:
     labels : ndarray, shape (n,), int64
         Cluster index of each point, in the input order (the input is raveled).
     objective : float
-        :math:`\\sum_i h_i (w_i - c_{a_i})^2`, recomputed from ``labels`` and ``centroids``.
+        :math:`\sum_i h_i (w_i - c_{a_i})^2`, recomputed from ``labels`` and ``centroids``.
     iterations : int
         Lloyd iterations (0 for the dynamic programme).
     converged : bool
@@ -106,7 +106,7 @@ class KMeansResult:
 
 @dataclass(frozen=True)
 class HWKMeansResult:
-    """A Hessian-weighted (optionally diameter-regularized) 1-D k-means clustering.
+    r"""A Hessian-weighted (optionally diameter-regularized) 1-D k-means clustering.
 
     Attributes
     ----------
@@ -114,10 +114,10 @@ class HWKMeansResult:
         Ascending centres.
     labels : ndarray, shape (n,), int64
     distortion : float
-        :math:`\\sum_i h_i (w_i - c_{a_i})^2`.
+        :math:`\sum_i h_i (w_i - c_{a_i})^2`.
     penalty : float
-        The regularizer's value: :math:`\\tfrac{\\lambda}{2}(c_K - c_1)` (``diameter_reg``) or
-        :math:`\\lambda'\\hat H(a)(c_K - c_1)^2` (``entropy_reg``); 0 for plain HW k-means.
+        The regularizer's value: :math:`\tfrac{\lambda}{2}(c_K - c_1)` (``diameter_reg``) or
+        :math:`\lambda'\hat H(a)(c_K - c_1)^2` (``entropy_reg``); 0 for plain HW k-means.
     objective : float
         ``distortion + penalty`` (the value of the best iterate, which is the one returned).
     diameter : float
@@ -162,7 +162,7 @@ class CompressionRatio:
     ratio : float
         ``original_bits / compressed_bits`` (> 1 means smaller).
     fraction : float
-        ``compressed_bits / original_bits`` (THEORY.md §6 writes this one).
+        ``compressed_bits / original_bits``, the compressed size as a fraction of the original.
     bits_per_weight : float
         ``compressed_bits`` per parameter.
     """
@@ -190,7 +190,7 @@ class LayerQuantization:
 
 @dataclass(frozen=True)
 class QuantizedNetwork:
-    """A quantized copy of a network and its bookkeeping.
+    r"""A quantized copy of a network and its bookkeeping.
 
     Attributes
     ----------
@@ -199,9 +199,9 @@ class QuantizedNetwork:
     layers : tuple of LayerQuantization
     compression : CompressionRatio
     rate_bound : float
-        :math:`\\sum_l m_l \\log K_l` nats, the bound :math:`H(\\hat W)\\le m\\log K` on the labels.
+        :math:`\sum_l m_l \log K_l` nats, the bound :math:`H(\hat W)\le m\log K` on the labels.
     label_entropy_nats : float
-        :math:`\\sum_l m_l \\hat H(a_l)` nats: the plug-in entropy-coded length of the labels.
+        :math:`\sum_l m_l \hat H(a_l)` nats: the plug-in entropy-coded length of the labels.
     method : str
     """
 
@@ -235,11 +235,11 @@ def _points(w, weights, k, *, wname="w", hname="weights"):
 
 
 def kmeans_objective(w, centroids, labels, weights=None) -> float:
-    """Weighted k-means distortion of a given clustering.
+    r"""Weighted k-means distortion of a given clustering.
 
     .. math::
 
-        J = \\sum_{i=1}^n h_i\\,(w_i - c_{a_i})^2 .
+        J = \sum_{i=1}^n h_i\,(w_i - c_{a_i})^2 .
 
     Parameters
     ----------
@@ -272,11 +272,11 @@ def kmeans_objective(w, centroids, labels, weights=None) -> float:
 
 
 def label_entropy(labels, base=None) -> float:
-    """Plug-in entropy of a label sequence (the per-weight entropy-coded length).
+    r"""Plug-in entropy of a label sequence (the per-weight entropy-coded length).
 
     .. math::
 
-        \\hat H(a) = -\\sum_j \\hat p_j \\log \\hat p_j, \\qquad \\hat p_j = \\frac{|\\{i: a_i=j\\}|}{n}.
+        \hat H(a) = -\sum_j \hat p_j \log \hat p_j, \qquad \hat p_j = \frac{|\{i: a_i=j\}|}{n}.
 
     Parameters
     ----------
@@ -471,18 +471,18 @@ def _optimal(x, h, k):
 
 
 def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=300, rng=None) -> KMeansResult:
-    """Weighted 1-D k-means: Lloyd's local search or the exact optimum by dynamic programming.
+    r"""Weighted 1-D k-means: Lloyd's local search or the exact optimum by dynamic programming.
 
     .. math::
 
-        \\min_{c\\in\\mathbb R^k,\\ a\\in[k]^n} \\sum_{i=1}^n h_i (w_i - c_{a_i})^2 .
+        \min_{c\in\mathbb R^k,\ a\in[k]^n} \sum_{i=1}^n h_i (w_i - c_{a_i})^2 .
 
     ``"optimal"``: after sorting, optimal clusters are contiguous, and with prefix sums
     :math:`S_0, S_1, S_2` of :math:`h, hw, hw^2` a segment costs
-    :math:`\\mathrm{cost}(i,j) = S_2 - S_1^2/S_0` over it;
-    :math:`D_m(j) = \\min_{i<j} D_{m-1}(i) + \\mathrm{cost}(i,j)`. The arg-min is monotone in
+    :math:`\mathrm{cost}(i,j) = S_2 - S_1^2/S_0` over it;
+    :math:`D_m(j) = \min_{i<j} D_{m-1}(i) + \mathrm{cost}(i,j)`. The arg-min is monotone in
     :math:`j` (the cost is concave Monge), so each layer is solved by divide and conquer in
-    :math:`O(n\\log n)` — :math:`O(kn\\log n)` in all — here breadth-first and vectorized with
+    :math:`O(n\log n)` — :math:`O(kn\log n)` in all — here breadth-first and vectorized with
     numpy. ``"lloyd"``: alternate nearest-centroid assignment and weighted means from a
     deterministic initialisation until the labels stop changing; empty clusters are re-seeded
     at the points of largest weighted error.
@@ -519,7 +519,7 @@ def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=3
     programming", The R Journal 3(2), 2011 (the DP and its weighted form); A. Grønlund, K. G.
     Larsen, A. Mathiasen, J. S. Nielsen, S. Schneider, M. Song, "Fast exact k-means, k-medians
     and Bregman divergence clustering in 1D", arXiv:1701.07204, 2017 (monotone arg-min, divide
-    and conquer :math:`O(kn\\log n)` and SMAWK :math:`O(kn)`); S. Lloyd, IEEE Trans. Inf.
+    and conquer :math:`O(kn\log n)` and SMAWK :math:`O(kn)`); S. Lloyd, IEEE Trans. Inf.
     Theory 28(2), 1982.
     """
     check_in(method, "method", ("lloyd", "optimal"))
@@ -538,31 +538,36 @@ def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=3
 # ---------------------------------------------------------------------------------------------
 
 def diameter_regularized_centroids(w, h, labels, centroids, diameter_reg=0.0, entropy_reg=0.0) -> np.ndarray:
-    """Centroid step of DRHW: minimize the penalized HW objective for fixed assignments.
+    r"""Centroid step of DRHW for fixed assignments; exact only while the no-crossing clip does not bind.
 
-    Inner clusters take the weighted mean :math:`m_j = \\sum_{C_j} h w / \\sum_{C_j} h`. With
-    ``diameter_reg`` :math:`\\lambda > 0` the objective
-    :math:`\\sum_i h_i (w_i-c_{a_i})^2 + \\tfrac{\\lambda}{2}(c_K - c_1)` is separable and its
-    exact minimizer moves only the extreme centroids inward,
-
-    .. math::
-
-        c_1 = m_1 + \\frac{\\lambda}{4\\sum_{C_1} h}, \\qquad
-        c_K = m_K - \\frac{\\lambda}{4\\sum_{C_K} h},
-
-    clipped at the inner neighbour (the exact minimizer under the ordering constraint
-    :math:`c_1\\le c_2,\\ c_{K-1}\\le c_K`; for :math:`K=2` a crossing pair meets at the
-    weighted mean of both clusters). With ``entropy_reg`` :math:`\\lambda'>0` the penalty is
-    :math:`\\lambda'\\hat H(a)(c_K - c_1)^2` and the extreme pair solves the 2×2 system
+    Inner clusters take the weighted mean :math:`m_j = \sum_{C_j} h w / \sum_{C_j} h`. With
+    ``diameter_reg`` :math:`\lambda > 0` the objective
+    :math:`\sum_i h_i (w_i-c_{a_i})^2 + \tfrac{\lambda}{2}(c_K - c_1)` is separable and its
+    unconstrained minimizer moves only the extreme centroids inward,
 
     .. math::
 
-        \\begin{pmatrix} A_1+\\gamma & -\\gamma \\\\ -\\gamma & A_K+\\gamma \\end{pmatrix}
-        \\begin{pmatrix} c_1 \\\\ c_K \\end{pmatrix} =
-        \\begin{pmatrix} A_1 m_1 \\\\ A_K m_K \\end{pmatrix},
-        \\qquad A_j = \\sum_{C_j} h,\\ \\gamma = \\lambda'\\hat H(a),
+        c_1 = m_1 + \frac{\lambda}{4\sum_{C_1} h}, \qquad
+        c_K = m_K - \frac{\lambda}{4\sum_{C_K} h},
 
-    again clipped at the inner neighbours. Empty clusters keep their previous centroid.
+    then clipped at the inner neighbour so that no centroids cross (the same clip as the authors'
+    released code, wgao9/weight-quant). For fixed assignments this is the exact minimizer of the
+    objective only when the clip does not bind. For :math:`K=2` a crossing pair meets at the
+    weighted mean of both clusters, which is the constrained minimizer. When the clip binds for
+    :math:`K>2` (a large :math:`\lambda`), the step is **not** the minimizer under the ordering
+    constraint :math:`c_1\le c_2,\ c_{K-1}\le c_K` (that minimizer would also move the
+    neighbour, pooling the two clusters). With ``entropy_reg`` :math:`\lambda'>0` the penalty is
+    :math:`\lambda'\hat H(a)(c_K - c_1)^2` and the extreme pair solves the 2×2 system
+
+    .. math::
+
+        \begin{pmatrix} A_1+\gamma & -\gamma \\ -\gamma & A_K+\gamma \end{pmatrix}
+        \begin{pmatrix} c_1 \\ c_K \end{pmatrix} =
+        \begin{pmatrix} A_1 m_1 \\ A_K m_K \end{pmatrix},
+        \qquad A_j = \sum_{C_j} h,\ \gamma = \lambda'\hat H(a),
+
+    again clipped at the inner neighbours (exact only when the clip does not bind). Empty clusters
+    keep their previous centroid.
 
     Parameters
     ----------
@@ -573,9 +578,9 @@ def diameter_regularized_centroids(w, h, labels, centroids, diameter_reg=0.0, en
     centroids : array_like, shape (K,), ascending
         Previous centroids (kept for empty clusters).
     diameter_reg : float, default 0
-        :math:`\\lambda \\ge 0` of the linear diameter penalty.
+        :math:`\lambda \ge 0` of the linear diameter penalty.
     entropy_reg : float, default 0
-        :math:`\\lambda' \\ge 0` of the entropy-weighted squared-diameter penalty (at most one of
+        :math:`\lambda' \ge 0` of the entropy-weighted squared-diameter penalty (at most one of
         the two may be positive).
 
     Returns
@@ -586,12 +591,12 @@ def diameter_regularized_centroids(w, h, labels, centroids, diameter_reg=0.0, en
     ----------
     Y. Bu, W. Gao, S. Zou, V. V. Veeravalli, "Information-theoretic understanding of population
     risk improvement with model compression", AAAI 2020 (DRHW); the update
-    :math:`c_1 \\mathrel{+}= \\lambda/(4\\sum h)` and the no-crossing guard are read from the
+    :math:`c_1 \mathrel{+}= \lambda/(4\sum h)` and the no-crossing guard are read from the
     authors' code (wgao9/weight-quant, ``weighted_k_means_cpu``, ``diameter_reg``), which also
     holds the entropy-weighted variant (``diameter_entropy_reg``) — there as one Jacobi step
-    :math:`c_1 \\leftarrow (2\\sum hw + 2\\lambda'\\hat H c_K)/(2\\sum h + 2\\lambda'\\hat H)`; here
+    :math:`c_1 \leftarrow (2\sum hw + 2\lambda'\hat H c_K)/(2\sum h + 2\lambda'\hat H)`; here
     the joint 2×2 minimizer. The journal version (Bu et al., *Entropy* 23(10):1255, 2021,
-    Algorithm 1, eq. (37)) uses the squared penalty :math:`\\beta\\lVert c_{k_1}-c_{k_2}\\rVert^2`
+    Algorithm 1, eq. (37)) uses the squared penalty :math:`\beta\lVert c_{k_1}-c_{k_2}\rVert^2`
     on the farthest pair, the vector form of the same update.
     """
     x = as_array(w, "w").ravel()
@@ -659,24 +664,27 @@ def _drhw_objective(x, h, c, a, lam, lam_e):
 
 def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, method="lloyd", init="quantile",
                             max_iter=100) -> HWKMeansResult:
-    """Hessian-weighted k-means (Choi et al.) and its diameter-regularized variants (DRHW, Bu et al.).
+    r"""Hessian-weighted k-means (Choi et al.) and its diameter-regularized variants (DRHW, Bu et al.).
 
     .. math::
 
-        \\min_{c,a}\\ \\sum_{i=1}^n h_i (w_i - c_{a_i})^2 + R(c, a), \\qquad
-        R = \\begin{cases} 0 & \\text{HW k-means} \\\\
-        \\tfrac{\\lambda}{2}(c_K - c_1) & \\text{DRHW, } \\lambda = \\texttt{diameter\\_reg} \\\\
-        \\lambda' \\hat H(a)\\,(c_K - c_1)^2 & \\text{DRHW-entropy, } \\lambda' =
-        \\texttt{entropy\\_reg}. \\end{cases}
+        \min_{c,a}\ \sum_{i=1}^n h_i (w_i - c_{a_i})^2 + R(c, a), \qquad
+        R = \begin{cases} 0 & \text{HW k-means} \\
+        \tfrac{\lambda}{2}(c_K - c_1) & \text{DRHW, } \lambda = \texttt{diameter\_reg} \\
+        \lambda' \hat H(a)\,(c_K - c_1)^2 & \text{DRHW-entropy, } \lambda' =
+        \texttt{entropy\_reg}. \end{cases}
 
     Block-coordinate descent from the quantile initialisation
-    :math:`c_j = \\mathrm{quantile}(w, (2j+1)/(2K))`: the assignment step is the nearest centroid
+    :math:`c_j = \mathrm{quantile}(w, (2j+1)/(2K))`: the assignment step is the nearest centroid
     (in 1-D the HW assignment does not depend on :math:`h_i`); for the entropy variant each point
     pays the linearised code-length cost
-    :math:`h_i (w_i - c_j)^2 + \\lambda'(c_K-c_1)^2\\,\\theta_j / n` with
-    :math:`\\theta_j = -\\log\\frac{n_j + 1}{n + K}` (the add-one smoothed code length of the
-    released code). The centroid step is :func:`diameter_regularized_centroids` (exact given the
-    assignments). The best iterate (lowest penalized objective) is returned. With both
+    :math:`h_i (w_i - c_j)^2 + \lambda'(c_K-c_1)^2\,\theta_j / n` with
+    :math:`\theta_j = -\log\frac{n_j + 1}{n + K}` (the add-one smoothed code length of the
+    released code). The centroid step is :func:`diameter_regularized_centroids`: for fixed
+    assignments it is the exact minimizer of the penalized objective only when its no-crossing
+    clip does not bind; when the clip binds (possible for :math:`K > 2` and a large
+    :math:`\lambda`) it is not the constrained minimizer (the same clip as the authors' released
+    code, wgao9/weight-quant). The best iterate (lowest penalized objective) is returned. With both
     regularizers 0 this is HW k-means; ``method="optimal"`` then returns its exact global optimum
     (:func:`kmeans_1d` with ``weights=h``).
 
@@ -688,9 +696,9 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
     k : int
         Number of levels, ``<=`` the number of distinct values of ``w``.
     diameter_reg : float, default 0
-        :math:`\\lambda \\ge 0`.
+        :math:`\lambda \ge 0`.
     entropy_reg : float, default 0
-        :math:`\\lambda' \\ge 0` (at most one regularizer positive).
+        :math:`\lambda' \ge 0` (at most one regularizer positive).
     method : {"lloyd", "optimal"}, default "lloyd"
         ``"optimal"`` only without regularization.
     init : {"quantile", "linear", "random"}, default "quantile"
@@ -711,13 +719,13 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
     Y. Choi, M. El-Khamy, J. Lee, "Towards the limit of network quantization", ICLR 2017, §3
     (Hessian-weighted k-means); Y. Bu, W. Gao, S. Zou, V. V. Veeravalli, AAAI 2020, and the
     journal version, *Entropy* 23(10):1255, 2021, §6.2 and Algorithm 1 (diameter
-    regularization). Quantile initialisation, the :math:`\\lambda/(4\\sum h)` shift and the
-    smoothed code lengths :math:`\\theta_j` were read from the authors' code
+    regularization). Quantile initialisation, the :math:`\lambda/(4\sum h)` shift and the
+    smoothed code lengths :math:`\theta_j` were read from the authors' code
     (wgao9/weight-quant, ``weighted_k_means_cpu``). Difference from the released code: it adds
-    :math:`\\lambda'(c_K-c_1)^2\\theta_j` to the assignment cost without the :math:`1/n` that the
+    :math:`\lambda'(c_K-c_1)^2\theta_j` to the assignment cost without the :math:`1/n` that the
     linearisation of the objective above implies, and updates the extreme pair by one Jacobi
     step; here the assignment is the consistent linearisation and the extreme pair is solved
-    jointly (THEORY.md §6).
+    jointly.
     """
     check_in(method, "method", ("lloyd", "optimal"))
     check_in(init, "init", LLOYD_INITS)
@@ -779,14 +787,14 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
 # ---------------------------------------------------------------------------------------------
 
 def compression_ratio(labels, num_levels, *, unquantized=0, float_bits=32, entropy_coded=True) -> CompressionRatio:
-    """Size of a layer-wise quantized model with entropy-coded labels and a float codebook.
+    r"""Size of a layer-wise quantized model with entropy-coded labels and a float codebook.
 
     .. math::
 
-        \\text{compressed} = \\sum_l \\big(m_l\\,\\hat H_2(a_l) + K_l\\,b\\big) + u\\,b, \\qquad
-        \\text{original} = b\\Big(\\sum_l m_l + u\\Big),
+        \text{compressed} = \sum_l \big(m_l\,\hat H_2(a_l) + K_l\,b\big) + u\,b, \qquad
+        \text{original} = b\Big(\sum_l m_l + u\Big),
 
-    with :math:`\\hat H_2` the plug-in label entropy in bits (or :math:`\\lceil\\log_2 K_l\\rceil`
+    with :math:`\hat H_2` the plug-in label entropy in bits (or :math:`\lceil\log_2 K_l\rceil`
     bits per weight with ``entropy_coded=False``), :math:`b` = ``float_bits`` and :math:`u`
     unquantized parameters (e.g. biases) stored as floats.
 
@@ -808,8 +816,7 @@ def compression_ratio(labels, num_levels, *, unquantized=0, float_bits=32, entro
     References
     ----------
     S. Han, H. Mao, W. J. Dally, "Deep compression", ICLR 2016, §3 (codebook + index bits, then
-    Huffman coding); Y. Choi, M. El-Khamy, J. Lee, ICLR 2017, §5 (entropy-coded ratio);
-    THEORY.md §6.
+    Huffman coding); Y. Choi, M. El-Khamy, J. Lee, ICLR 2017, §5 (entropy-coded ratio).
     """
     if isinstance(labels, np.ndarray) or not isinstance(labels, Sequence) or len(labels) == 0:
         raise ValueError("`labels` must be a non-empty sequence of per-layer label arrays")
@@ -836,16 +843,16 @@ def compression_ratio(labels, num_levels, *, unquantized=0, float_bits=32, entro
 
 
 def quantization_rate(num_weights, num_levels, *, num_float_params=0, float_bits=32) -> float:
-    """Bound on :math:`H(\\hat W)` for a layer-wise quantizer with float codebooks, in nats.
+    r"""Bound on :math:`H(\hat W)` for a layer-wise quantizer with float codebooks, in nats.
 
     .. math::
 
-        I(S;\\hat W) \\le H(\\hat W) \\le \\sum_l m_l \\log K_l + F\\, b \\log 2,
+        I(S;\hat W) \le H(\hat W) \le \sum_l m_l \log K_l + F\, b \log 2,
 
-    since :math:`\\hat W` is a function of the labels (at most :math:`\\prod_l K_l^{m_l}` values)
+    since :math:`\hat W` is a function of the labels (at most :math:`\prod_l K_l^{m_l}` values)
     and of :math:`F` floating-point numbers of :math:`b` bits (the codebooks and any unquantized
     parameter). The label part is :func:`theory.bounds.quantizer_rate_bound`; a data-dependent
-    codebook is *not* covered by :math:`m\\log K` alone, hence the second term.
+    codebook is *not* covered by :math:`m\log K` alone, hence the second term.
 
     Parameters
     ----------
@@ -865,8 +872,8 @@ def quantization_rate(num_weights, num_levels, *, num_float_params=0, float_bits
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Thm 2.6.4
-    (:math:`H(X)\\le\\log|\\mathcal X|`) and Thm 2.8.1 (data processing); Y. Bu, W. Gao, S. Zou,
-    V. V. Veeravalli, AAAI 2020 (:math:`I(S;\\hat W)\\le H(\\hat W)` for a deterministic quantizer).
+    (:math:`H(X)\le\log|\mathcal X|`) and Thm 2.8.1 (data processing); Y. Bu, W. Gao, S. Zou,
+    V. V. Veeravalli, AAAI 2020 (:math:`I(S;\hat W)\le H(\hat W)` for a deterministic quantizer).
     """
     from .bounds import quantizer_rate_bound
 
@@ -930,15 +937,15 @@ def _quantizable(model):
 
 def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_reg=0.0, entropy_reg=0.0,
                      hessian_floor=1e-6, max_iter=100, device=None) -> QuantizedNetwork:
-    """Quantize every ``Linear``/``Conv`` weight of a network, layer by layer, with ``2**bits`` levels.
+    r"""Quantize every ``Linear``/``Conv`` weight of a network, layer by layer, with ``2**bits`` levels.
 
     .. math::
 
-        \\hat W_l = c^{(l)}_{a^{(l)}}, \\qquad (c^{(l)}, a^{(l)}) = \\arg\\min\\ \\sum_{i\\in l}
+        \hat W_l = c^{(l)}_{a^{(l)}}, \qquad (c^{(l)}, a^{(l)}) = \arg\min\ \sum_{i\in l}
         h_i (W_i - c_{a_i})^2 + R_l(c, a),
 
     with :math:`h_i = 1` (``"kmeans"``, ``"optimal"``) or the floored Hessian diagonal
-    :math:`h_i = \\max(H_{ii}, \\epsilon\\,\\overline{|H_{ll}|})` (``"hw"``, ``"optimal_hw"``,
+    :math:`h_i = \max(H_{ii}, \epsilon\,\overline{|H_{ll}|})` (``"hw"``, ``"optimal_hw"``,
     ``"drhw"``), and :math:`R_l` the DRHW penalty (``"drhw"``). Biases are kept in floating point
     (as in the authors' code by default). The input model is not modified.
 
@@ -956,7 +963,7 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
     diameter_reg, entropy_reg : float or sequence of float, default 0
         DRHW coefficients, one for all layers or one per layer.
     hessian_floor : float, default 1e-6
-        Relative floor :math:`\\epsilon` applied to the Hessian diagonal (which may be zero or
+        Relative floor :math:`\epsilon` applied to the Hessian diagonal (which may be zero or
         negative away from a strict minimum).
     max_iter : int, default 100
     device : str, torch.device or None

@@ -1,6 +1,6 @@
 """Rate–distortion theory: reverse water-filling, Gaussian test channels and Blahut–Arimoto.
 
-Closed forms (THEORY.md §3, natural logarithms unless ``base=`` is given):
+Closed forms (Cover & Thomas 2006, ch. 10; natural logarithms unless ``base=`` is given):
 
 - scalar Gaussian N(0, σ²) under squared error: R(D) = ½ log(σ²/D) on (0, σ²], 0 beyond, and
   D(R) = σ² e^{−2R};
@@ -261,7 +261,7 @@ def reverse_water_filling(variances, distortion) -> WaterFillingResult:
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Theorem 10.3.3 (parallel Gaussian sources; theorem number as recalled, see THEORY.md §3).
+    Theorem 10.3.3 (parallel Gaussian sources; theorem number as recalled, not checked).
     """
     v = _variances(variances)
     D = check_positive(distortion, "distortion")
@@ -308,7 +308,7 @@ def water_filling_for_rate(variances, rate) -> WaterFillingResult:
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Theorem 10.3.3 (as recalled; see THEORY.md §3).
+    Theorem 10.3.3 (theorem number as recalled, not checked).
     """
     v = _variances(variances)
     R = check_nonnegative(rate, "rate", allow_inf=True)
@@ -358,7 +358,7 @@ def gaussian_rate_distortion(variances, distortion, base=None) -> float:
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Theorem 10.3.2 (Gaussian source; theorem number as recalled, see THEORY.md §3).
+    Theorem 10.3.2 (Gaussian source; theorem number as recalled, not checked).
     """
     v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
     D = check_positive(distortion, "distortion")
@@ -397,7 +397,7 @@ def gaussian_distortion_rate(variances, rate, base=None) -> float:
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Theorem 10.3.2 (as recalled; see THEORY.md §3).
+    Theorem 10.3.2 (theorem number as recalled, not checked).
     """
     v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
     R = check_nonnegative(rate, "rate", allow_inf=True)
@@ -439,7 +439,7 @@ def correlated_gaussian_rate_distortion(cov, distortion, weight=None) -> Correla
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §10.3.3
-    (reverse water-filling on the eigenvalues; as recalled, see THEORY.md §3).
+    (reverse water-filling on the eigenvalues; section number as recalled, not checked).
     W. Gao, Y.-H. Liu, C. Wang and S. Oh, "Rate distortion for model compression: from theory to
     practice", ICML 2019 (weighted water-filling for the linear model).
     """
@@ -493,7 +493,7 @@ def gaussian_test_channel(u, distortions, variances, rng=None) -> np.ndarray:
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    §10.3.2 (the backward channel X = X̂ + Z, written here in forward form; see THEORY.md §3).
+    §10.3.2 (the backward channel X = X̂ + Z, written here in forward form).
     """
     v = _variances(variances)
     Di = as_array(distortions, "distortions", ndim=1, nonnegative=True, shape=(v.size,))
@@ -709,10 +709,10 @@ def blahut_arimoto(p_x, distortion_matrix, beta, tol=1e-9, max_iter=10_000, q0=N
     ----------
     R. E. Blahut, "Computation of channel capacity and rate-distortion functions", IEEE Trans.
     Inf. Theory 18(4):460–473, 1972: the iteration, and upper/lower bounds on R(D) used as a
-    stopping rule (Theorem 8, as recalled). The theorem's text could not be consulted for this
-    project; what was confirmed is only that the algorithm of the paper's Fig. 3 stops on the
-    difference of two such bounds (a third-party note, which also reports a sign misprint in
-    that figure). The bounds above are therefore derived here from the dual representation
+    stopping rule (Theorem 8, as recalled). The theorem's text was not consulted; what was
+    confirmed is only that the algorithm of the paper's Fig. 3 stops on the difference of two
+    such bounds (a third-party note, which also reports a sign misprint in that figure). The
+    bounds above are therefore derived here from the dual representation
     of R(D) (T. Berger, *Rate Distortion Theory*, Prentice-Hall 1971, §2.5, as recalled) and
     checked in the tests against closed forms, a direct recomputation of the gap, and a
     numerical optimum.

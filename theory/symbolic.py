@@ -1,4 +1,4 @@
-"""Symbolic derivations of the two testbeds' closed forms (THEORY.md §4, §5).
+r"""Symbolic derivations of the closed forms of the linear-regression and Gaussian-mean testbeds.
 
 Every expression here is *derived from the model* with sympy (Gaussian moments, covariance
 determinants, integration against a density, completing the square), not typed in from the
@@ -13,9 +13,9 @@ Building blocks
 ---------------
 :func:`gaussian_expectation`
     Exact expectation of a polynomial in independent centred Gaussians, from their moments
-    :math:`E X^{2k} = (2k-1)!!\\,\\sigma^{2k}`, :math:`E X^{2k+1} = 0`.
+    :math:`E X^{2k} = (2k-1)!!\,\sigma^{2k}`, :math:`E X^{2k+1} = 0`.
 :func:`gaussian_mutual_information`
-    :math:`I(X;Y) = \\tfrac12\\log\\frac{\\operatorname{Var}X\\operatorname{Var}Y}{\\det\\Sigma}`
+    :math:`I(X;Y) = \tfrac12\log\frac{\operatorname{Var}X\operatorname{Var}Y}{\det\Sigma}`
     for a jointly Gaussian scalar pair.
 :func:`numeric`
     Evaluate an expression at named values (a cached :func:`sympy.lambdify`).
@@ -76,18 +76,18 @@ def _double_factorial_odd(k: int) -> int:
 
 
 def gaussian_expectation(expr, variances) -> sp.Expr:
-    """Exact expectation of a polynomial in independent centred Gaussian variables.
+    r"""Exact expectation of a polynomial in independent centred Gaussian variables.
 
     The polynomial is expanded and each monomial is replaced by the product of the moments of
     its factors.
 
     .. math::
 
-        E\\Bigl[\\prod_j X_j^{k_j}\\Bigr] = \\prod_j m_{k_j}(s_j^2), \\qquad
-        m_k(s^2) = \\begin{cases} (k-1)!!\\, (s^2)^{k/2} & k \\text{ even} \\\\
-        0 & k \\text{ odd} \\end{cases}
+        E\Bigl[\prod_j X_j^{k_j}\Bigr] = \prod_j m_{k_j}(s_j^2), \qquad
+        m_k(s^2) = \begin{cases} (k-1)!!\, (s^2)^{k/2} & k \text{ even} \\
+        0 & k \text{ odd} \end{cases}
 
-    for independent :math:`X_j \\sim N(0, s_j^2)`.
+    for independent :math:`X_j \sim N(0, s_j^2)`.
 
     Parameters
     ----------
@@ -99,7 +99,7 @@ def gaussian_expectation(expr, variances) -> sp.Expr:
     Returns
     -------
     sympy.Expr
-        :math:`E[\\text{expr}]`, simplified with :func:`sympy.cancel`.
+        :math:`E[\text{expr}]`, simplified with :func:`sympy.cancel`.
 
     Raises
     ------
@@ -139,13 +139,13 @@ def gaussian_expectation(expr, variances) -> sp.Expr:
 
 
 def gaussian_mutual_information(var_x, var_y, cov) -> sp.Expr:
-    """Mutual information of a jointly Gaussian scalar pair from its covariance matrix.
+    r"""Mutual information of a jointly Gaussian scalar pair from its covariance matrix.
 
     .. math::
 
-        I(X;Y) = \\tfrac12 \\log \\frac{\\operatorname{Var}X \\operatorname{Var}Y}
-        {\\det \\begin{pmatrix}\\operatorname{Var}X & c\\\\ c & \\operatorname{Var}Y\\end{pmatrix}}
-        = -\\tfrac12\\log(1-\\rho^2)
+        I(X;Y) = \tfrac12 \log \frac{\operatorname{Var}X \operatorname{Var}Y}
+        {\det \begin{pmatrix}\operatorname{Var}X & c\\ c & \operatorname{Var}Y\end{pmatrix}}
+        = -\tfrac12\log(1-\rho^2)
 
     Parameters
     ----------
@@ -176,11 +176,11 @@ def _lambdified(expr: sp.Expr, names: tuple[str, ...]):
 
 
 def numeric(expr, **values) -> float:
-    """Evaluate a sympy expression at named values, as a float.
+    r"""Evaluate a sympy expression at named values, as a float.
 
     .. math::
 
-        \\text{numeric}(f, x_1{=}a_1, \\dots) = f(a_1, \\dots)
+        \text{numeric}(f, x_1{=}a_1, \dots) = f(a_1, \dots)
 
     Parameters
     ----------
@@ -241,11 +241,11 @@ class _Evaluable:
         return values
 
     def evaluate(self, **values) -> dict[str, float]:
-        """Evaluate every expression field at ``values``.
+        r"""Evaluate every expression field at ``values``.
 
         .. math::
 
-            \\text{out}[f] = \\text{numeric}(\\text{self}.f, \\ast\\ast\\text{values})
+            \text{out}[f] = \text{numeric}(\text{self}.f, \ast\ast\text{values})
 
         Parameters
         ----------
@@ -295,30 +295,30 @@ def _simplify(e) -> sp.Expr:
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LinearRegressionCoordinate(_Evaluable):
-    """One whitened coordinate of the compressed linear-regression testbed (THEORY.md §4).
+    r"""One whitened coordinate of the compressed linear-regression testbed.
 
     Symbols: ``sigma2`` (noise variance), ``n``, ``lam`` (feature eigenvalue), ``tau2``
-    (prior variance), ``t`` (compression factor :math:`D_i/v_i \\in (0, 1]`).
+    (prior variance), ``t`` (compression factor :math:`D_i/v_i \in (0, 1]`).
 
     Attributes
     ----------
-    whitened_variance : :math:`v = E U^2 = \\lambda\\tau^2 + \\sigma^2/n`.
-    reproduction_variance : :math:`E \\hat U^2 = (1-t) v`.
-    distortion : :math:`E(\\hat U - U)^2 = t v`.
-    population_excess : :math:`E(\\hat U - u^*)^2 = t\\lambda\\tau^2 + (1-t)\\sigma^2/n`, this
-        coordinate's share of :math:`E L_\\mu(\\hat W) - \\sigma^2`.
-    empirical_contribution : :math:`-\\sigma^2/n + t v`, this coordinate's share of
-        :math:`E L_S(\\hat W) - \\sigma^2` (see :func:`ols_residual` for the :math:`-\\sigma^2/n`).
+    whitened_variance : :math:`v = E U^2 = \lambda\tau^2 + \sigma^2/n`.
+    reproduction_variance : :math:`E \hat U^2 = (1-t) v`.
+    distortion : :math:`E(\hat U - U)^2 = t v`.
+    population_excess : :math:`E(\hat U - u^*)^2 = t\lambda\tau^2 + (1-t)\sigma^2/n`, this
+        coordinate's share of :math:`E L_\mu(\hat W) - \sigma^2`.
+    empirical_contribution : :math:`-\sigma^2/n + t v`, this coordinate's share of
+        :math:`E L_S(\hat W) - \sigma^2` (see :func:`ols_residual` for the :math:`-\sigma^2/n`).
     generalization_contribution : population minus empirical share,
-        :math:`2(1-t)\\sigma^2/n`.
-    rate : :math:`I(U;\\hat U) = \\tfrac12\\log(1/t)`.
-    conditional_mutual_information : :math:`I(U;\\hat U\\mid u^*)
-        = \\tfrac12\\log\\bigl(1 + (1-t)\\sigma^2/(n t v)\\bigr)`.
-    excess_slope : :math:`\\partial_t E(\\hat U-u^*)^2 = \\lambda\\tau^2 - \\sigma^2/n`.
-    theta_slope : :math:`\\partial_\\theta E(\\hat U-u^*)^2` at :math:`t = \\theta/v`,
-        :math:`(\\mathrm{snr}-1)/(\\mathrm{snr}+1)`: the coordinate's contribution to the slope of
-        the population risk in the water level while it is being compressed (:math:`\\theta<v`).
-    snr : :math:`n\\lambda\\tau^2/\\sigma^2`; compressing the coordinate lowers the population
+        :math:`2(1-t)\sigma^2/n`.
+    rate : :math:`I(U;\hat U) = \tfrac12\log(1/t)`.
+    conditional_mutual_information : :math:`I(U;\hat U\mid u^*)
+        = \tfrac12\log\bigl(1 + (1-t)\sigma^2/(n t v)\bigr)`.
+    excess_slope : :math:`\partial_t E(\hat U-u^*)^2 = \lambda\tau^2 - \sigma^2/n`.
+    theta_slope : :math:`\partial_\theta E(\hat U-u^*)^2` at :math:`t = \theta/v`,
+        :math:`(\mathrm{snr}-1)/(\mathrm{snr}+1)`: the coordinate's contribution to the slope of
+        the population risk in the water level while it is being compressed (:math:`\theta<v`).
+    snr : :math:`n\lambda\tau^2/\sigma^2`; compressing the coordinate lowers the population
         risk iff ``snr < 1`` (``excess_slope = (sigma2/n)(snr - 1)``).
     """
 
@@ -345,30 +345,30 @@ class LinearRegressionCoordinate(_Evaluable):
 
 @lru_cache(maxsize=None)
 def linear_regression_coordinate() -> LinearRegressionCoordinate:
-    """Derive one whitened coordinate of the compressed OLS testbed from the model.
+    r"""Derive one whitened coordinate of the compressed OLS testbed from the model.
 
-    Model (THEORY.md §4): :math:`u^* \\sim N(0, \\lambda\\tau^2)`; the whitened OLS estimate
-    :math:`U = u^* + e` with :math:`e \\sim N(0, \\sigma^2/n)` independent; the forward
+    Model (:mod:`theory.testbeds.linear`): :math:`u^* \sim N(0, \lambda\tau^2)`; the whitened OLS estimate
+    :math:`U = u^* + e` with :math:`e \sim N(0, \sigma^2/n)` independent; the forward
     Gaussian test channel
 
     .. math::
 
-        \\hat U = (1-t)\\,U + \\sqrt{t(1-t)v}\\,\\xi, \\qquad v = \\lambda\\tau^2 + \\sigma^2/n,
-        \\quad \\xi \\sim N(0,1).
+        \hat U = (1-t)\,U + \sqrt{t(1-t)v}\,\xi, \qquad v = \lambda\tau^2 + \sigma^2/n,
+        \quad \xi \sim N(0,1).
 
-    Expectations are computed by :func:`gaussian_expectation` over :math:`(u^*, e, \\xi)`;
+    Expectations are computed by :func:`gaussian_expectation` over :math:`(u^*, e, \xi)`;
     the rates by :func:`gaussian_mutual_information` from the (conditional) covariances. The
     empirical share uses two facts derived in :func:`ols_residual` (on a generic symbolic
     design): the least-squares Pythagoras identity
-    :math:`L_S(\\hat w) = L_S(W) + (\\hat w - W)^\\top \\Lambda (\\hat w - W)
-    = L_S(W) + \\sum_i (\\hat U_i - U_i)^2` and :math:`E L_S(W) = \\sigma^2 (n-d)/n`, i.e.
-    :math:`-\\sigma^2/n` per fitted coordinate (:math:`\\operatorname{tr}(I-P) = n-d`). The
-    population share uses :math:`L_\\mu(w) = \\sigma^2 + \\sum_i (u_i - u_i^*)^2`.
+    :math:`L_S(\hat w) = L_S(W) + (\hat w - W)^\top \Lambda (\hat w - W)
+    = L_S(W) + \sum_i (\hat U_i - U_i)^2` and :math:`E L_S(W) = \sigma^2 (n-d)/n`, i.e.
+    :math:`-\sigma^2/n` per fitted coordinate (:math:`\operatorname{tr}(I-P) = n-d`). The
+    population share uses :math:`L_\mu(w) = \sigma^2 + \sum_i (u_i - u_i^*)^2`.
 
     .. math::
 
-        E(\\hat U-U)^2 = t v,\\quad E(\\hat U-u^*)^2 = t\\lambda\\tau^2 + (1-t)\\frac{\\sigma^2}{n},
-        \\quad \\text{gen}_i = 2(1-t)\\frac{\\sigma^2}{n},\\quad I(U;\\hat U) = \\tfrac12\\log\\tfrac1t.
+        E(\hat U-U)^2 = t v,\quad E(\hat U-u^*)^2 = t\lambda\tau^2 + (1-t)\frac{\sigma^2}{n},
+        \quad \text{gen}_i = 2(1-t)\frac{\sigma^2}{n},\quad I(U;\hat U) = \tfrac12\log\tfrac1t.
 
     Returns
     -------
@@ -378,9 +378,9 @@ def linear_regression_coordinate() -> LinearRegressionCoordinate:
     References
     ----------
     Bu, Gao, Zou, Veeravalli (2020), "Information-theoretic understanding of population risk
-    improvement with model compression", AAAI (the tradeoff; testbed parameters reconstructed,
-    see THEORY.md §4). Cover & Thomas (2006), *Elements of Information Theory*, ch. 10
-    (Gaussian test channel).
+    improvement with model compression", AAAI (the tradeoff; the testbed reconstructs its
+    linear example, whose exact parameters are not published). Cover & Thomas (2006),
+    *Elements of Information Theory*, ch. 10 (Gaussian test channel).
     """
     us, e, xi = sp.symbols("u_star e xi", real=True)
     var = {us: lam * tau2, e: sigma2 / n, xi: sp.Integer(1)}
@@ -427,20 +427,20 @@ def linear_regression_coordinate() -> LinearRegressionCoordinate:
 
 @dataclass(frozen=True)
 class OLSResidual:
-    """Least-squares identities derived on a generic symbolic design of size ``n_obs x dim``.
+    r"""Least-squares identities derived on a generic symbolic design of size ``n_obs x dim``.
 
     Attributes
     ----------
     n_obs, dim : int
-    trace_projection : sympy expression, :math:`\\operatorname{tr} X(X^\\top X)^{-1}X^\\top`
+    trace_projection : sympy expression, :math:`\operatorname{tr} X(X^\top X)^{-1}X^\top`
         (simplifies to ``dim``).
-    expected_residual : sympy expression, :math:`E\\|Y - XW\\|^2` with
-        :math:`Y = Xw^* + \\varepsilon`, :math:`\\varepsilon \\sim N(0, \\sigma^2 I)`
+    expected_residual : sympy expression, :math:`E\|Y - XW\|^2` with
+        :math:`Y = Xw^* + \varepsilon`, :math:`\varepsilon \sim N(0, \sigma^2 I)`
         (simplifies to ``sigma2 * (n_obs - dim)``).
     pythagoras_gap : sympy expression,
-        :math:`\\|Y-Xw\\|^2 - \\|Y-XW\\|^2 - (w-W)^\\top X^\\top X (w-W)` (simplifies to 0).
+        :math:`\|Y-Xw\|^2 - \|Y-XW\|^2 - (w-W)^\top X^\top X (w-W)` (simplifies to 0).
     covariance_gap : sympy Matrix,
-        :math:`\\operatorname{Cov}(W) - \\sigma^2 (X^\\top X)^{-1}` (simplifies to 0).
+        :math:`\operatorname{Cov}(W) - \sigma^2 (X^\top X)^{-1}` (simplifies to 0).
     """
 
     n_obs: int
@@ -453,22 +453,22 @@ class OLSResidual:
 
 @lru_cache(maxsize=None)
 def ols_residual(n_obs: int = 3, dim: int = 2) -> OLSResidual:
-    """Derive the OLS residual identities on a generic symbolic design.
+    r"""Derive the OLS residual identities on a generic symbolic design.
 
-    With every entry of :math:`X \\in \\mathbb{R}^{n\\times d}` a free symbol,
-    :math:`P = X(X^\\top X)^{-1}X^\\top` and :math:`W = (X^\\top X)^{-1}X^\\top Y`:
+    With every entry of :math:`X \in \mathbb{R}^{n\times d}` a free symbol,
+    :math:`P = X(X^\top X)^{-1}X^\top` and :math:`W = (X^\top X)^{-1}X^\top Y`:
 
     .. math::
 
-        \\operatorname{tr} P = d,\\qquad E\\|Y-XW\\|^2 = E\\,\\varepsilon^\\top(I-P)\\varepsilon
-        = \\sigma^2(n-d),\\qquad
-        \\|Y-Xw\\|^2 = \\|Y-XW\\|^2 + (w-W)^\\top X^\\top X (w-W).
+        \operatorname{tr} P = d,\qquad E\|Y-XW\|^2 = E\,\varepsilon^\top(I-P)\varepsilon
+        = \sigma^2(n-d),\qquad
+        \|Y-Xw\|^2 = \|Y-XW\|^2 + (w-W)^\top X^\top X (w-W).
 
-    Dividing by :math:`n` gives :math:`E L_S(W) = \\sigma^2(1-d/n)` and the distortion
-    :math:`L_S(\\hat w) - L_S(W) = (\\hat w-W)^\\top(X^\\top X/n)(\\hat w-W)` used by
+    Dividing by :math:`n` gives :math:`E L_S(W) = \sigma^2(1-d/n)` and the distortion
+    :math:`L_S(\hat w) - L_S(W) = (\hat w-W)^\top(X^\top X/n)(\hat w-W)` used by
     :func:`linear_regression_coordinate`. The derivation is exact for the given sizes; for
     general :math:`n, d` the trace identity follows from
-    :math:`\\operatorname{tr}P = \\operatorname{tr}((X^\\top X)^{-1}X^\\top X) = d` (stated,
+    :math:`\operatorname{tr}P = \operatorname{tr}((X^\top X)^{-1}X^\top X) = d` (stated,
     not machine-derived, for symbolic sizes).
 
     Parameters
@@ -485,7 +485,7 @@ def ols_residual(n_obs: int = 3, dim: int = 2) -> OLSResidual:
     References
     ----------
     Seber & Lee (2003), *Linear Regression Analysis*, 2nd ed., Wiley, ch. 3 (residual sum of
-    squares; theorem number not checked); THEORY.md §2 (exact distortion for least squares).
+    squares; theorem number not checked). The exact least-squares distortion is derived above.
     """
     dim = as_int(dim, "dim", low=1, high=3)
     n_obs = as_int(n_obs, "n_obs", low=dim + 1, high=5)
@@ -524,21 +524,21 @@ def ols_residual(n_obs: int = 3, dim: int = 2) -> OLSResidual:
 
 @dataclass(frozen=True)
 class LinearOptimum:
-    """The population-risk-optimal water level of the linear testbed.
+    r"""The population-risk-optimal water level of the linear testbed.
 
     Attributes
     ----------
     theta : float
-        Water level :math:`\\theta` (0 when no compression is optimal).
+        Water level :math:`\theta` (0 when no compression is optimal).
     rate : float
-        :math:`R = \\sum_i \\tfrac12\\log(v_i/\\min(\\theta, v_i))` (inf when ``theta == 0``).
+        :math:`R = \sum_i \tfrac12\log(v_i/\min(\theta, v_i))` (inf when ``theta == 0``).
     population_risk : float
-        :math:`E L_\\mu(\\hat W)` at ``theta``.
+        :math:`E L_\mu(\hat W)` at ``theta``.
     compression_factors : ndarray, shape (d,)
-        :math:`t_i = \\min(\\theta/v_i, 1)`.
+        :math:`t_i = \min(\theta/v_i, 1)`.
     initial_slope : float
-        :math:`\\partial_\\theta E L_\\mu(\\hat W)` at :math:`\\theta = 0^+`,
-        :math:`\\sum_i (s_i - 1)/(s_i + 1)` with :math:`s_i = n\\lambda_i\\tau_i^2/\\sigma^2`.
+        :math:`\partial_\theta E L_\mu(\hat W)` at :math:`\theta = 0^+`,
+        :math:`\sum_i (s_i - 1)/(s_i + 1)` with :math:`s_i = n\lambda_i\tau_i^2/\sigma^2`.
         Compression lowers the population risk iff it is negative.
     """
 
@@ -550,53 +550,54 @@ class LinearOptimum:
 
 
 def linear_regression_optimal_theta(noise_var, n, feature_eigs, prior_vars) -> LinearOptimum:
-    """Minimise the testbed's population risk over the reverse water-filling level.
+    r"""Minimise the testbed's population risk over the reverse water-filling level.
 
-    With :math:`t_i = \\min(\\theta/v_i, 1)`, the population risk
+    With :math:`t_i = \min(\theta/v_i, 1)`, the population risk
 
     .. math::
 
-        E L_\\mu(\\hat W)(\\theta) = \\sigma^2 + \\sum_i \\Bigl[t_i(\\theta)\\,
-        \\bigl(\\lambda_i\\tau_i^2 - \\tfrac{\\sigma^2}{n}\\bigr) + \\tfrac{\\sigma^2}{n}\\Bigr]
+        E L_\mu(\hat W)(\theta) = \sigma^2 + \sum_i \Bigl[t_i(\theta)\,
+        \bigl(\lambda_i\tau_i^2 - \tfrac{\sigma^2}{n}\bigr) + \tfrac{\sigma^2}{n}\Bigr]
 
-    is continuous and piecewise linear in :math:`\\theta` (the per-coordinate share is linear
+    is continuous and piecewise linear in :math:`\theta` (the per-coordinate share is linear
     in :math:`t` — :attr:`LinearRegressionCoordinate.excess_slope` is free of ``t`` — and
-    :math:`t_i` is linear in :math:`\\theta` between break points), so its minimum over
-    :math:`\\theta \\in [0, \\max_i v_i]` lies at :math:`\\theta = 0` (no compression) or at a
-    break point :math:`\\theta = v_j`. This evaluates the derived per-coordinate share at each
-    candidate. The rate is monotone in :math:`\\theta`, so this is also the optimal rate.
+    :math:`t_i` is linear in :math:`\theta` between break points), so its minimum over
+    :math:`\theta \in [0, \max_i v_i]` lies at :math:`\theta = 0` (no compression) or at a
+    break point :math:`\theta = v_j`. This evaluates the derived per-coordinate share at each
+    candidate. The rate is monotone in :math:`\theta`, so this is also the optimal rate.
 
-    While coordinate :math:`i` is being compressed (:math:`\\theta < v_i`) it contributes
+    While coordinate :math:`i` is being compressed (:math:`\theta < v_i`) it contributes
     :attr:`LinearRegressionCoordinate.theta_slope` :math:`= (s_i-1)/(s_i+1)` to the slope, with
-    :math:`s_i = n\\lambda_i\\tau_i^2/\\sigma^2`; since :math:`v_i = (\\sigma^2/n)(s_i+1)`,
+    :math:`s_i = n\lambda_i\tau_i^2/\sigma^2`; since :math:`v_i = (\sigma^2/n)(s_i+1)`,
     coordinates leave in order of increasing :math:`s_i`, i.e. lowest slope first, so the risk is
-    convex in :math:`\\theta`. Hence compression lowers the population risk iff
-    :math:`\\sum_i (s_i-1)/(s_i+1) < 0`, and the optimum is interior (:math:`0 < R^* < \\infty`)
+    convex in :math:`\theta`. Hence compression lowers the population risk iff
+    :math:`\sum_i (s_i-1)/(s_i+1) < 0`, and the optimum is interior (:math:`0 < R^* < \infty`)
     iff, in addition, some :math:`s_i > 1` (an :math:`s_i = 1` adds a flat piece, hence ties;
-    the smallest minimising :math:`\\theta` is returned). SNRs on both sides of 1 are necessary for an interior
-    optimum but not sufficient: a spectrum symmetric in :math:`\\log s` has zero initial slope
+    the smallest minimising :math:`\theta` is returned). SNRs on both sides of 1 are necessary for an interior
+    optimum but not sufficient: a spectrum symmetric in :math:`\log s` has zero initial slope
     and no improvement.
 
     Parameters
     ----------
     noise_var : float
-        :math:`\\sigma^2 > 0`.
+        :math:`\sigma^2 > 0`.
     n : float
         Sample size, > 0.
     feature_eigs : array_like, shape (d,)
-        :math:`\\lambda_i > 0`.
+        :math:`\lambda_i > 0`.
     prior_vars : array_like, shape (d,)
-        :math:`\\tau_i^2 > 0`.
+        :math:`\tau_i^2 > 0`.
 
     Returns
     -------
     LinearOptimum
-        Smallest minimiser :math:`\\theta` among the candidates.
+        Smallest minimiser :math:`\theta` among the candidates.
 
     References
     ----------
     Bu, Gao, Zou, Veeravalli (2020), AAAI (population-risk improvement by compression);
-    THEORY.md §4 (reconstruction of the testbed).
+    the testbed is a reconstruction of the paper's linear example (its exact parameters are not
+    published).
     """
     s2 = check_positive(noise_var, "noise_var")
     nn = check_positive(n, "n")
@@ -633,21 +634,21 @@ def linear_regression_optimal_theta(noise_var, n, feature_eigs, prior_vars) -> L
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class GaussianMean(_Evaluable):
-    """Closed forms of the Gaussian-mean testbed (THEORY.md §5), derived symbolically.
+    r"""Closed forms of the Gaussian-mean testbed, derived symbolically.
 
     Symbols: ``n``, ``d``, ``sigma2``; ``t`` (> 0) for the CGF.
 
     Attributes
     ----------
-    population_risk : :math:`E L_\\mu(W) = d\\sigma^2(1 + 1/n)`.
-    empirical_risk : :math:`E L_S(W) = d\\sigma^2(1 - 1/n)`.
-    generalization_error : :math:`2\\sigma^2 d/n`.
-    mutual_information_individual : :math:`I(W;Z_i) = \\tfrac d2\\log\\frac{n}{n-1}`.
-    mutual_information_full : :math:`I(S;W) = \\infty` (limit of the noisy version).
-    loss_scale : :math:`c = \\sigma^2(n+1)/n`, so :math:`\\ell(\\tilde W,\\tilde Z) = c\\chi^2_d`
-        under :math:`P_W\\otimes\\mu`.
-    cgf : :math:`\\Lambda(-t) = d c t - \\tfrac d2\\log(1+2ct)`.
-    bound_objective : :math:`(I(W;Z_i) + \\Lambda(-t))/t`, whose infimum over :math:`t>0` is
+    population_risk : :math:`E L_\mu(W) = d\sigma^2(1 + 1/n)`.
+    empirical_risk : :math:`E L_S(W) = d\sigma^2(1 - 1/n)`.
+    generalization_error : :math:`2\sigma^2 d/n`.
+    mutual_information_individual : :math:`I(W;Z_i) = \tfrac d2\log\frac{n}{n-1}`.
+    mutual_information_full : :math:`I(S;W) = \infty` (limit of the noisy version).
+    loss_scale : :math:`c = \sigma^2(n+1)/n`, so :math:`\ell(\tilde W,\tilde Z) = c\chi^2_d`
+        under :math:`P_W\otimes\mu`.
+    cgf : :math:`\Lambda(-t) = d c t - \tfrac d2\log(1+2ct)`.
+    bound_objective : :math:`(I(W;Z_i) + \Lambda(-t))/t`, whose infimum over :math:`t>0` is
         the individual-sample bound.
     """
 
@@ -674,32 +675,32 @@ class GaussianMean(_Evaluable):
 
 @lru_cache(maxsize=None)
 def gaussian_mean() -> GaussianMean:
-    """Derive the Gaussian-mean testbed's closed forms from the model.
+    r"""Derive the Gaussian-mean testbed's closed forms from the model.
 
-    Model: :math:`Z_i \\sim N(m, \\sigma^2 I_d)` i.i.d., :math:`W = \\frac1n\\sum_i Z_i`,
-    :math:`\\ell(w,z) = \\|w-z\\|^2`. Per coordinate, write :math:`Z_1 - m = X_1` and
-    :math:`\\sum_{j\\ge2}(Z_j - m) = R \\sim N(0,(n-1)\\sigma^2)` (a sum of independent
+    Model: :math:`Z_i \sim N(m, \sigma^2 I_d)` i.i.d., :math:`W = \frac1n\sum_i Z_i`,
+    :math:`\ell(w,z) = \|w-z\|^2`. Per coordinate, write :math:`Z_1 - m = X_1` and
+    :math:`\sum_{j\ge2}(Z_j - m) = R \sim N(0,(n-1)\sigma^2)` (a sum of independent
     Gaussians), so :math:`W - m = (X_1 + R)/n`; by exchangeability
     :math:`E L_S(W) = E(W - Z_1)^2`. The coordinates are independent, so totals are ``d``
     times the per-coordinate values.
 
     .. math::
 
-        \\text{gen} = E(W-m)^2 + \\sigma^2 - E(W-Z_1)^2 = \\frac{2\\sigma^2 d}{n},\\qquad
-        I(W;Z_i) = \\frac d2 \\log\\frac{\\operatorname{Var}W\\,\\operatorname{Var}Z_i}
-        {\\det\\operatorname{Cov}(W,Z_i)} = \\frac d2\\log\\frac{n}{n-1},
+        \text{gen} = E(W-m)^2 + \sigma^2 - E(W-Z_1)^2 = \frac{2\sigma^2 d}{n},\qquad
+        I(W;Z_i) = \frac d2 \log\frac{\operatorname{Var}W\,\operatorname{Var}Z_i}
+        {\det\operatorname{Cov}(W,Z_i)} = \frac d2\log\frac{n}{n-1},
 
-    and, with :math:`\\tilde W, \\tilde Z` independent,
-    :math:`c = \\operatorname{Var}(\\tilde W - \\tilde Z) = \\sigma^2(n+1)/n`,
-    :math:`\\ell = c\\chi^2_d`, and integrating :math:`e^{-tcx}` against the
-    :math:`\\chi^2_d` density,
+    and, with :math:`\tilde W, \tilde Z` independent,
+    :math:`c = \operatorname{Var}(\tilde W - \tilde Z) = \sigma^2(n+1)/n`,
+    :math:`\ell = c\chi^2_d`, and integrating :math:`e^{-tcx}` against the
+    :math:`\chi^2_d` density,
 
     .. math::
 
-        \\Lambda(-t) = \\log E e^{-t(\\ell - E\\ell)} = dct - \\frac d2 \\log(1 + 2ct).
+        \Lambda(-t) = \log E e^{-t(\ell - E\ell)} = dct - \frac d2 \log(1 + 2ct).
 
-    :math:`I(S;W) = \\lim_{\\epsilon\\to0} \\frac d2\\log(1 + \\sigma^2/(n\\epsilon)) = \\infty`
-    (output noise :math:`N(0,\\epsilon)` added to the deterministic estimator).
+    :math:`I(S;W) = \lim_{\epsilon\to0} \frac d2\log(1 + \sigma^2/(n\epsilon)) = \infty`
+    (output noise :math:`N(0,\epsilon)` added to the deterministic estimator).
 
     Returns
     -------
@@ -752,20 +753,20 @@ def gaussian_mean() -> GaussianMean:
 
 @dataclass(frozen=True)
 class GibbsGaussianMean(_Evaluable):
-    """The Gibbs version of the Gaussian-mean testbed (THEORY.md §5), derived symbolically.
+    r"""The Gibbs version of the Gaussian-mean testbed, derived symbolically.
 
-    Symbols: ``n``, ``d``, ``sigma2``, ``gamma``, ``prior_var`` (:math:`\\sigma_0^2`),
+    Symbols: ``n``, ``d``, ``sigma2``, ``gamma``, ``prior_var`` (:math:`\sigma_0^2`),
     ``prior_mean`` (:math:`m_0`), ``mean`` (:math:`m`), ``zbar`` (sample mean).
 
     Attributes
     ----------
-    posterior_precision : :math:`1/\\sigma_0^2 + 2\\gamma`.
-    posterior_variance : :math:`v = 1/(1/\\sigma_0^2 + 2\\gamma)`.
-    posterior_mean : :math:`v(m_0/\\sigma_0^2 + 2\\gamma\\bar z)`.
-    shrinkage : :math:`a = \\partial(\\text{posterior mean})/\\partial\\bar z = 2\\gamma v`.
-    generalization_error : :math:`2a\\sigma^2 d/n`.
-    symmetrized_kl_information : :math:`I_{SKL}(W;S) = a^2\\sigma^2 d/(n v)`.
-    identity_gap : :math:`I_{SKL}/\\gamma - \\text{gen}` (simplifies to 0).
+    posterior_precision : :math:`1/\sigma_0^2 + 2\gamma`.
+    posterior_variance : :math:`v = 1/(1/\sigma_0^2 + 2\gamma)`.
+    posterior_mean : :math:`v(m_0/\sigma_0^2 + 2\gamma\bar z)`.
+    shrinkage : :math:`a = \partial(\text{posterior mean})/\partial\bar z = 2\gamma v`.
+    generalization_error : :math:`2a\sigma^2 d/n`.
+    symmetrized_kl_information : :math:`I_{SKL}(W;S) = a^2\sigma^2 d/(n v)`.
+    identity_gap : :math:`I_{SKL}/\gamma - \text{gen}` (simplifies to 0).
     """
 
     posterior_precision: sp.Expr
@@ -791,36 +792,36 @@ class GibbsGaussianMean(_Evaluable):
 
 @lru_cache(maxsize=None)
 def gibbs_gaussian_mean() -> GibbsGaussianMean:
-    """Derive the Gibbs posterior, its generalization error and :math:`I_{SKL}`.
+    r"""Derive the Gibbs posterior, its generalization error and :math:`I_{SKL}`.
 
-    Per coordinate, :math:`P(w\\mid s) \\propto \\pi(w)\\,e^{-\\gamma L_s(w)}` with prior
-    :math:`N(m_0, \\sigma_0^2)` and :math:`L_s(w) = \\frac1n\\sum_i (w - z_i)^2`. The exponent
+    Per coordinate, :math:`P(w\mid s) \propto \pi(w)\,e^{-\gamma L_s(w)}` with prior
+    :math:`N(m_0, \sigma_0^2)` and :math:`L_s(w) = \frac1n\sum_i (w - z_i)^2`. The exponent
     is expanded from the symbolic sum and the square completed:
 
     .. math::
 
-        -\\frac{(w-m_0)^2}{2\\sigma_0^2} - \\gamma L_s(w) = -\\frac{(w-\\mu_s)^2}{2v} + C,\\quad
-        v = \\frac{1}{1/\\sigma_0^2 + 2\\gamma},\\quad \\mu_s = v\\Bigl(\\frac{m_0}{\\sigma_0^2}
-        + 2\\gamma\\bar z\\Bigr).
+        -\frac{(w-m_0)^2}{2\sigma_0^2} - \gamma L_s(w) = -\frac{(w-\mu_s)^2}{2v} + C,\quad
+        v = \frac{1}{1/\sigma_0^2 + 2\gamma},\quad \mu_s = v\Bigl(\frac{m_0}{\sigma_0^2}
+        + 2\gamma\bar z\Bigr).
 
-    With :math:`a = 2\\gamma v`, :math:`\\bar z = m + \\bar X`, :math:`\\bar X \\sim
-    N(0,\\sigma^2/n)`, :math:`W = \\mu_S + \\sqrt v\\,\\xi`, the generalization error is
-    :math:`E[(W-m)^2 + \\sigma^2] - E[(W-\\bar z)^2] - E[\\frac1n\\sum_i(Z_i-\\bar z)^2]` with
-    the last term :math:`\\sigma^2(n-1)/n` (derived as :math:`E(Z_1-\\bar z)^2`), and
+    With :math:`a = 2\gamma v`, :math:`\bar z = m + \bar X`, :math:`\bar X \sim
+    N(0,\sigma^2/n)`, :math:`W = \mu_S + \sqrt v\,\xi`, the generalization error is
+    :math:`E[(W-m)^2 + \sigma^2] - E[(W-\bar z)^2] - E[\frac1n\sum_i(Z_i-\bar z)^2]` with
+    the last term :math:`\sigma^2(n-1)/n` (derived as :math:`E(Z_1-\bar z)^2`), and
 
     .. math::
 
-        I_{SKL}(W;S) = E_{P_W\\otimes P_S}\\Bigl[\\frac{(W-\\mu_S)^2}{2v}\\Bigr]
-        - E_{P_{WS}}\\Bigl[\\frac{(W-\\mu_S)^2}{2v}\\Bigr] = \\frac{a^2\\sigma^2 d}{n v},
+        I_{SKL}(W;S) = E_{P_W\otimes P_S}\Bigl[\frac{(W-\mu_S)^2}{2v}\Bigr]
+        - E_{P_{WS}}\Bigl[\frac{(W-\mu_S)^2}{2v}\Bigr] = \frac{a^2\sigma^2 d}{n v},
 
-    since :math:`I_{SKL} = E_{P_{WS}}\\log p(W\\mid S) - E_{P_W\\otimes P_S}\\log p(W\\mid S)`
-    (the marginal terms cancel) and :math:`p(w\\mid s)` depends on :math:`s` only through
-    :math:`\\mu_s`. Totals are ``d`` times the per-coordinate values.
+    since :math:`I_{SKL} = E_{P_{WS}}\log p(W\mid S) - E_{P_W\otimes P_S}\log p(W\mid S)`
+    (the marginal terms cancel) and :math:`p(w\mid s)` depends on :math:`s` only through
+    :math:`\mu_s`. Totals are ``d`` times the per-coordinate values.
 
     Returns
     -------
     GibbsGaussianMean
-        Frozen dataclass; ``identity_gap`` is :math:`I_{SKL}/\\gamma - \\text{gen}`, which
+        Frozen dataclass; ``identity_gap`` is :math:`I_{SKL}/\gamma - \text{gen}`, which
         simplifies to 0 (Aminian et al.'s identity on this testbed).
 
     References

@@ -1,4 +1,4 @@
-"""Claims of the curvature estimators (THEORY.md §6).
+"""Claims of the curvature estimators (Hutchinson 1990; Bekas, Kokiopoulou, Saad 2007).
 
 ``curvature.hutchinson_trace``: Hutchinson's estimate of the trace of the training-loss Hessian
 is unbiased. Both sides come from the trained students of the figure

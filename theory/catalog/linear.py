@@ -1,4 +1,4 @@
-"""Claims of the compressed linear-regression testbed (THEORY.md §4; Bu, Gao, Zou, Veeravalli, AAAI 2020).
+"""Claims of the compressed linear-regression testbed (Bu, Gao, Zou, Veeravalli, AAAI 2020).
 
 Parameters: ``d, n, noise_var, feature_eigs, prior_vars`` (the model), ``rate`` (nats; ``inf`` is
 OLS) and ``reps`` (Monte Carlo repetitions). The Monte Carlo side is
@@ -19,7 +19,8 @@ __all__ = ["linear_model", "LINEAR_EMPIRICAL", "LINEAR_POPULATION", "LINEAR_GEN"
 MODEL_PARAMS = ("d", "n", "noise_var", "feature_eigs", "prior_vars")
 
 BU_AAAI = ("Bu, Gao, Zou, Veeravalli, AAAI 2020 (population-risk decomposition); "
-           "testbed THEORY.md §4 [derived]")
+           "testbed: a reconstruction of the paper's linear example, its exact parameters are not "
+           "published [closed forms derived here; checked by Monte Carlo in the tests]")
 
 
 def _linear_sim(p, rng):
@@ -60,7 +61,7 @@ LINEAR_BOUND = register(Claim(
     id="linear.population_risk_bound",
     params=MODEL_PARAMS + ("rate", "reps"),
     reference="Xu & Raginsky, NeurIPS 2017, Thm 1, with a lower-tail CGF condition; "
-              "I(S;Ŵ) ≤ R by data processing (THEORY.md §2) [derived]",
+              "I(S;Ŵ) ≤ R by data processing [combination derived here]",
     statement="E L_μ(Ŵ) ≤ E L_S(Ŵ) + c + √(c(2E L_S(Ŵ)+c−σ²)), c = 4σ²R/n",
     bound=lambda p: linear_model(p).population_risk_bound(p["rate"]),
     measure=lambda p, rng: _linear_sim(p, rng).population_risk,

@@ -1,4 +1,5 @@
-"""Claims of Hessian-weighted network quantization (THEORY.md §6; Bu, Gao, Zou, Veeravalli, AAAI 2020).
+"""Claims of Hessian-weighted network quantization (Choi, El-Khamy, Lee, ICLR 2017; Bu, Gao, Zou,
+Veeravalli, AAAI 2020).
 
 Every claim runs :func:`theory.testbeds.protocols.quantized_classifier_risks`, the recipe of the
 figure ``quantization_population_risk``: a one-hidden-layer student trained to (near) zero
@@ -72,6 +73,7 @@ OPTIMAL_LE_LLOYD = register(Claim(
 
 QUANTIZED_GEN_BOUND = register(Claim(
     id="quantization.mi_generalization_bound",
+    ceiling=1.0,  # a 0-1 error / a probability: a bound >= 1 cannot fail
     reference="Xu & Raginsky, NeurIPS 2017, Thm 1 (0-1 loss is 1/2-sub-Gaussian) with I(S;Ŵ) ≤ H(Ŵ) ≤ R "
               "(Bu, Gao, Zou, Veeravalli, AAAI 2020)",
     statement="E[err_μ(Ŵ) − err_S(Ŵ)] ≤ √(2·¼·R/n), R = Σ m_l log K_l + (codebook and bias floats)·32 log 2",

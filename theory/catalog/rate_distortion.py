@@ -1,4 +1,4 @@
-"""Claims of rate–distortion theory (THEORY.md §3).
+"""Claims of rate–distortion theory (Blahut 1972; Cover & Thomas 2006, ch. 10).
 
 ``rd.blahut_arimoto_bernoulli`` (parameters ``p``, ``beta``): Blahut–Arimoto's certified bracket
 [R_lower, R_upper] on a Bernoulli(p) source with Hamming distortion contains the closed form

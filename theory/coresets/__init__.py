@@ -16,10 +16,9 @@ where :math:`c_j` counts how often edge :math:`j` was drawn in :math:`m` i.i.d. 
 :math:`\hat w = \mathrm{Sp}(W^+) - \mathrm{Sp}(-W^-)`; every function here is vectorized over
 the neurons of a layer (no Python loop per neuron).
 
-What was verified, and how (THEORY.md §8 marks the constants [verify])
---------------------------------------------------------------------------
-The text of the paper could not be read from this project's library (only its abstract). What
-was checked against public code:
+What was verified, and how (the constants are as recalled, not checked against the paper)
+-----------------------------------------------------------------------------------------
+Only the abstract of the paper was checked, not its text. What was checked against public code:
 
 - the empirical sensitivity, the sign split, the treatment of signed inputs (a layer whose inputs
   take negative values is fed the stacked non-negative parts :math:`[a^+; a^-]` as separate
@@ -36,9 +35,9 @@ was checked against public code:
 
 So the *structure* of every formula is corroborated by two code bases, but the values of the
 constants :math:`K, K'` of the paper's Assumption 1 (distribution-dependent) are not; they are
-named arguments here with the illustrative default 2 ("constant as recalled; see THEORY.md").
+named arguments here with the illustrative default 2 ("constant as recalled").
 
-Extensions of this project (not in the paper, said where they are used): every layer is
+Extensions made here (not in the paper, said where they are used): every layer is
 sparsified, including the first one on signed inputs (via the :math:`[a^+; a^-]` split above), so
 :math:`\varepsilon' = \varepsilon/(2 L_s)` with :math:`L_s` the number of sparsified layers
 (the paper sparsifies :math:`L_s = L - 1` layers); biases are kept exactly and enter

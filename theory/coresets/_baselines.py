@@ -56,16 +56,16 @@ def _n_bias(model) -> int:
 
 
 def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
-    """Uniform edge sampling: the unbiased sparsifier with :math:`q_j = 1/d_{\\rm in}` (a baseline).
+    r"""Uniform edge sampling: the unbiased sparsifier with :math:`q_j = 1/d_{\rm in}` (a baseline).
 
     .. math::
 
-        \\hat w_{ij} = w_{ij}\\,\\frac{c_{ij}\\, d_{\\rm in}}{m},\\quad
-        (c_{ij})_j \\sim \\mathrm{Multinomial}(m, (1/d_{\\rm in}, \\dots)),\\quad
-        m = \\Big\\lceil \\frac{\\log(1-f)}{\\log(1 - 1/d_{\\rm in})}\\Big\\rceil,
+        \hat w_{ij} = w_{ij}\,\frac{c_{ij}\, d_{\rm in}}{m},\quad
+        (c_{ij})_j \sim \mathrm{Multinomial}(m, (1/d_{\rm in}, \dots)),\quad
+        m = \Big\lceil \frac{\log(1-f)}{\log(1 - 1/d_{\rm in})}\Big\rceil,
 
     so that every layer keeps in expectation about a fraction :math:`f` of its weights
-    (:math:`E\\#\\text{distinct} = d_{\\rm in}(1-(1-1/d_{\\rm in})^m)`; all edges when :math:`f = 1`).
+    (:math:`E\#\text{distinct} = d_{\rm in}(1-(1-1/d_{\rm in})^m)`; all edges when :math:`f = 1`).
 
     Parameters
     ----------
@@ -104,12 +104,12 @@ def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
 
 
 def magnitude_prune(model, fraction, device=None) -> CompressedModel:
-    """Layer-wise magnitude thresholding: keep the largest :math:`|w|` of every layer (a baseline).
+    r"""Layer-wise magnitude thresholding: keep the largest :math:`|w|` of every layer (a baseline).
 
     .. math::
 
-        \\hat w_{ij} = w_{ij}\\,\\mathbf 1\\big[|w_{ij}| \\ge |w|_{(k)}\\big],\\qquad
-        k = \\max(1, \\mathrm{round}(f\\, d_{\\rm out} d_{\\rm in})),
+        \hat w_{ij} = w_{ij}\,\mathbf 1\big[|w_{ij}| \ge |w|_{(k)}\big],\qquad
+        k = \max(1, \mathrm{round}(f\, d_{\rm out} d_{\rm in})),
 
     with :math:`|w|_{(k)}` the k-th largest magnitude of the layer (ties broken by position).
 
@@ -146,15 +146,15 @@ def magnitude_prune(model, fraction, device=None) -> CompressedModel:
 
 
 def truncated_svd(model, fraction, device=None) -> CompressedModel:
-    """Layer-wise truncated SVD at the rank whose factors hold a fraction ``f`` of the weights.
+    r"""Layer-wise truncated SVD at the rank whose factors hold a fraction ``f`` of the weights.
 
     .. math::
 
-        \\hat W = U_r \\Sigma_r V_r^\\top,\\qquad
-        r = \\max\\Big(1, \\Big\\lfloor \\frac{f\\, d_{\\rm out} d_{\\rm in}}{d_{\\rm out} +
-        d_{\\rm in}} \\Big\\rfloor\\Big)\\ (\\le \\min(d_{\\rm out}, d_{\\rm in})),
+        \hat W = U_r \Sigma_r V_r^\top,\qquad
+        r = \max\Big(1, \Big\lfloor \frac{f\, d_{\rm out} d_{\rm in}}{d_{\rm out} +
+        d_{\rm in}} \Big\rfloor\Big)\ (\le \min(d_{\rm out}, d_{\rm in})),
 
-    stored as :math:`r(d_{\\rm out} + d_{\\rm in})` numbers (the best rank-r approximation in
+    stored as :math:`r(d_{\rm out} + d_{\rm in})` numbers (the best rank-r approximation in
     Frobenius norm, Eckart–Young).
 
     Parameters

@@ -70,12 +70,12 @@ def _prepare_model(model, device):
 
 
 def layer_inputs(model, inputs, device=None) -> list[np.ndarray]:
-    """Inputs :math:`a^{\\ell-1}(x)` of every Linear layer of ``model`` on ``inputs``.
+    r"""Inputs :math:`a^{\ell-1}(x)` of every Linear layer of ``model`` on ``inputs``.
 
     .. math::
 
-        a^0(x) = x,\\qquad a^\\ell(x) = \\sigma(W^\\ell a^{\\ell-1}(x) + b^\\ell),\\quad
-        \\ell = 1, \\dots, L-1.
+        a^0(x) = x,\qquad a^\ell(x) = \sigma(W^\ell a^{\ell-1}(x) + b^\ell),\quad
+        \ell = 1, \dots, L-1.
 
     Parameters
     ----------
@@ -92,7 +92,7 @@ def layer_inputs(model, inputs, device=None) -> list[np.ndarray]:
 
     References
     ----------
-    Baykal et al., ICLR 2019, §2 (notation :math:`a^{\\ell-1}(x)`).
+    Baykal et al., ICLR 2019, §2 (notation :math:`a^{\ell-1}(x)`).
     """
     model = _prepare_model(model, device)
     X = _as_input_tensor(inputs, model)

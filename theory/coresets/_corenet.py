@@ -22,7 +22,7 @@ ALLOCATIONS = ("theory", "layerwise")
 
 @dataclass(frozen=True)
 class CoreNetResult:
-    """Output of :func:`corenet`.
+    r"""Output of :func:`corenet`.
 
     Attributes
     ----------
@@ -32,11 +32,11 @@ class CoreNetResult:
     mode : {"eps", "budget"}
     eps : float
         The accuracy the theorem certifies for the sample sizes used: in ``"eps"`` mode the
-        requested :math:`\\varepsilon`; in budget mode the smallest :math:`\\varepsilon` whose
+        requested :math:`\varepsilon`; in budget mode the smallest :math:`\varepsilon` whose
         theoretical sample sizes do not exceed the ones drawn (``inf`` if some neuron got none).
     delta : float
     eps_layers : ndarray (L,)
-        Per-layer accuracy :math:`\\varepsilon_\\ell = \\varepsilon/(2 L_s \\Delta^\\ell_\\to)`.
+        Per-layer accuracy :math:`\varepsilon_\ell = \varepsilon/(2 L_s \Delta^\ell_\to)`.
     theoretical_samples : list of ndarray (out_l, 2)
         Sample sizes the theorem asks for at ``eps`` (positive, negative group); float, may be huge.
     samples : list of ndarray (out_l, 2)
@@ -250,40 +250,42 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
             allocation="layerwise", sample_scale=1.0, K=2.0, K_prime=2.0, c=8.0, log_factor=8.0, eta=None,
             eta_star=None, amplification=5, validation_inputs=None, check_sample_size=False,
             device=None) -> CoreNetResult:
-    """CoreNet: sparsify every layer of a network by empirical-sensitivity sampling.
+    r"""CoreNet: sparsify every layer of a network by empirical-sensitivity sampling.
 
     .. math::
 
-        \\varepsilon' = \\frac{\\varepsilon}{2 L_s},\\qquad
-        \\varepsilon_\\ell = \\frac{\\varepsilon'}{\\Delta^\\ell_\\to},\\qquad
-        m^\\pm_{\\ell i} = \\Big\\lceil \\frac{8 S^\\pm_{\\ell i} K \\log(8\\eta/\\delta)}
-        {\\varepsilon_\\ell^2}\\Big\\rceil,
+        \varepsilon' = \frac{\varepsilon}{2 L_s},\qquad
+        \varepsilon_\ell = \frac{\varepsilon'}{\Delta^\ell_\to},\qquad
+        m^\pm_{\ell i} = \Big\lceil \frac{8 S^\pm_{\ell i} K \log(8\eta/\delta)}
+        {\varepsilon_\ell^2}\Big\rceil,
 
     with the guarantee (Baykal et al., Theorem 4) that for :math:`x` from the law of :math:`S`,
-    :math:`P(\\hat f(x) \\in (1\\pm\\varepsilon) f(x)) \\ge 1 - \\delta` (constants as recalled; see
-    THEORY.md and the module docstring). :math:`L_s` is the number of sparsified layers: this
-    project sparsifies all :math:`L` layers (the paper :math:`L - 1`).
+    :math:`P(\hat f(x) \in (1\pm\varepsilon) f(x)) \ge 1 - \delta` (constants as recalled from the
+    paper, not checked against its text; see the module docstring). :math:`L_s` is the number of
+    sparsified layers: all :math:`L` layers are sparsified here (the paper sparsifies
+    :math:`L - 1`).
 
     Two modes:
 
     - ``eps`` given: the theoretical sample sizes (often far more draws than edges, so that
       nearly every edge is kept: see :attr:`CoreNetResult.theoretical_kept_fraction`);
-    - ``fraction`` given (budget mode): one scale :math:`t = 1/\\varepsilon^2` per layer in the
+    - ``fraction`` given (budget mode): one scale :math:`t = 1/\varepsilon^2` per layer in the
       formula above (``allocation="layerwise"``, the default: every layer keeps the same
       fraction of its weights, and within a layer the draws are spread over neurons and sign
-      groups in proportion to :math:`S^\\pm_{\\ell i}`, as in the formula), or one global scale
+      groups in proportion to :math:`S^\pm_{\ell i}`, as in the formula), or one global scale
       (``"theory"``: the formula's split across layers, which sends most draws to the first
-      layers because :math:`\\Delta^\\ell_\\to` is a product over the layers after
-      :math:`\\ell`), chosen by bisection so that the expected number of distinct edges drawn
-      is ``fraction`` of the weights; the result reports the :math:`\\varepsilon` those sample
-      sizes certify. On this project's testbeds the ``"theory"`` split gives a larger output
-      error at the same budget (see the ``coreset_pruning`` experiment).
+      layers because :math:`\Delta^\ell_\to` is a product over the layers after
+      :math:`\ell`), chosen by bisection so that the expected number of distinct edges drawn
+      is ``fraction`` of the weights; the result reports the :math:`\varepsilon` those sample
+      sizes certify. On the testbeds of :mod:`theory.testbeds` the ``"theory"`` split gives a
+      larger output error at the same budget (see the ``coreset_pruning`` experiment).
 
     Variants: ``"corenet"``; ``"plus"`` (CoreNet+, neuron pruning: hidden neurons whose
     activation is 0 on every point of :math:`S` are removed, so no samples go to them);
     ``"plusplus"`` (CoreNet++: CoreNet+ and amplification, ``amplification`` independent draws
     per layer, keeping for every neuron the draw with the smallest mean absolute error of its
-    pre-activation on ``validation_inputs``; as recalled, see THEORY.md).
+    pre-activation on ``validation_inputs``; as recalled from the paper, not checked against its
+    text).
 
     Parameters
     ----------
@@ -293,7 +295,7 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
         The points :math:`S` (all of them are used; the theorem needs ``n >=``
         :attr:`CoreNetConstants.s_size`, checked when ``check_sample_size``).
     eps : float, optional
-        Target accuracy :math:`\\varepsilon > 0` (theory mode).
+        Target accuracy :math:`\varepsilon > 0` (theory mode).
     delta : float, default 0.1
         Failure probability in (0, 1).
     rng : None, int or numpy Generator
@@ -316,7 +318,7 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
         Held-out points for the amplification; default: the second half of ``inputs`` (and the
         first half is then :math:`S`).
     check_sample_size : bool, default False
-        Raise if ``inputs`` has fewer points than :math:`\\lceil K'\\log(8\\eta\\eta^*/\\delta)\\rceil`.
+        Raise if ``inputs`` has fewer points than :math:`\lceil K'\log(8\eta\eta^*/\delta)\rceil`.
     device : str, torch.device or None
         Device of the returned model (default: the model's).
 

@@ -19,13 +19,13 @@ from ._common import _as_input_tensor, _prepare_model
 
 @dataclass(frozen=True)
 class GuaranteeCheck:
-    """Failures of :math:`\\hat f(x) \\in (1\\pm\\varepsilon) f(x)` on fresh inputs.
+    r"""Failures of :math:`\hat f(x) \in (1\pm\varepsilon) f(x)` on fresh inputs.
 
     Attributes
     ----------
     pair_failure : Measurement
-        Fraction of (input, output unit) pairs with :math:`|\\hat f_k(x) - f_k(x)| >
-        \\varepsilon |f_k(x)|`, with the standard error of a mean over inputs.
+        Fraction of (input, output unit) pairs with :math:`|\hat f_k(x) - f_k(x)| >
+        \varepsilon |f_k(x)|`, with the standard error of a mean over inputs.
     input_failure : Measurement
         Fraction of inputs with at least one failing output unit.
     n_inputs, n_outputs : int
@@ -39,7 +39,7 @@ class GuaranteeCheck:
 
 @dataclass(frozen=True)
 class CompressionBound:
-    """Compression-based generalization bound (see :func:`compression_bound`).
+    r"""Compression-based generalization bound (see :func:`compression_bound`).
 
     Attributes
     ----------
@@ -47,9 +47,9 @@ class CompressionBound:
         Upper bound on the population 0-1 error of the compressed (quantized) network.
     empirical_risk : float
     complexity : float
-        :math:`\\sqrt{(\\log N + \\log(1/\\delta))/(2n)}`.
+        :math:`\sqrt{(\log N + \log(1/\delta))/(2n)}`.
     log_class_size : float
-        :math:`\\log N` in nats.
+        :math:`\log N` in nats.
     """
 
     bound: float
@@ -220,12 +220,12 @@ def margin_loss(model, inputs, labels, gamma=0.0) -> float:
 
 
 def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
-    """Round every non-zero weight and bias to a uniform grid of ``levels`` values per layer.
+    r"""Round every non-zero weight and bias to a uniform grid of ``levels`` values per layer.
 
     .. math::
 
-        \\theta \\mapsto B\\,\\frac{\\mathrm{round}(\\theta h / B)}{h},\\qquad h = \\frac{q-1}{2},
-        \\qquad B = 2^{\\lceil \\log_2 \\max|\\theta| \\rceil},
+        \theta \mapsto B\,\frac{\mathrm{round}(\theta h / B)}{h},\qquad h = \frac{q-1}{2},
+        \qquad B = 2^{\lceil \log_2 \max|\theta| \rceil},
 
     per Linear layer (weights and bias share the grid); zeros stay zero and some small entries
     round to zero. With ``levels`` = q odd the grid has q points including 0.
@@ -266,26 +266,26 @@ def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
 
 def compression_bound(empirical_risk, n_train, n_nonzero, n_total, *, levels=255, n_layers=1,
                       n_scales=81, delta=0.05) -> CompressionBound:
-    """Occam bound for a compressed network in a finite class fixed before seeing the data.
+    r"""Occam bound for a compressed network in a finite class fixed before seeing the data.
 
     .. math::
 
-        L_0(\\hat g) \\le \\hat L(\\hat g) + \\sqrt{\\frac{\\log N + \\log(1/\\delta)}{2n}},\\qquad
-        \\log N = \\log\\binom{P}{p} + p\\log q + \\log P + L\\log n_{\\rm scales},
+        L_0(\hat g) \le \hat L(\hat g) + \sqrt{\frac{\log N + \log(1/\delta)}{2n}},\qquad
+        \log N = \log\binom{P}{p} + p\log q + \log P + L\log n_{\rm scales},
 
-    for every network :math:`\\hat g` with :math:`p` non-zero parameters, out of :math:`P`
+    for every network :math:`\hat g` with :math:`p` non-zero parameters, out of :math:`P`
     positions, each on a q-level grid per layer whose scale :math:`B = 2^k` is one of
-    :math:`n_{\\rm scales}` values (Hoeffding's inequality and a union bound over the class;
-    :math:`\\log P` pays for the data-dependent :math:`p`). The compression framework of Arora
-    et al. feeds in :math:`\\hat L(\\hat g) \\le \\hat L_\\gamma(f)` whenever :math:`\\hat g` is
-    within :math:`\\gamma/2` of the original network :math:`f` on the training points, giving
-    "compressed 0-margin loss ≤ original γ-margin loss + Õ(sqrt(#params/n))" [derived for this
-    project; the paper states the Õ form].
+    :math:`n_{\rm scales}` values (Hoeffding's inequality and a union bound over the class;
+    :math:`\log P` pays for the data-dependent :math:`p`). The compression framework of Arora
+    et al. feeds in :math:`\hat L(\hat g) \le \hat L_\gamma(f)` whenever :math:`\hat g` is
+    within :math:`\gamma/2` of the original network :math:`f` on the training points, giving
+    "compressed 0-margin loss ≤ original γ-margin loss + Õ(sqrt(#params/n))" [constants derived
+    here; the paper states the Õ form].
 
     Parameters
     ----------
     empirical_risk : float in [0, 1]
-        Training 0-1 error of :math:`\\hat g` (or the upper bound :math:`\\hat L_\\gamma(f)`).
+        Training 0-1 error of :math:`\hat g` (or the upper bound :math:`\hat L_\gamma(f)`).
     n_train : int >= 1
     n_nonzero : int in [0, n_total]
         :math:`p`.

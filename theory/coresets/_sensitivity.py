@@ -19,7 +19,7 @@ from ._common import _activation_array, _nonnegative_points, _weight_array
 
 @dataclass(frozen=True)
 class EmpiricalSensitivity:
-    """Empirical sensitivities of the incoming edges of every neuron of one layer.
+    r"""Empirical sensitivities of the incoming edges of every neuron of one layer.
 
     Attributes
     ----------
@@ -28,7 +28,7 @@ class EmpiricalSensitivity:
     positive : ndarray (out, in) of bool
         Whether edge :math:`(i, j)` belongs to the positive group (``w_ij > 0``).
     total_positive, total_negative : ndarray (out,)
-        :math:`S^\\pm_i = \\sum_{j \\in \\mathcal W^\\pm} s_{ij}`; each is 0 or >= 1.
+        :math:`S^\pm_i = \sum_{j \in \mathcal W^\pm} s_{ij}`; each is 0 or >= 1.
     n_points : int
         Number of (non-negative) activation vectors the maxima were taken over.
     """
@@ -42,20 +42,20 @@ class EmpiricalSensitivity:
 
 @dataclass(frozen=True)
 class CoreNetConstants:
-    """Network-level constants of CoreNet (THEORY.md §8).
+    r"""Network-level constants of CoreNet (Baykal, Liebenwein et al., ICLR 2019).
 
     Attributes
     ----------
     eta : int
-        Total number of neurons :math:`\\eta`.
+        Total number of neurons :math:`\eta`.
     eta_star : int
-        Maximum width :math:`\\eta^*`.
+        Maximum width :math:`\eta^*`.
     lambda_star : float
-        :math:`\\lambda_* = \\log(\\eta\\eta^*)/2`.
+        :math:`\lambda_* = \log(\eta\eta^*)/2`.
     kappa : float
-        :math:`\\kappa = \\sqrt{2\\lambda_*}(1 + \\sqrt{2\\lambda_*}\\log(8\\eta\\eta^*/\\delta))`.
+        :math:`\kappa = \sqrt{2\lambda_*}(1 + \sqrt{2\lambda_*}\log(8\eta\eta^*/\delta))`.
     s_size : int
-        Required size of the input sample, :math:`\\lceil K' \\log(8\\eta\\eta^*/\\delta)\\rceil`.
+        Required size of the input sample, :math:`\lceil K' \log(8\eta\eta^*/\delta)\rceil`.
     """
 
     eta: int
@@ -67,17 +67,17 @@ class CoreNetConstants:
 
 @dataclass(frozen=True)
 class DeltaTerms:
-    """The error-amplification terms :math:`\\Delta^\\ell` and :math:`\\Delta^\\ell_\\to`.
+    r"""The error-amplification terms :math:`\Delta^\ell` and :math:`\Delta^\ell_\to`.
 
     Attributes
     ----------
     delta_hat : ndarray (L,)
-        :math:`\\max_i \\mathrm{mean}_{x\\in S} \\Delta_i(x)` per layer (without :math:`\\kappa`).
+        :math:`\max_i \mathrm{mean}_{x\in S} \Delta_i(x)` per layer (without :math:`\kappa`).
     kappa : float
     delta : ndarray (L,)
-        :math:`\\Delta^\\ell = \\hat\\Delta^\\ell + \\kappa`.
+        :math:`\Delta^\ell = \hat\Delta^\ell + \kappa`.
     delta_forward : ndarray (L,)
-        :math:`\\Delta^\\ell_\\to = \\prod_{k \\ge \\ell} \\Delta^k`.
+        :math:`\Delta^\ell_\to = \prod_{k \ge \ell} \Delta^k`.
     """
 
     delta_hat: np.ndarray
@@ -87,20 +87,20 @@ class DeltaTerms:
 
 
 def empirical_sensitivity(weight, activations) -> EmpiricalSensitivity:
-    """Empirical sensitivity of every incoming edge of every neuron, per sign group.
+    r"""Empirical sensitivity of every incoming edge of every neuron, per sign group.
 
     .. math::
 
-        g_{ij}(x) = \\frac{w_{ij} a_j(x)}{\\sum_{k \\in \\mathcal W^\\pm_i} w_{ik} a_k(x)},
-        \\qquad s_{ij} = \\max_{x \\in S} g_{ij}(x),\\qquad
-        S^\\pm_i = \\sum_{j \\in \\mathcal W^\\pm_i} s_{ij},
+        g_{ij}(x) = \frac{w_{ij} a_j(x)}{\sum_{k \in \mathcal W^\pm_i} w_{ik} a_k(x)},
+        \qquad s_{ij} = \max_{x \in S} g_{ij}(x),\qquad
+        S^\pm_i = \sum_{j \in \mathcal W^\pm_i} s_{ij},
 
-    with :math:`\\mathcal W^+_i = \\{j: w_{ij} > 0\\}`, :math:`\\mathcal W^-_i = \\{j: w_{ij} <
-    0\\}` (for the negative group the weights enter as :math:`|w_{ij}|`), and :math:`g = 0` where
-    the denominator vanishes. Then :math:`0 \\le s_{ij} \\le 1` and :math:`S^\\pm_i \\ge 1`
-    unless the group's products vanish on all of :math:`S` (then :math:`S^\\pm_i = 0`).
+    with :math:`\mathcal W^+_i = \{j: w_{ij} > 0\}`, :math:`\mathcal W^-_i = \{j: w_{ij} <
+    0\}` (for the negative group the weights enter as :math:`|w_{ij}|`), and :math:`g = 0` where
+    the denominator vanishes. Then :math:`0 \le s_{ij} \le 1` and :math:`S^\pm_i \ge 1`
+    unless the group's products vanish on all of :math:`S` (then :math:`S^\pm_i = 0`).
     Activations with negative entries (the first layer on raw inputs) are replaced by the points
-    :math:`a^+(x) = \\max(a, 0)` and :math:`a^-(x) = \\max(-a, 0)`, each treated as a point of
+    :math:`a^+(x) = \max(a, 0)` and :math:`a^-(x) = \max(-a, 0)`, each treated as a point of
     :math:`S`.
 
     Parameters
@@ -150,31 +150,31 @@ def empirical_sensitivity(weight, activations) -> EmpiricalSensitivity:
 
 def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
                       log_factor=8.0) -> CoreNetConstants:
-    """Network-level constants :math:`\\lambda_*`, :math:`\\kappa` and the size of :math:`S`.
+    r"""Network-level constants :math:`\lambda_*`, :math:`\kappa` and the size of :math:`S`.
 
     .. math::
 
-        \\lambda_* = \\tfrac12\\log(\\eta\\eta^*),\\qquad
-        \\kappa = \\sqrt{2\\lambda_*}\\Big(1 + \\sqrt{2\\lambda_*}\\,
-        \\log\\frac{8\\eta\\eta^*}{\\delta}\\Big),\\qquad
-        |S| = \\Big\\lceil K' \\log\\frac{8\\eta\\eta^*}{\\delta}\\Big\\rceil.
+        \lambda_* = \tfrac12\log(\eta\eta^*),\qquad
+        \kappa = \sqrt{2\lambda_*}\Big(1 + \sqrt{2\lambda_*}\,
+        \log\frac{8\eta\eta^*}{\delta}\Big),\qquad
+        |S| = \Big\lceil K' \log\frac{8\eta\eta^*}{\delta}\Big\rceil.
 
-    Constant as recalled; see THEORY.md (the formulas agree with the third-party
-    reimplementation ``ks-korovina/coresets_compression``; :math:`K'` is the
+    Constant as recalled from the paper, not checked against its text (the formulas agree with
+    the third-party reimplementation ``ks-korovina/coresets_compression``; :math:`K'` is the
     distribution-dependent constant of the paper's Assumption 1, default 2 is illustrative).
 
     Parameters
     ----------
     eta : int
-        Total number of neurons :math:`\\eta` (>= 1).
+        Total number of neurons :math:`\eta` (>= 1).
     eta_star : int
-        Maximum width :math:`\\eta^*` (>= 1).
+        Maximum width :math:`\eta^*` (>= 1).
     delta : float
         Failure probability in (0, 1).
     K_prime : float, default 2.0
         :math:`K' > 0`.
     lambda_factor : float, default 0.5
-        The 1/2 in :math:`\\lambda_*`.
+        The 1/2 in :math:`\lambda_*`.
     log_factor : float, default 8.0
         The 8 inside the logarithms.
 
@@ -184,7 +184,7 @@ def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
 
     References
     ----------
-    Baykal et al., ICLR 2019, Algorithm 1 and Theorem 4 (constants :math:`\\lambda_*, \\kappa`,
+    Baykal et al., ICLR 2019, Algorithm 1 and Theorem 4 (constants :math:`\lambda_*, \kappa`,
     size of :math:`S`).
     """
     eta = as_int(eta, "eta", low=1)
@@ -201,24 +201,24 @@ def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
 
 
 def corenet_sample_size(total_sensitivity, eps, delta, *, eta, K=2.0, c=8.0, log_factor=8.0) -> np.ndarray:
-    """Number of i.i.d. draws per neuron and sign group that the theorem asks for.
+    r"""Number of i.i.d. draws per neuron and sign group that the theorem asks for.
 
     .. math::
 
-        m = \\Big\\lceil \\frac{c\\, S\\, K \\log(8\\eta/\\delta)}{\\varepsilon_\\ell^2}
-        \\Big\\rceil,\\qquad c = 8,
+        m = \Big\lceil \frac{c\, S\, K \log(8\eta/\delta)}{\varepsilon_\ell^2}
+        \Big\rceil,\qquad c = 8,
 
-    and :math:`m = 0` where :math:`S = 0` (nothing to approximate). Constant as recalled; see
-    THEORY.md (:math:`c = 8` and the :math:`8` in the logarithm agree with the
-    reimplementation ``ks-korovina/coresets_compression``; :math:`K` is the
+    and :math:`m = 0` where :math:`S = 0` (nothing to approximate). Constant as recalled from
+    the paper, not checked against its text (:math:`c = 8` and the :math:`8` in the logarithm
+    agree with the reimplementation ``ks-korovina/coresets_compression``; :math:`K` is the
     distribution-dependent constant of Assumption 1, default 2 is illustrative).
 
     Parameters
     ----------
     total_sensitivity : float or array
-        :math:`S = \\sum_j s_j` (>= 0), any shape.
+        :math:`S = \sum_j s_j` (>= 0), any shape.
     eps : float or array
-        Layer accuracy :math:`\\varepsilon_\\ell > 0`, broadcastable to ``total_sensitivity``.
+        Layer accuracy :math:`\varepsilon_\ell > 0`, broadcastable to ``total_sensitivity``.
     delta : float
         Failure probability in (0, 1).
     eta : int
@@ -260,17 +260,18 @@ def _delta_hat(W: np.ndarray, b: np.ndarray | None, A: np.ndarray) -> float:
 
 
 def delta_terms(weights, activations, *, kappa, biases=None) -> DeltaTerms:
-    """Per-layer amplification :math:`\\Delta^\\ell` and its forward product :math:`\\Delta^\\ell_\\to`.
+    r"""Per-layer amplification :math:`\Delta^\ell` and its forward product :math:`\Delta^\ell_\to`.
 
     .. math::
 
-        \\Delta_i(x) = \\frac{\\sum_k |w_{ik} a_k(x)| + |b_i|}{|\\sum_k w_{ik} a_k(x) + b_i|},
-        \\qquad \\Delta^\\ell = \\max_i \\frac1{|S|}\\sum_{x\\in S}\\Delta_i(x) + \\kappa,
-        \\qquad \\Delta^\\ell_\\to = \\prod_{k \\ge \\ell} \\Delta^k.
+        \Delta_i(x) = \frac{\sum_k |w_{ik} a_k(x)| + |b_i|}{|\sum_k w_{ik} a_k(x) + b_i|},
+        \qquad \Delta^\ell = \max_i \frac1{|S|}\sum_{x\in S}\Delta_i(x) + \kappa,
+        \qquad \Delta^\ell_\to = \prod_{k \ge \ell} \Delta^k.
 
-    Constant as recalled; see THEORY.md (form corroborated by ``ks-korovina/coresets_compression``).
-    The bias enters as an edge with constant activation 1 (an extension of this project; CoreNet
-    keeps biases exactly, so this only makes :math:`\\Delta` larger).
+    Constant as recalled from the paper, not checked against its text (form corroborated by
+    ``ks-korovina/coresets_compression``). The bias enters as an edge with constant activation 1
+    (an extension made here; CoreNet keeps biases exactly, so this only makes :math:`\Delta`
+    larger).
 
     Parameters
     ----------
@@ -278,7 +279,7 @@ def delta_terms(weights, activations, *, kappa, biases=None) -> DeltaTerms:
     activations : sequence of arrays (n, in_l)
         Inputs of each layer on :math:`S` (see :func:`layer_inputs`).
     kappa : float
-        :math:`\\kappa \\ge 0` (see :func:`corenet_constants`).
+        :math:`\kappa \ge 0` (see :func:`corenet_constants`).
     biases : sequence of arrays (out_l,) or None, optional
 
     Returns
@@ -288,7 +289,7 @@ def delta_terms(weights, activations, *, kappa, biases=None) -> DeltaTerms:
 
     References
     ----------
-    Baykal et al., ICLR 2019, Algorithm 1 (lines computing :math:`\\hat\\Delta^\\ell`) and
+    Baykal et al., ICLR 2019, Algorithm 1 (lines computing :math:`\hat\Delta^\ell`) and
     Theorem 4.
     """
     kappa = as_float(kappa, "kappa", low=0.0)

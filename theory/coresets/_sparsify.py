@@ -13,12 +13,12 @@ from ._sensitivity import EmpiricalSensitivity, corenet_sample_size, empirical_s
 
 @dataclass(frozen=True)
 class SparsifiedLayer:
-    """Output of :func:`sparsify_layer`.
+    r"""Output of :func:`sparsify_layer`.
 
     Attributes
     ----------
     weight : ndarray (out, in)
-        :math:`\\hat W = \\mathrm{Sp}(W^+) - \\mathrm{Sp}(-W^-)`.
+        :math:`\hat W = \mathrm{Sp}(W^+) - \mathrm{Sp}(-W^-)`.
     samples_positive, samples_negative : ndarray (out,) of int
         Number of i.i.d. draws per neuron and sign group.
     sensitivity : EmpiricalSensitivity
@@ -82,19 +82,19 @@ def _split_samples(samples, sens: EmpiricalSensitivity) -> tuple[np.ndarray, np.
 
 def sparsify_layer(weight, activations, *, samples=None, eps=None, delta=0.1, rng=None, eta=None,
                    K=2.0, c=8.0, log_factor=8.0) -> SparsifiedLayer:
-    """Sparsify the incoming weights of every neuron of one layer by sensitivity sampling.
+    r"""Sparsify the incoming weights of every neuron of one layer by sensitivity sampling.
 
     .. math::
 
-        \\hat w_{ij} = \\frac{w_{ij}\\, c_{ij}}{m_i^\\pm q_{ij}},\\quad
-        (c_{ij})_{j\\in\\mathcal W^\\pm_i} \\sim \\mathrm{Multinomial}(m^\\pm_i, q_i),\\quad
-        q_{ij} = s_{ij}/S^\\pm_i,\\qquad \\hat W = \\mathrm{Sp}(W^+) - \\mathrm{Sp}(-W^-),
+        \hat w_{ij} = \frac{w_{ij}\, c_{ij}}{m_i^\pm q_{ij}},\quad
+        (c_{ij})_{j\in\mathcal W^\pm_i} \sim \mathrm{Multinomial}(m^\pm_i, q_i),\quad
+        q_{ij} = s_{ij}/S^\pm_i,\qquad \hat W = \mathrm{Sp}(W^+) - \mathrm{Sp}(-W^-),
 
-    so :math:`E\\,\\hat w_{ij} = w_{ij}` for every edge with :math:`s_{ij} > 0` (edges with
+    so :math:`E\,\hat w_{ij} = w_{ij}` for every edge with :math:`s_{ij} > 0` (edges with
     :math:`s_{ij} = 0` contribute nothing on :math:`S` and are dropped). Give either ``samples``
-    (draws per neuron, split between the sign groups in proportion to :math:`S^\\pm_i`, as the
-    theoretical sizes are) or ``eps`` (then :math:`m^\\pm_i` is
-    :func:`corenet_sample_size` of :math:`S^\\pm_i`).
+    (draws per neuron, split between the sign groups in proportion to :math:`S^\pm_i`, as the
+    theoretical sizes are) or ``eps`` (then :math:`m^\pm_i` is
+    :func:`corenet_sample_size` of :math:`S^\pm_i`).
 
     Parameters
     ----------
@@ -104,7 +104,7 @@ def sparsify_layer(weight, activations, *, samples=None, eps=None, delta=0.1, rn
     samples : int or array (out,) of int, optional
         Draws per neuron (>= 0).
     eps : float, optional
-        Layer accuracy :math:`\\varepsilon_\\ell > 0`.
+        Layer accuracy :math:`\varepsilon_\ell > 0`.
     delta : float, default 0.1
         Failure probability (used with ``eps``).
     rng : None, int or numpy Generator

@@ -26,8 +26,8 @@ selection uses (it never re-inverts per candidate).
 What was verified against the papers, and what was not
 ------------------------------------------------------
 Only the abstracts and introductions of Suzuki et al. (IJCAI 2020; arXiv:1808.08558) and of Bach
-(JMLR 2017) were checked, not their theorem statements, so the following are **as recalled;
-see THEORY.md §7** and are named arguments everywhere:
+(JMLR 2017) were checked, not their theorem statements, so the following are **as recalled
+from the papers, not checked against their text**, and are named arguments everywhere:
 
 - the form of the regulariser :math:`I_\tau = \mathrm{diag}(\tau_j)` and of the mixing weight
   :math:`\theta` (Suzuki et al., §3);
@@ -36,7 +36,9 @@ see THEORY.md §7** and are named arguments everywhere:
   place of 80 as recalled) and the error constant 4 in :math:`\lambda_{\max}(R_\tau) \le
   4\lambda`;
 - the generalisation bound's constants (bias :math:`\sum_\ell \mathrm{Lip}_\ell\sqrt{\cdot}`,
-  variance :math:`\sqrt{\sum_\ell m^\sharp_\ell m^\sharp_{\ell+1}\log(\cdot)/n}`).
+  variance :math:`\sqrt{\sum_\ell m^\sharp_\ell m^\sharp_{\ell+1}\log(\cdot)/n}`). With unit
+  constants and a unit loss scale for the unbounded squared loss, the variance term is a
+  heuristic, not a theorem (:func:`compression_generalization_bound`).
 
 The per-node weights :math:`\tau_j = \lambda\, s\, q_j / c_j` used after leverage sampling
 (:func:`leverage_sample`) are *derived* here: with importance weights :math:`1/\sqrt{s q_j}` the

@@ -18,21 +18,21 @@ __all__ = ["CompressionBound", "compression_bias_bound", "compression_variance_t
 
 @dataclass(frozen=True)
 class CompressionBound:
-    """The bias–variance bound on the population risk of a compressed network.
+    r"""The bias–variance bound on the population risk of a compressed network.
 
     Attributes
     ----------
     bound : float
-        :math:`(\\sqrt{\\hat L_S(f)} + c_{\\rm bias}\\,b)^2 + v`.
+        :math:`(\sqrt{\hat L_S(f)} + c_{\rm bias}\,b)^2 + v`.
     bias : float
-        :math:`b = \\sum_\\ell \\mathrm{Lip}_\\ell\\sqrt{e_\\ell}` (root-mean-square output
+        :math:`b = \sum_\ell \mathrm{Lip}_\ell\sqrt{e_\ell}` (root-mean-square output
         distortion bound).
     variance : float
         :math:`v`, see :func:`compression_variance_term`.
     train_risk : float
-        :math:`\\hat L_S(f)` of the uncompressed network.
+        :math:`\hat L_S(f)` of the uncompressed network.
     n_params : int
-        :math:`\\sum_\\ell (m^\\sharp_{\\ell}+1)m^\\sharp_{\\ell+1}` of the compressed network.
+        :math:`\sum_\ell (m^\sharp_{\ell}+1)m^\sharp_{\ell+1}` of the compressed network.
     """
 
     bound: float
@@ -43,30 +43,30 @@ class CompressionBound:
 
 
 def compression_bias_bound(layer_errors, lipschitz) -> float:
-    """Root-mean-square output distortion bound of layer-by-layer pruning.
+    r"""Root-mean-square output distortion bound of layer-by-layer pruning.
 
     .. math::
 
-        \\Big(\\frac1n\\sum_i \\lVert f^\\sharp(x_i) - f(x_i)\\rVert^2\\Big)^{1/2}
-        \\le \\sum_\\ell \\mathrm{Lip}_\\ell\\,\\sqrt{e_\\ell},\\qquad
-        e_\\ell = \\frac1n\\sum_i\\lVert W^{(\\ell+1)}(\\tilde\\phi_\\ell(x_i) - \\hat A_\\ell
-        \\tilde\\phi_{\\ell,J}(x_i))\\rVert^2 \\le L_B(J_\\ell),
+        \Big(\frac1n\sum_i \lVert f^\sharp(x_i) - f(x_i)\rVert^2\Big)^{1/2}
+        \le \sum_\ell \mathrm{Lip}_\ell\,\sqrt{e_\ell},\qquad
+        e_\ell = \frac1n\sum_i\lVert W^{(\ell+1)}(\tilde\phi_\ell(x_i) - \hat A_\ell
+        \tilde\phi_{\ell,J}(x_i))\rVert^2 \le L_B(J_\ell),
 
-    where :math:`\\tilde\\phi_\\ell` are the layer-:math:`\\ell` outputs of the network whose
-    first :math:`\\ell-1` hidden layers are already pruned, and :math:`\\mathrm{Lip}_\\ell =
-    a^{L-\\ell-1}\\prod_{k \\ge \\ell+2}\\lVert W^{(k)}\\rVert_{op}` bounds the Lipschitz constant of
-    the original layers after the pre-activation of layer :math:`\\ell+1` (:math:`a`: the
-    activation's). Derived here: telescoping over the hybrid networks "first :math:`\\ell` layers
+    where :math:`\tilde\phi_\ell` are the layer-:math:`\ell` outputs of the network whose
+    first :math:`\ell-1` hidden layers are already pruned, and :math:`\mathrm{Lip}_\ell =
+    a^{L-\ell-1}\prod_{k \ge \ell+2}\lVert W^{(k)}\rVert_{op}` bounds the Lipschitz constant of
+    the original layers after the pre-activation of layer :math:`\ell+1` (:math:`a`: the
+    activation's). Derived here: telescoping over the hybrid networks "first :math:`\ell` layers
     pruned" and Minkowski's inequality in :math:`L^2(P_n)`; the form (Lipschitz constant times the
     square root of the layer's error) is that of Suzuki et al.'s bias term.
 
     Parameters
     ----------
     layer_errors : array_like, shape (L-1,)
-        :math:`e_\\ell \\ge 0` (or the penalised :math:`L_B(J_\\ell)`, which bounds it; or the
-        leverage guarantee :math:`4\\lambda_\\ell\\lVert W^{(\\ell+1)}\\rVert_F^2`).
+        :math:`e_\ell \ge 0` (or the penalised :math:`L_B(J_\ell)`, which bounds it; or the
+        leverage guarantee :math:`4\lambda_\ell\lVert W^{(\ell+1)}\rVert_F^2`).
     lipschitz : array_like, shape (L-1,)
-        :math:`\\mathrm{Lip}_\\ell \\ge 0`.
+        :math:`\mathrm{Lip}_\ell \ge 0`.
 
     Returns
     -------
@@ -74,8 +74,8 @@ def compression_bias_bound(layer_errors, lipschitz) -> float:
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, Thm. 2 (bias term, as recalled; see THEORY.md); derivation in this
-    docstring [derived].
+    Suzuki et al., IJCAI 2020, Thm. 2 (form of the bias term, as recalled from the paper, not
+    checked against its text); the inequality itself is derived in this docstring.
     """
     e = as_array(layer_errors, "layer_errors", ndim=1, nonnegative=True)
     lip = as_array(lipschitz, "lipschitz", ndim=1, nonnegative=True, shape=(e.size,))
@@ -83,26 +83,26 @@ def compression_bias_bound(layer_errors, lipschitz) -> float:
 
 
 def compression_variance_term(widths, n, delta=0.05, c_var=1.0, loss_scale=1.0, c_log=1.0) -> float:
-    """Variance term of the compressed network's generalization bound.
+    r"""Variance term of the compressed network's generalization bound.
 
     .. math::
 
-        v = c_{\\rm var}\\, B\\, \\sqrt{\\frac{\\sum_{\\ell=0}^{L-1}(m^\\sharp_\\ell + 1)\\,
-        m^\\sharp_{\\ell+1}\\,\\log(c_{\\log} n) + \\log(1/\\delta)}{n}},
+        v = c_{\rm var}\, B\, \sqrt{\frac{\sum_{\ell=0}^{L-1}(m^\sharp_\ell + 1)\,
+        m^\sharp_{\ell+1}\,\log(c_{\log} n) + \log(1/\delta)}{n}},
 
-    with :math:`m^\\sharp_0` the input and :math:`m^\\sharp_L` the output dimension (the ``+1``
+    with :math:`m^\sharp_0` the input and :math:`m^\sharp_L` the output dimension (the ``+1``
     counts the biases), :math:`B` the loss scale.
 
     Parameters
     ----------
     widths : sequence of int
-        :math:`(m^\\sharp_0, m^\\sharp_1, \\dots, m^\\sharp_L)`, input to output, each >= 1.
+        :math:`(m^\sharp_0, m^\sharp_1, \dots, m^\sharp_L)`, input to output, each >= 1.
     n : int
         Training-sample size, >= 2.
     delta : float in (0, 1), default 0.05
     c_var, loss_scale, c_log : float > 0, default 1
-        Constants as recalled (Suzuki et al. state the term up to universal constants); see
-        THEORY.md.
+        Constants as recalled (Suzuki et al. state the term up to universal constants, not
+        checked against the paper's text). The unit defaults make the term a heuristic.
 
     Returns
     -------
@@ -110,8 +110,8 @@ def compression_variance_term(widths, n, delta=0.05, c_var=1.0, loss_scale=1.0, 
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, Thm. 2 (variance term :math:`\\sqrt{\\sum_\\ell m^\\sharp_\\ell
-    m^\\sharp_{\\ell+1}\\log(\\cdot)/n}`, constants as recalled; see THEORY.md).
+    Suzuki et al., IJCAI 2020, Thm. 2 (variance term :math:`\sqrt{\sum_\ell m^\sharp_\ell
+    m^\sharp_{\ell+1}\log(\cdot)/n}`, constants as recalled, not checked against its text).
     """
     w = [as_int(x, "widths", low=1) for x in widths]
     if len(w) < 2:
@@ -127,32 +127,37 @@ def compression_variance_term(widths, n, delta=0.05, c_var=1.0, loss_scale=1.0, 
 
 def compression_generalization_bound(train_risk, layer_errors, lipschitz, widths, n, delta=0.05,
                                      c_bias=1.0, c_var=1.0, loss_scale=1.0, c_log=1.0) -> CompressionBound:
-    """Bias–variance bound on the population risk (squared loss) of the compressed network.
+    r"""Bias–variance heuristic bound on the population risk (squared loss) of the compressed network.
 
     .. math::
 
-        L_\\mu(f^\\sharp) \\le \\Big(\\sqrt{\\hat L_S(f)} + c_{\\rm bias}\\sum_\\ell
-        \\mathrm{Lip}_\\ell\\sqrt{e_\\ell}\\Big)^2 + c_{\\rm var} B\\sqrt{\\frac{\\sum_\\ell
-        (m^\\sharp_\\ell+1) m^\\sharp_{\\ell+1}\\log(c_{\\log}n) + \\log(1/\\delta)}{n}}.
+        L_\mu(f^\sharp) \le \Big(\sqrt{\hat L_S(f)} + c_{\rm bias}\sum_\ell
+        \mathrm{Lip}_\ell\sqrt{e_\ell}\Big)^2 + c_{\rm var} B\sqrt{\frac{\sum_\ell
+        (m^\sharp_\ell+1) m^\sharp_{\ell+1}\log(c_{\log}n) + \log(1/\delta)}{n}}.
 
-    The first term bounds the training risk of :math:`f^\\sharp` (Minkowski:
-    :math:`\\sqrt{\\hat L_S(f^\\sharp)} \\le \\sqrt{\\hat L_S(f)} + \\lVert f^\\sharp - f\\rVert_n`
+    The first term bounds the training risk of :math:`f^\sharp` (Minkowski:
+    :math:`\sqrt{\hat L_S(f^\sharp)} \le \sqrt{\hat L_S(f)} + \lVert f^\sharp - f\rVert_n`
     and :func:`compression_bias_bound`) and decreases with the kept widths; the second is the
     uniform-convergence term over networks of the compressed size and increases with them — the
-    compression-induced bias–variance tradeoff. Smaller :math:`\\lambda` (larger widths) lowers
+    compression-induced bias–variance tradeoff. Smaller :math:`\lambda` (larger widths) lowers
     the bias and raises the variance.
+
+    A heuristic, not a theorem: the first (bias) part is a valid inequality, but the variance
+    term takes unit constants and a loss scale :math:`B` for a squared loss that is unbounded, so
+    no proof covers the sum as used here.
 
     Parameters
     ----------
     train_risk : float >= 0
-        :math:`\\hat L_S(f)`, training risk (mean summed squared error) of the uncompressed net.
+        :math:`\hat L_S(f)`, training risk (mean summed squared error) of the uncompressed net.
     layer_errors, lipschitz : array_like, shape (L-1,)
         See :func:`compression_bias_bound`.
     widths : sequence of int
-        :math:`(m^\\sharp_0, \\dots, m^\\sharp_L)`, see :func:`compression_variance_term`.
+        :math:`(m^\sharp_0, \dots, m^\sharp_L)`, see :func:`compression_variance_term`.
     n : int
     delta, c_bias, c_var, loss_scale, c_log : float
-        Constants as recalled (``c_bias = 1`` is what the derivation gives); see THEORY.md.
+        Constants as recalled, not checked against the paper's text (``c_bias = 1`` is what the
+        derivation of the bias part gives).
 
     Returns
     -------
@@ -160,7 +165,8 @@ def compression_generalization_bound(train_risk, layer_errors, lipschitz, widths
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, Thm. 2 (bias–variance form; constants as recalled; see THEORY.md).
+    Suzuki et al., IJCAI 2020, Thm. 2 (bias–variance form; constants as recalled, not checked
+    against the paper's text).
     """
     train_risk = check_nonnegative(train_risk, "train_risk")
     c_bias = check_positive(c_bias, "c_bias")

@@ -18,29 +18,29 @@ __all__ = ["degrees_of_freedom", "DofEstimate", "degrees_of_freedom_randomized"]
 
 
 def degrees_of_freedom(cov_or_eigenvalues, lam):
-    """Degrees of freedom :math:`\\hat N(\\lambda)` of a covariance matrix (exact).
+    r"""Degrees of freedom :math:`\hat N(\lambda)` of a covariance matrix (exact).
 
     .. math::
 
-        \\hat N(\\lambda) = \\mathrm{Tr}\\big[\\hat\\Sigma(\\hat\\Sigma + \\lambda I)^{-1}\\big]
-        = \\sum_{j=1}^m \\frac{\\hat\\mu_j}{\\hat\\mu_j + \\lambda}.
+        \hat N(\lambda) = \mathrm{Tr}\big[\hat\Sigma(\hat\Sigma + \lambda I)^{-1}\big]
+        = \sum_{j=1}^m \frac{\hat\mu_j}{\hat\mu_j + \lambda}.
 
     Parameters
     ----------
     cov_or_eigenvalues : array_like, shape (m, m) or (m,)
-        A PSD covariance :math:`\\hat\\Sigma`, or its eigenvalues :math:`\\hat\\mu_j \\ge 0`.
+        A PSD covariance :math:`\hat\Sigma`, or its eigenvalues :math:`\hat\mu_j \ge 0`.
     lam : float or array_like of floats
-        Ridge parameter(s) :math:`\\lambda > 0`.
+        Ridge parameter(s) :math:`\lambda > 0`.
 
     Returns
     -------
     float or ndarray
-        :math:`\\hat N(\\lambda) \\in [0, \\mathrm{rank}\\,\\hat\\Sigma]`, decreasing in
-        :math:`\\lambda`; an array of the shape of ``lam`` when ``lam`` is an array.
+        :math:`\hat N(\lambda) \in [0, \mathrm{rank}\,\hat\Sigma]`, decreasing in
+        :math:`\lambda`; an array of the shape of ``lam`` when ``lam`` is an array.
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, definition of the degrees of freedom (THEORY.md §7, [std]);
+    Suzuki et al., IJCAI 2020, definition of the degrees of freedom (standard);
     Caponnetto, De Vito, "Optimal rates for the regularized least-squares algorithm", Found.
     Comput. Math. 7 (2007) (effective dimension).
     """
@@ -64,7 +64,7 @@ def degrees_of_freedom(cov_or_eigenvalues, lam):
 
 @dataclass(frozen=True)
 class DofEstimate:
-    """A randomized estimate of :math:`\\hat N(\\lambda)`.
+    r"""A randomized estimate of :math:`\hat N(\lambda)`.
 
     Attributes
     ----------
@@ -77,7 +77,7 @@ class DofEstimate:
         Number of Hutchinson probe vectors (Hutch++: those of the residual part; the sketch
         columns are counted in ``n_matvecs``).
     n_matvecs : int
-        Number of applications of :math:`\\hat\\Sigma(\\hat\\Sigma+\\lambda I)^{-1}` (linear solves).
+        Number of applications of :math:`\hat\Sigma(\hat\Sigma+\lambda I)^{-1}` (linear solves).
     method : str
     """
 
@@ -117,34 +117,34 @@ def _block_cg(matvec, B: np.ndarray, tol: float, maxiter: int) -> np.ndarray:
 
 def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch++", solver="cholesky",
                                   tol=1e-10, maxiter=1000) -> DofEstimate:
-    """Randomized :math:`\\hat N(\\lambda)` by Hutch++ or Hutchinson with linear solves, with a standard error.
+    r"""Randomized :math:`\hat N(\lambda)` by Hutch++ or Hutchinson with linear solves, with a standard error.
 
     .. math::
 
-        \\hat N(\\lambda) = \\mathrm{Tr}\\,A,\\quad A = \\hat\\Sigma(\\hat\\Sigma+\\lambda I)^{-1}
-        = I - \\lambda(\\hat\\Sigma + \\lambda I)^{-1};\\qquad
-        \\text{Hutchinson: } \\frac1k\\sum_{i=1}^k g_i^\\top A g_i,\\ g_i \\in \\{\\pm1\\}^m;
+        \hat N(\lambda) = \mathrm{Tr}\,A,\quad A = \hat\Sigma(\hat\Sigma+\lambda I)^{-1}
+        = I - \lambda(\hat\Sigma + \lambda I)^{-1};\qquad
+        \text{Hutchinson: } \frac1k\sum_{i=1}^k g_i^\top A g_i,\ g_i \in \{\pm1\}^m;
 
     .. math::
 
-        \\text{Hutch++: } Q = \\mathrm{orth}(AS),\\ \\ \\mathrm{Tr}(Q^\\top A Q) +
-        \\frac1{k_2}\\sum_{i=1}^{k_2} g_i^\\top (I-QQ^\\top)A(I-QQ^\\top)g_i,
+        \text{Hutch++: } Q = \mathrm{orth}(AS),\ \ \mathrm{Tr}(Q^\top A Q) +
+        \frac1{k_2}\sum_{i=1}^{k_2} g_i^\top (I-QQ^\top)A(I-QQ^\top)g_i,
 
     with :math:`S` and :math:`g_i` Rademacher; the standard error is the sample standard deviation
-    of the :math:`k_2` probe terms over :math:`\\sqrt{k_2}` (conditional on :math:`Q`). Each
-    application of :math:`A` is a linear solve with :math:`\\hat\\Sigma + \\lambda I`: one Cholesky
+    of the :math:`k_2` probe terms over :math:`\sqrt{k_2}` (conditional on :math:`Q`). Each
+    application of :math:`A` is a linear solve with :math:`\hat\Sigma + \lambda I`: one Cholesky
     factorisation (``solver="cholesky"``, :math:`m^3/3` flops once, then :math:`O(m^2)` per probe,
     no eigendecomposition) or matrix-free conjugate gradients (``solver="cg"``).
 
     Parameters
     ----------
     cov : array_like, shape (m, m)
-        Symmetric PSD :math:`\\hat\\Sigma` (PSD-ness is checked by the factorisation of
-        :math:`\\hat\\Sigma + \\lambda I`, not by an eigendecomposition).
+        Symmetric PSD :math:`\hat\Sigma` (PSD-ness is checked by the factorisation of
+        :math:`\hat\Sigma + \lambda I`, not by an eigendecomposition).
     lam : float
-        :math:`\\lambda > 0`.
+        :math:`\lambda > 0`.
     n_probes : int, default 30
-        Total matrix applications :math:`k \\ge 3` (Hutch++: :math:`k/3` sketch columns and
+        Total matrix applications :math:`k \ge 3` (Hutch++: :math:`k/3` sketch columns and
         :math:`k - 2k/3` residual probes; Hutchinson: :math:`k` probes, >= 2).
     rng : None, int or numpy.random.Generator
     method : {"hutch++", "hutchinson"}, default "hutch++"

@@ -19,29 +19,29 @@ __all__ = ["ridge_leverage_scores", "LeverageSample", "leverage_sample", "levera
 
 
 def ridge_leverage_scores(cov, lam) -> np.ndarray:
-    """Ridge leverage scores of the nodes, :math:`\\ell_j = [\\hat\\Sigma(\\hat\\Sigma+\\lambda I)^{-1}]_{jj}`.
+    r"""Ridge leverage scores of the nodes, :math:`\ell_j = [\hat\Sigma(\hat\Sigma+\lambda I)^{-1}]_{jj}`.
 
     .. math::
 
-        \\ell_j(\\lambda) = \\big[\\hat\\Sigma(\\hat\\Sigma + \\lambda I)^{-1}\\big]_{jj} \\in [0, 1),
-        \\qquad \\sum_j \\ell_j = \\hat N(\\lambda), \\qquad q_j = \\ell_j / \\hat N(\\lambda).
+        \ell_j(\lambda) = \big[\hat\Sigma(\hat\Sigma + \lambda I)^{-1}\big]_{jj} \in [0, 1),
+        \qquad \sum_j \ell_j = \hat N(\lambda), \qquad q_j = \ell_j / \hat N(\lambda).
 
     Parameters
     ----------
     cov : array_like, shape (m, m)
-        Symmetric PSD :math:`\\hat\\Sigma`.
+        Symmetric PSD :math:`\hat\Sigma`.
     lam : float
-        :math:`\\lambda > 0`.
+        :math:`\lambda > 0`.
 
     Returns
     -------
     ndarray, shape (m,)
-        The scores :math:`\\ell_j`; divide by their sum for the sampling distribution :math:`q`.
+        The scores :math:`\ell_j`; divide by their sum for the sampling distribution :math:`q`.
 
     References
     ----------
-    Bach, JMLR 2017, §3 (optimized distribution :math:`\\propto \\langle \\phi,
-    (\\Sigma+\\lambda I)^{-1}\\phi\\rangle`); Alaoui, Mahoney, "Fast randomized kernel ridge
+    Bach, JMLR 2017, §3 (optimized distribution :math:`\propto \langle \phi,
+    (\Sigma+\lambda I)^{-1}\phi\rangle`); Alaoui, Mahoney, "Fast randomized kernel ridge
     regression with statistical guarantees", NeurIPS 2015 (ridge leverage scores); Suzuki et al.,
     IJCAI 2020, §4 (sampling distribution of the nodes, as recalled).
     """
@@ -55,7 +55,7 @@ def _leverage_scores(S: np.ndarray, lam: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class LeverageSample:
-    """Nodes drawn i.i.d. from the ridge leverage distribution.
+    r"""Nodes drawn i.i.d. from the ridge leverage distribution.
 
     Attributes
     ----------
@@ -66,9 +66,9 @@ class LeverageSample:
     draws : int
         The number :math:`s` of i.i.d. draws.
     q : ndarray (m,)
-        The sampling distribution :math:`q_j = \\ell_j/\\hat N(\\lambda)`.
+        The sampling distribution :math:`q_j = \ell_j/\hat N(\lambda)`.
     tau : ndarray (m,)
-        Derived ridge weights :math:`\\tau_j = \\lambda s q_j / c_j` on the drawn nodes (0 elsewhere).
+        Derived ridge weights :math:`\tau_j = \lambda s q_j / c_j` on the drawn nodes (0 elsewhere).
     """
 
     keep: np.ndarray
@@ -79,17 +79,17 @@ class LeverageSample:
 
 
 def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> LeverageSample:
-    """Draw nodes i.i.d. from the ridge leverage scores, with the ridge weights that make the guarantee hold.
+    r"""Draw nodes i.i.d. from the ridge leverage scores, with the ridge weights that make the guarantee hold.
 
     .. math::
 
-        j_1, \\dots, j_s \\overset{iid}{\\sim} q,\\ \\ q_j = \\frac{[\\hat\\Sigma(\\hat\\Sigma+\\lambda
-        I)^{-1}]_{jj}}{\\hat N(\\lambda)},\\qquad \\tau_j = \\frac{\\lambda\\, s\\, q_j}{c_j}
-        \\ (c_j = \\#\\{i : j_i = j\\}).
+        j_1, \dots, j_s \overset{iid}{\sim} q,\ \ q_j = \frac{[\hat\Sigma(\hat\Sigma+\lambda
+        I)^{-1}]_{jj}}{\hat N(\lambda)},\qquad \tau_j = \frac{\lambda\, s\, q_j}{c_j}
+        \ (c_j = \#\{i : j_i = j\}).
 
-    With these :math:`\\tau_j`, :math:`\\alpha^\\top R_\\tau(J)\\alpha = \\min_\\beta
-    \\lVert\\alpha^\\top\\phi - \\sum_i \\beta_i\\phi_{j_i}/\\sqrt{s q_{j_i}}\\rVert_n^2 + \\lambda
-    \\lVert\\beta\\rVert^2` exactly (derived: merging the copies of a node at equal weight).
+    With these :math:`\tau_j`, :math:`\alpha^\top R_\tau(J)\alpha = \min_\beta
+    \lVert\alpha^\top\phi - \sum_i \beta_i\phi_{j_i}/\sqrt{s q_{j_i}}\rVert_n^2 + \lambda
+    \lVert\beta\rVert^2` exactly (derived: merging the copies of a node at equal weight).
 
     Parameters
     ----------
@@ -108,7 +108,7 @@ def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> Leverage
     References
     ----------
     Bach, JMLR 2017, Prop. 1 (i.i.d. sampling from the optimized distribution with weights
-    :math:`q^{-1/2}`); Suzuki et al., IJCAI 2020, Thm. 1 (as recalled; see THEORY.md).
+    :math:`q^{-1/2}`); Suzuki et al., IJCAI 2020, Thm. 1 (as recalled, not checked against its text).
     """
     S = _check_cov(cov, "cov")
     if lam is None:
@@ -157,32 +157,32 @@ def _leverage_sample(S, width, lam, gen, draws) -> LeverageSample:
 
 
 def leverage_sampling_width(n_dof, delta=0.05, c_size=5.0, c_log=80.0) -> float:
-    """The sampling width :math:`m^\\sharp(\\lambda,\\delta)` of the leverage-sampling guarantee.
+    r"""The sampling width :math:`m^\sharp(\lambda,\delta)` of the leverage-sampling guarantee.
 
     .. math::
 
-        m^\\sharp(\\lambda, \\delta) = c_{\\rm size}\\,\\hat N(\\lambda)\\,
-        \\log\\!\\big(c_{\\log}\\hat N(\\lambda)/\\delta\\big),\\qquad c_{\\rm size}=5,\\ c_{\\log}=80.
+        m^\sharp(\lambda, \delta) = c_{\rm size}\,\hat N(\lambda)\,
+        \log\!\big(c_{\log}\hat N(\lambda)/\delta\big),\qquad c_{\rm size}=5,\ c_{\log}=80.
 
     Parameters
     ----------
     n_dof : float
-        :math:`\\hat N(\\lambda) > 0` (see :func:`degrees_of_freedom`).
+        :math:`\hat N(\lambda) > 0` (see :func:`degrees_of_freedom`).
     delta : float in (0, 1), default 0.05
         Failure probability.
     c_size, c_log : float, default 5 and 80
         Constants as recalled from Suzuki et al. (Thm. 1); Bach's Prop. 1 has the same form with
-        ``c_log = 16`` (as recalled; see THEORY.md).
+        ``c_log = 16`` (as recalled, not checked against the papers' text).
 
     Returns
     -------
     float
-        :math:`m^\\sharp` (take its ceiling as a number of draws); at least ``c_size * n_dof``.
+        :math:`m^\sharp` (take its ceiling as a number of draws); at least ``c_size * n_dof``.
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, Thm. 1; Bach, JMLR 2017, Prop. 1 (constants as recalled; see
-    THEORY.md).
+    Suzuki et al., IJCAI 2020, Thm. 1; Bach, JMLR 2017, Prop. 1 (constants as recalled, not
+    checked against the papers' text).
     """
     n_dof = check_positive(n_dof, "n_dof")
     delta = as_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
@@ -192,21 +192,21 @@ def leverage_sampling_width(n_dof, delta=0.05, c_size=5.0, c_log=80.0) -> float:
 
 
 def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) -> float:
-    """Error guaranteed w.p. >= 1-δ for :math:`m^\\sharp(\\lambda,\\delta)` leverage draws.
+    r"""Error guaranteed w.p. >= 1-δ for :math:`m^\sharp(\lambda,\delta)` leverage draws.
 
     .. math::
 
-        \\lambda_{\\max}\\big(R_\\tau(J)\\big) \\le c_{\\rm err}\\lambda \\ \\Rightarrow\\
-        L_A(J) \\le c_{\\rm err}\\lambda m,\\quad L_B(J) \\le c_{\\rm err}\\lambda \\lVert Z\\rVert_F^2,
+        \lambda_{\max}\big(R_\tau(J)\big) \le c_{\rm err}\lambda \ \Rightarrow\
+        L_A(J) \le c_{\rm err}\lambda m,\quad L_B(J) \le c_{\rm err}\lambda \lVert Z\rVert_F^2,
 
-    with :math:`\\tau_j = \\lambda s q_j/c_j` (:func:`leverage_sample`).
+    with :math:`\tau_j = \lambda s q_j/c_j` (:func:`leverage_sample`).
 
     Parameters
     ----------
     lam : float > 0
     c_err : float, default 4
-        Constant as recalled (Bach 2017, Prop. 1: squared error :math:`\\le 4\\lambda`); it
-        corresponds to a spectral approximation with :math:`\\varepsilon = 3/4`.
+        Constant as recalled (Bach 2017, Prop. 1: squared error :math:`\le 4\lambda`); it
+        corresponds to a spectral approximation with :math:`\varepsilon = 3/4`.
     next_weight : array_like (p, m), optional
         Return the bound on :math:`L_B` instead.
     m : int, optional
@@ -215,13 +215,13 @@ def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) 
     Returns
     -------
     float
-        The bound on :math:`\\lambda_{\\max}(R_\\tau)` (neither ``m`` nor ``next_weight``), on
+        The bound on :math:`\lambda_{\max}(R_\tau)` (neither ``m`` nor ``next_weight``), on
         :math:`L_A` (``m``) or on :math:`L_B` (``next_weight``).
 
     References
     ----------
-    Bach, JMLR 2017, Prop. 1; Suzuki et al., IJCAI 2020, Thm. 1 (constants as recalled; see
-    THEORY.md).
+    Bach, JMLR 2017, Prop. 1; Suzuki et al., IJCAI 2020, Thm. 1 (constants as recalled, not
+    checked against the papers' text).
     """
     lam = check_positive(lam, "lam")
     c_err = check_positive(c_err, "c_err")
@@ -237,14 +237,14 @@ def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) 
 
 
 def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80.0, lam_max=None) -> float:
-    """The smallest :math:`\\lambda` whose sampling width :math:`m^\\sharp(\\lambda,\\delta)` is at most ``width``.
+    r"""The smallest :math:`\lambda` whose sampling width :math:`m^\sharp(\lambda,\delta)` is at most ``width``.
 
     .. math::
 
-        \\lambda^\\sharp(w) = \\min\\{\\lambda > 0 : c_{\\rm size}\\hat N(\\lambda)
-        \\log(c_{\\log}\\hat N(\\lambda)/\\delta) \\le w\\}
+        \lambda^\sharp(w) = \min\{\lambda > 0 : c_{\rm size}\hat N(\lambda)
+        \log(c_{\log}\hat N(\lambda)/\delta) \le w\}
 
-    (found by bisection on :math:`\\log\\lambda`; :math:`m^\\sharp` decreases in :math:`\\lambda`).
+    (found by bisection on :math:`\log\lambda`; :math:`m^\sharp` decreases in :math:`\lambda`).
 
     Parameters
     ----------
@@ -252,12 +252,12 @@ def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80
     width : float > 0
     delta, c_size, c_log : see :func:`leverage_sampling_width`
     lam_max : float, optional
-        Upper end of the search (default :math:`10^6\\,\\mathrm{Tr}\\,\\hat\\Sigma`).
+        Upper end of the search (default :math:`10^6\,\mathrm{Tr}\,\hat\Sigma`).
 
     Returns
     -------
     float
-        :math:`\\lambda^\\sharp` (relative accuracy 1e-6).
+        :math:`\lambda^\sharp` (relative accuracy 1e-6).
 
     Raises
     ------
@@ -266,7 +266,7 @@ def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, Thm. 1 (as recalled; see THEORY.md).
+    Suzuki et al., IJCAI 2020, Thm. 1 (as recalled, not checked against its text).
     """
     x = np.asarray(cov_or_eigenvalues, dtype=float)
     mu = np.clip(np.linalg.eigvalsh(_check_cov(x, "cov_or_eigenvalues")), 0, None) if x.ndim == 2 else \

@@ -55,12 +55,12 @@ def _activation_name(act) -> str | None:
 
 
 def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
-    """Uncentred covariance of the outputs of hidden layer ``layer`` of an MLP.
+    r"""Uncentred covariance of the outputs of hidden layer ``layer`` of an MLP.
 
     .. math::
 
-        \\hat\\Sigma^{(\\ell)} = \\frac1n\\sum_{i=1}^n \\phi_\\ell(x_i)\\phi_\\ell(x_i)^\\top,\\qquad
-        \\phi_\\ell = \\sigma\\circ W^{(\\ell)}\\circ\\cdots\\circ\\sigma\\circ W^{(1)}.
+        \hat\Sigma^{(\ell)} = \frac1n\sum_{i=1}^n \phi_\ell(x_i)\phi_\ell(x_i)^\top,\qquad
+        \phi_\ell = \sigma\circ W^{(\ell)}\circ\cdots\circ\sigma\circ W^{(1)}.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, §3 (:math:`\\hat\\Sigma` of a layer, uncentred).
+    Suzuki et al., IJCAI 2020, §3 (:math:`\hat\Sigma` of a layer, uncentred).
     """
     phi = _hidden_outputs(model, inputs, device)
     lin, _ = _mlp_parts(model)
@@ -111,7 +111,7 @@ def _hidden_outputs(model, inputs, device=None) -> list[np.ndarray]:
 
 @dataclass(frozen=True)
 class PruneResult:
-    """What :func:`prune_network` returns.
+    r"""What :func:`prune_network` returns.
 
     Attributes
     ----------
@@ -127,21 +127,21 @@ class PruneResult:
         Parameters of the pruned network.
     n_params_original : int
     lams : list of float
-        :math:`\\lambda_\\ell` per hidden layer.
+        :math:`\lambda_\ell` per hidden layer.
     n_dof : list of float
-        :math:`\\hat N_\\ell(\\lambda_\\ell)` per hidden layer (on the covariance used).
+        :math:`\hat N_\ell(\lambda_\ell)` per hidden layer (on the covariance used).
     losses : list of float
-        Penalised objective :math:`\\theta L_A + (1-\\theta)L_B` per layer.
+        Penalised objective :math:`\theta L_A + (1-\theta)L_B` per layer.
     layer_errors : list of float
-        Unpenalised output-aware error :math:`e_\\ell` per layer (see
+        Unpenalised output-aware error :math:`e_\ell` per layer (see
         :func:`compression_bias_bound`).
     lipschitz : list of float
-        :math:`\\mathrm{Lip}_\\ell` per layer.
+        :math:`\mathrm{Lip}_\ell` per layer.
     bias_bound : float
-        :math:`(\\sum_\\ell \\mathrm{Lip}_\\ell\\sqrt{e_\\ell})^2`, the bound on the mean squared
+        :math:`(\sum_\ell \mathrm{Lip}_\ell\sqrt{e_\ell})^2`, the bound on the mean squared
         output distortion on ``inputs``.
     output_distortion : float
-        Measured :math:`\\frac1n\\sum_i\\lVert f^\\sharp(x_i) - f(x_i)\\rVert^2` on ``inputs``
+        Measured :math:`\frac1n\sum_i\lVert f^\sharp(x_i) - f(x_i)\rVert^2` on ``inputs``
         (float64).
     """
 
@@ -341,19 +341,19 @@ def _output_distortion(model, pruned, data, device) -> float:
 
 def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="greedy", tau=None,
                   rel_lam=1e-3, cov_inputs=None, rng=None, device=None) -> PruneResult:
-    """Spectral pruning of a torch MLP, layer by layer, into a genuinely smaller dense network.
+    r"""Spectral pruning of a torch MLP, layer by layer, into a genuinely smaller dense network.
 
     .. math::
 
-        W^{(\\ell)} \\leftarrow W^{(\\ell)}_{J_\\ell,:},\\quad b^{(\\ell)} \\leftarrow b^{(\\ell)}_{J_\\ell},
-        \\quad W^{(\\ell+1)} \\leftarrow W^{(\\ell+1)}\\hat A_{J_\\ell},\\qquad
-        \\hat A_{J} = \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ} + I_\\tau)^{-1}.
+        W^{(\ell)} \leftarrow W^{(\ell)}_{J_\ell,:},\quad b^{(\ell)} \leftarrow b^{(\ell)}_{J_\ell},
+        \quad W^{(\ell+1)} \leftarrow W^{(\ell+1)}\hat A_{J_\ell},\qquad
+        \hat A_{J} = \hat\Sigma_{FJ}(\hat\Sigma_{JJ} + I_\tau)^{-1}.
 
-    Hidden layers are processed from the input side; layer :math:`\\ell`'s covariance is computed
+    Hidden layers are processed from the input side; layer :math:`\ell`'s covariance is computed
     from the activations of the network whose earlier layers are already pruned, so the layer
     errors compose as in :func:`compression_bias_bound`. Selection per layer is
     :func:`spectral_prune` (``"greedy"``, ``"leverage"``, or the baselines ``"random"`` and
-    ``"magnitude"``, all with the same optimal reconstruction :math:`\\hat A_J`).
+    ``"magnitude"``, all with the same optimal reconstruction :math:`\hat A_J`).
 
     Parameters
     ----------
@@ -361,23 +361,23 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
         ``Linear, act, ..., Linear`` (as built by :func:`theory.testbeds.nets.make_mlp`); not
         modified.
     inputs : tensor or array, shape (n, in_dim)
-        Data whose activations define :math:`\\hat\\Sigma` (unlabelled).
+        Data whose activations define :math:`\hat\Sigma` (unlabelled).
     widths : int or sequence of int (one per hidden layer), optional
         Target width per hidden layer (``None`` entries keep that layer whole). Give ``widths``
         or ``lams``.
     lams : float or sequence of float, optional
-        :math:`\\lambda_\\ell > 0` per layer. Without ``widths`` the width is
-        :math:`\\lceil \\hat N_\\ell(\\lambda_\\ell)\\rceil`. Default: ``rel_lam`` times
-        :math:`\\mathrm{Tr}\\,\\hat\\Sigma_\\ell / m_\\ell`.
+        :math:`\lambda_\ell > 0` per layer. Without ``widths`` the width is
+        :math:`\lceil \hat N_\ell(\lambda_\ell)\rceil`. Default: ``rel_lam`` times
+        :math:`\mathrm{Tr}\,\hat\Sigma_\ell / m_\ell`.
     theta : float in [0, 1], default 1.0
-        1: input-aware, 0: output-aware (with :math:`Z = W^{(\\ell+1)}`), else mixed.
+        1: input-aware, 0: output-aware (with :math:`Z = W^{(\ell+1)}`), else mixed.
     method : {"greedy", "leverage", "random", "magnitude"}, default "greedy"
     tau : float >= 0 or sequence, optional
-        Ridge weight :math:`\\tau` per layer (default :math:`\\lambda_\\ell`; leverage: derived).
+        Ridge weight :math:`\tau` per layer (default :math:`\lambda_\ell`; leverage: derived).
     rel_lam : float > 0, default 1e-3
-        Default :math:`\\lambda_\\ell` relative to the mean eigenvalue of :math:`\\hat\\Sigma_\\ell`.
+        Default :math:`\lambda_\ell` relative to the mean eigenvalue of :math:`\hat\Sigma_\ell`.
     cov_inputs : tensor or array, optional
-        Build :math:`\\hat\\Sigma` from these inputs instead of ``inputs`` (e.g. unlabelled
+        Build :math:`\hat\Sigma` from these inputs instead of ``inputs`` (e.g. unlabelled
         target-domain inputs under covariate shift). ``output_distortion`` is then measured on
         ``cov_inputs``, the data the reconstruction was fitted on.
     rng : None, int or numpy.random.Generator
@@ -392,8 +392,9 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, §3–4 (layer-wise spectral pruning; constants as recalled; see
-    THEORY.md); Dillard, Shinya, Suzuki, arXiv:1912.11853 (covariance from target-domain inputs).
+    Suzuki et al., IJCAI 2020, §3–4 (layer-wise spectral pruning; constants as recalled, not
+    checked against its text); Dillard, Shinya, Suzuki, arXiv:1912.11853 (covariance from
+    target-domain inputs).
     """
     import copy
 

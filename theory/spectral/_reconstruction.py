@@ -27,22 +27,22 @@ def _recon(S: np.ndarray, J: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def residual_covariance(cov, keep, tau=0.0) -> np.ndarray:
-    """The ridge residual covariance :math:`R_\\tau(J)` of reconstructing every node from the kept ones.
+    r"""The ridge residual covariance :math:`R_\tau(J)` of reconstructing every node from the kept ones.
 
     .. math::
 
-        R_\\tau(J) = \\hat\\Sigma - \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ} + I_\\tau)^{-1}\\hat\\Sigma_{JF},
-        \\qquad \\alpha^\\top R_\\tau(J)\\alpha = \\min_a \\lVert \\alpha^\\top\\phi - a^\\top\\phi_J
-        \\rVert_n^2 + a^\\top I_\\tau a .
+        R_\tau(J) = \hat\Sigma - \hat\Sigma_{FJ}(\hat\Sigma_{JJ} + I_\tau)^{-1}\hat\Sigma_{JF},
+        \qquad \alpha^\top R_\tau(J)\alpha = \min_a \lVert \alpha^\top\phi - a^\top\phi_J
+        \rVert_n^2 + a^\top I_\tau a .
 
     Parameters
     ----------
     cov : array_like, shape (m, m)
-        Symmetric PSD :math:`\\hat\\Sigma`.
+        Symmetric PSD :math:`\hat\Sigma`.
     keep : sequence of int, length k
         The kept nodes :math:`J` (distinct).
     tau : float >= 0 or array_like, shape (m,)
-        :math:`I_\\tau = \\tau I_k` (scalar) or :math:`\\mathrm{diag}(\\tau_j)_{j\\in J}` (a weight per
+        :math:`I_\tau = \tau I_k` (scalar) or :math:`\mathrm{diag}(\tau_j)_{j\in J}` (a weight per
         node, indexed by node). ``0`` gives the unregularised (pseudo-inverse) projection.
 
     Returns
@@ -53,7 +53,7 @@ def residual_covariance(cov, keep, tau=0.0) -> np.ndarray:
     References
     ----------
     Suzuki et al., IJCAI 2020, §3 (the bracket of :math:`L_A` and :math:`L_B`; form of
-    :math:`I_\\tau` as recalled; see THEORY.md).
+    :math:`I_\tau` as recalled, not checked against the paper's text).
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]
@@ -61,16 +61,16 @@ def residual_covariance(cov, keep, tau=0.0) -> np.ndarray:
 
 
 def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
-    """The reconstruction map :math:`\\hat A_J = \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ} + I_\\tau)^{-1}`.
+    r"""The reconstruction map :math:`\hat A_J = \hat\Sigma_{FJ}(\hat\Sigma_{JJ} + I_\tau)^{-1}`.
 
     .. math::
 
-        \\hat A_J = \\arg\\min_{A \\in \\mathbb R^{m\\times k}} \\frac1n\\sum_{i=1}^n
-        \\lVert \\phi(x_i) - A\\phi_J(x_i)\\rVert^2 + \\mathrm{Tr}[A I_\\tau A^\\top]
-        = \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ} + I_\\tau)^{-1}.
+        \hat A_J = \arg\min_{A \in \mathbb R^{m\times k}} \frac1n\sum_{i=1}^n
+        \lVert \phi(x_i) - A\phi_J(x_i)\rVert^2 + \mathrm{Tr}[A I_\tau A^\top]
+        = \hat\Sigma_{FJ}(\hat\Sigma_{JJ} + I_\tau)^{-1}.
 
     It minimizes the input-aware, the output-aware and the mixed objective alike. With
-    :math:`\\tau = 0` and a singular :math:`\\hat\\Sigma_{JJ}` the minimum-norm solution
+    :math:`\tau = 0` and a singular :math:`\hat\Sigma_{JJ}` the minimum-norm solution
     (pseudo-inverse) is returned.
 
     Parameters
@@ -83,13 +83,13 @@ def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
     Returns
     -------
     ndarray, shape (m, k)
-        Row :math:`j \\in J` of :math:`\\hat A_J` is (for :math:`\\tau=0`) the unit vector of
+        Row :math:`j \in J` of :math:`\hat A_J` is (for :math:`\tau=0`) the unit vector of
         :math:`j`.
 
     References
     ----------
-    Suzuki et al., IJCAI 2020, §3 (:math:`\\hat A_J`; form of :math:`I_\\tau` as recalled; see
-    THEORY.md).
+    Suzuki et al., IJCAI 2020, §3 (:math:`\hat A_J`; form of :math:`I_\tau` as recalled, not
+    checked against the paper's text).
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]
@@ -97,14 +97,14 @@ def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
 
 
 def reconstruction_error(cov, keep, A, next_weight=None) -> float:
-    """Unregularised (output-aware) reconstruction error of a map :math:`A` from the kept nodes.
+    r"""Unregularised (output-aware) reconstruction error of a map :math:`A` from the kept nodes.
 
     .. math::
 
-        e(J, A) = \\frac1n\\sum_i \\lVert Z(\\phi(x_i) - A\\phi_J(x_i))\\rVert^2
-        = \\mathrm{Tr}\\,Z\\big[\\hat\\Sigma - A\\hat\\Sigma_{JF} - \\hat\\Sigma_{FJ}A^\\top +
-        A\\hat\\Sigma_{JJ}A^\\top\\big]Z^\\top \\quad (Z = I \\text{ when } \\texttt{next\\_weight}
-        \\text{ is None}).
+        e(J, A) = \frac1n\sum_i \lVert Z(\phi(x_i) - A\phi_J(x_i))\rVert^2
+        = \mathrm{Tr}\,Z\big[\hat\Sigma - A\hat\Sigma_{JF} - \hat\Sigma_{FJ}A^\top +
+        A\hat\Sigma_{JJ}A^\top\big]Z^\top \quad (Z = I \text{ when } \texttt{next\_weight}
+        \text{ is None}).
 
     Parameters
     ----------
@@ -135,18 +135,18 @@ def reconstruction_error(cov, keep, A, next_weight=None) -> float:
 
 
 def pruning_loss(cov, keep, tau=0.0, theta=1.0, next_weight=None) -> float:
-    """The spectral-pruning objective :math:`\\theta L_A(J) + (1-\\theta) L_B(J)`.
+    r"""The spectral-pruning objective :math:`\theta L_A(J) + (1-\theta) L_B(J)`.
 
     .. math::
 
-        L_A(J) = \\mathrm{Tr}\\big[\\hat\\Sigma_{FF} - \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ}+I_\\tau)^{-1}
-        \\hat\\Sigma_{JF}\\big],\\qquad
-        L_B(J) = \\mathrm{Tr}\\,Z\\big[\\hat\\Sigma_{FF} - \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ}+I_\\tau)^{-1}
-        \\hat\\Sigma_{JF}\\big]Z^\\top.
+        L_A(J) = \mathrm{Tr}\big[\hat\Sigma_{FF} - \hat\Sigma_{FJ}(\hat\Sigma_{JJ}+I_\tau)^{-1}
+        \hat\Sigma_{JF}\big],\qquad
+        L_B(J) = \mathrm{Tr}\,Z\big[\hat\Sigma_{FF} - \hat\Sigma_{FJ}(\hat\Sigma_{JJ}+I_\tau)^{-1}
+        \hat\Sigma_{JF}\big]Z^\top.
 
     Both are the minimum over :math:`A` of the reconstruction error plus the penalty
-    :math:`\\mathrm{Tr}[A I_\\tau A^\\top]` (resp. :math:`\\mathrm{Tr}[Z A I_\\tau A^\\top Z^\\top]`),
-    so they upper-bound the unregularised error of :math:`\\hat A_J` and never increase as
+    :math:`\mathrm{Tr}[A I_\tau A^\top]` (resp. :math:`\mathrm{Tr}[Z A I_\tau A^\top Z^\top]`),
+    so they upper-bound the unregularised error of :math:`\hat A_J` and never increase as
     :math:`J` grows.
 
     Parameters
@@ -157,7 +157,7 @@ def pruning_loss(cov, keep, tau=0.0, theta=1.0, next_weight=None) -> float:
     theta : float in [0, 1], default 1.0
         1: input-aware; 0: output-aware; in between: mixed.
     next_weight : array_like, shape (p, m), optional
-        :math:`Z = W^{(\\ell+1)}`; required when ``theta < 1``.
+        :math:`Z = W^{(\ell+1)}`; required when ``theta < 1``.
 
     Returns
     -------
@@ -166,7 +166,7 @@ def pruning_loss(cov, keep, tau=0.0, theta=1.0, next_weight=None) -> float:
     References
     ----------
     Suzuki et al., IJCAI 2020, §3 (input- and output-aware losses and their mixture; exact form
-    of :math:`\\tau` and :math:`\\theta` as recalled; see THEORY.md).
+    of :math:`\tau` and :math:`\theta` as recalled, not checked against the paper's text).
     """
     theta = _theta(theta)
     R = residual_covariance(cov, keep, tau)

@@ -19,16 +19,16 @@ __all__ = ["SpectralPruneResult", "spectral_prune"]
 
 @dataclass(frozen=True)
 class SpectralPruneResult:
-    """What :func:`spectral_prune` returns.
+    r"""What :func:`spectral_prune` returns.
 
     Attributes
     ----------
     keep : ndarray (k,) int
         Kept nodes, in selection order (greedy) or ascending (other methods).
     A : ndarray (m, k)
-        :math:`\\hat A_J` for the kept nodes (columns in the order of ``keep``).
+        :math:`\hat A_J` for the kept nodes (columns in the order of ``keep``).
     loss : float
-        :math:`\\theta L_A + (1-\\theta)L_B` at the returned ``keep`` (with ``tau``).
+        :math:`\theta L_A + (1-\theta)L_B` at the returned ``keep`` (with ``tau``).
     tau : ndarray (m,)
         The per-node ridge weights used.
     method : str
@@ -72,39 +72,39 @@ def _greedy(S: np.ndarray, M: np.ndarray, tau: np.ndarray, width: int) -> np.nda
 
 def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="greedy", rng=None,
                    tau=None) -> SpectralPruneResult:
-    """Select ``width`` nodes of a layer and the map that reconstructs the layer from them.
+    r"""Select ``width`` nodes of a layer and the map that reconstructs the layer from them.
 
     .. math::
 
-        \\hat J = \\arg\\min_{|J| = m^\\sharp}\\ \\theta L_A(J) + (1-\\theta) L_B(J)
-        \\ \\ (\\text{greedily}),\\qquad \\hat A_J = \\hat\\Sigma_{FJ}(\\hat\\Sigma_{JJ}+I_\\tau)^{-1}.
+        \hat J = \arg\min_{|J| = m^\sharp}\ \theta L_A(J) + (1-\theta) L_B(J)
+        \ \ (\text{greedily}),\qquad \hat A_J = \hat\Sigma_{FJ}(\hat\Sigma_{JJ}+I_\tau)^{-1}.
 
     Greedy selection adds, at each step, the node with the largest decrease
-    :math:`r_j^\\top M r_j / (R_{jj} + \\tau_j)` of :math:`\\mathrm{Tr}\\,MR`, and updates
-    :math:`R \\leftarrow R - r_jr_j^\\top/(R_{jj}+\\tau_j)` and :math:`MR` by the same rank-one
+    :math:`r_j^\top M r_j / (R_{jj} + \tau_j)` of :math:`\mathrm{Tr}\,MR`, and updates
+    :math:`R \leftarrow R - r_jr_j^\top/(R_{jj}+\tau_j)` and :math:`MR` by the same rank-one
     correction: :math:`O(m^2)` per step, no inverse per candidate. ``"leverage"`` draws i.i.d.
     from the ridge leverage distribution :math:`q` until ``width`` distinct nodes are drawn (:func:`leverage_sample`), and uses the
-    derived per-node weights :math:`\\tau_j = \\lambda s q_j / c_j` unless ``tau`` is given.
+    derived per-node weights :math:`\tau_j = \lambda s q_j / c_j` unless ``tau`` is given.
     ``"random"`` keeps a uniformly random subset; ``"magnitude"`` keeps the nodes with the largest
-    outgoing-weight norms :math:`\\lVert Z_{:,j}\\rVert` (needs ``next_weight``).
+    outgoing-weight norms :math:`\lVert Z_{:,j}\rVert` (needs ``next_weight``).
 
     Parameters
     ----------
     cov : array_like, shape (m, m)
-        Symmetric PSD :math:`\\hat\\Sigma` of the layer's outputs.
+        Symmetric PSD :math:`\hat\Sigma` of the layer's outputs.
     width : int
-        Number of nodes to keep, :math:`1 \\le m^\\sharp \\le m`.
+        Number of nodes to keep, :math:`1 \le m^\sharp \le m`.
     lam : float > 0, optional
-        :math:`\\lambda`: the leverage distribution's ridge, and the default :math:`\\tau` (scalar)
+        :math:`\lambda`: the leverage distribution's ridge, and the default :math:`\tau` (scalar)
         for the other methods. Required for ``"leverage"`` and when ``tau`` is None.
     theta : float in [0, 1], default 1.0
     next_weight : array_like, shape (p, m), optional
-        :math:`Z = W^{(\\ell+1)}`.
+        :math:`Z = W^{(\ell+1)}`.
     method : {"greedy", "leverage", "random", "magnitude"}, default "greedy"
     rng : None, int or numpy.random.Generator
         Used by ``"leverage"`` and ``"random"``.
     tau : float >= 0 or array_like (m,), optional
-        Ridge weights :math:`I_\\tau`; default ``lam`` (leverage: the derived weights).
+        Ridge weights :math:`I_\tau`; default ``lam`` (leverage: the derived weights).
 
     Returns
     -------
@@ -113,7 +113,7 @@ def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="gr
     References
     ----------
     Suzuki et al., IJCAI 2020, §3–4 (objective, greedy selection and leverage sampling; constants
-    as recalled; see THEORY.md); Bach, JMLR 2017, Prop. 1 (leverage sampling).
+    as recalled, not checked against its text); Bach, JMLR 2017, Prop. 1 (leverage sampling).
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]

@@ -50,7 +50,7 @@ def gibbs_model(p) -> GibbsGaussianMean:
                              prior_var=p.get("prior_var", 1.0))
 
 
-# ---- spectral pruning (THEORY.md §7) --------------------------------------------------------
+# ---- spectral pruning (Suzuki et al., IJCAI 2020) -------------------------------------------
 # (section: spectral)
 
 #: The teacher–student regression distribution of the spectral-pruning experiments
@@ -83,7 +83,7 @@ __all__ += ["SPECTRAL_TEACHER_STUDENT", "SPECTRAL_STUDENT_TRAINING", "SPECTRAL_D
             "SPECTRAL_SHIFT"]
 
 
-# ---- coresets (THEORY.md §8) ----------------------------------------------------------------
+# ---- coresets (CoreNet: Baykal, Liebenwein et al., ICLR 2019) -------------------------------
 # (section: coresets)
 
 #: Teacher–student regression testbed of the pruning sweep of ``coreset_pruning``: 64 standard
@@ -107,7 +107,7 @@ CORESET_BOUND_NET = {"in_dim": 10, "teacher_widths": [16], "widths": [32, 32], "
 __all__ += ["CORESET_TEACHER_STUDENT", "CORESET_GUARANTEE_NET", "CORESET_BOUND_NET"]
 
 
-# ---- quantization and curvature (THEORY.md §6) ----------------------------------------------
+# ---- quantization and curvature (Choi et al., ICLR 2017; Bu et al., AAAI 2020) --------------
 # (section: quantization)
 
 #: The teacher–student classification task of the figure ``quantization_population_risk`` (the

@@ -68,12 +68,12 @@ class DataSplit:
         return int(self.X_train.shape[1])
 
     def transform(self, X) -> np.ndarray:
-        """Apply this split's standardisation to raw features ``X`` (n, d) (identity if none).
+        r"""Apply this split's standardisation to raw features ``X`` (n, d) (identity if none).
 
         .. math::
 
-            \\tilde x_j = \\frac{x_j - m_j}{s_j}\\ \\ (s_j > 0), \\qquad \\tilde x_j = x_j - m_j\\
-            \\ (s_j = 0).
+            \tilde x_j = \frac{x_j - m_j}{s_j}\ \ (s_j > 0), \qquad \tilde x_j = x_j - m_j\
+            \ (s_j = 0).
 
         Parameters
         ----------
@@ -139,15 +139,15 @@ def _largest_remainder(total: int, quotas: np.ndarray, caps: np.ndarray) -> np.n
 
 
 def stratified_counts(class_counts, n_train, n_test) -> tuple[np.ndarray, np.ndarray]:
-    """Per-class train and test counts proportional to the class frequencies.
+    r"""Per-class train and test counts proportional to the class frequencies.
 
     .. math::
 
-        t_c \\approx n_{\\rm test}\\frac{N_c}{N}, \\qquad r_c \\approx n_{\\rm train}\\frac{N_c}{N},
-        \\qquad \\sum_c t_c = n_{\\rm test},\\ \\sum_c r_c = n_{\\rm train},\\ r_c + t_c \\le N_c,
+        t_c \approx n_{\rm test}\frac{N_c}{N}, \qquad r_c \approx n_{\rm train}\frac{N_c}{N},
+        \qquad \sum_c t_c = n_{\rm test},\ \sum_c r_c = n_{\rm train},\ r_c + t_c \le N_c,
 
     each rounded by the largest-remainder (Hamilton) method, so that
-    :math:`|t_c - n_{\\rm test} N_c/N| < 1`; the same holds for :math:`r_c` unless the
+    :math:`|t_c - n_{\rm test} N_c/N| < 1`; the same holds for :math:`r_c` unless the
     capacity :math:`N_c - t_c` binds (only possible when ``n_train + n_test`` is close to N).
 
     Parameters
@@ -180,13 +180,13 @@ def stratified_counts(class_counts, n_train, n_test) -> tuple[np.ndarray, np.nda
 
 def load_digits_split(n_train=None, n_test=None, seed=0, standardize=True, device="cpu",
                       as_tensor=True) -> DataSplit:
-    """A seeded, stratified train/test split of scikit-learn's digits, standardised on train.
+    r"""A seeded, stratified train/test split of scikit-learn's digits, standardised on train.
 
     .. math::
 
-        \\tilde x_{ij} = \\frac{x_{ij} - m_j}{s_j}, \\quad m_j = \\frac{1}{n_{\\rm tr}}
-        \\sum_{i \\in \\rm train} x_{ij},\\quad s_j^2 = \\frac{1}{n_{\\rm tr}}
-        \\sum_{i\\in\\rm train} (x_{ij} - m_j)^2 \\quad (s_j := 1 \\text{ where } s_j = 0).
+        \tilde x_{ij} = \frac{x_{ij} - m_j}{s_j}, \quad m_j = \frac{1}{n_{\rm tr}}
+        \sum_{i \in \rm train} x_{ij},\quad s_j^2 = \frac{1}{n_{\rm tr}}
+        \sum_{i\in\rm train} (x_{ij} - m_j)^2 \quad (s_j := 1 \text{ where } s_j = 0).
 
     Class counts in each part follow :func:`stratified_counts`; within each class the rows are
     chosen by a permutation from ``numpy.random.default_rng(seed)``. Rows of each part are

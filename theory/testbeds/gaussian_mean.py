@@ -1,6 +1,6 @@
 r"""Gaussian mean estimation: a testbed where every information-theoretic quantity is closed-form.
 
-THEORY.md §5. Data :math:`Z_1,\dots,Z_n` i.i.d. :math:`N(m,\sigma^2 I_d)`, squared loss
+Data :math:`Z_1,\dots,Z_n` i.i.d. :math:`N(m,\sigma^2 I_d)`, squared loss
 :math:`\ell(w,z)=\|w-z\|^2`, so :math:`L_\mu(w)=\|w-m\|^2+\sigma^2 d`.
 
 - :class:`GaussianMeanEstimation`: the deterministic estimator :math:`W=\bar Z`. Its
@@ -11,8 +11,9 @@ THEORY.md §5. Data :math:`Z_1,\dots,Z_n` i.i.d. :math:`N(m,\sigma^2 I_d)`, squa
   :math:`P(w|s)\propto\pi(w)e^{-\gamma L_s(w)}` with a Gaussian prior, for which
   :math:`\mathrm{gen}=I_{SKL}(W;S)/\gamma` exactly (Aminian et al., NeurIPS 2021).
 
-The closed forms are [derived] in THEORY.md and checked in the tests against :meth:`simulate`
-(which samples the data sets) and against independent Gaussian-information computations.
+The closed forms are derived here (elementary Gaussian computations) and checked in the tests
+against :meth:`simulate` (which samples the data sets) and against independent
+Gaussian-information computations.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class GaussianMeanEstimation:
 
         References
         ----------
-        THEORY.md §5 [derived]: :math:`E L_\mu(W)=\sigma^2d(1+1/n)`,
+        Derived here (checked by Monte Carlo in the tests): :math:`E L_\mu(W)=\sigma^2d(1+1/n)`,
         :math:`E L_S(W)=\sigma^2d(1-1/n)`.
         """
         return 2.0 * self.sigma2 * self.d / self.n
@@ -176,7 +177,7 @@ class GaussianMeanEstimation:
 
         References
         ----------
-        THEORY.md §5 [derived]; chi-square moment generating function
+        Derived here (checked in the tests) from the chi-square moment generating function
         :math:`E e^{s\chi^2_d}=(1-2s)^{-d/2}`.
         """
         scalar = np.ndim(t) == 0
@@ -209,7 +210,7 @@ class GaussianMeanEstimation:
         References
         ----------
         Y. Bu, S. Zou and V. V. Veeravalli, IEEE JSAIT 2020, Theorem 1 and the Gaussian mean
-        estimation example (theorem numbering as recalled; see THEORY.md).
+        estimation example (theorem numbering as recalled, not checked against the paper's text).
         """
         mis = np.full(self.n, self.mutual_information_individual())
         return bounds.individual_sample_cgf(mis, self.cgf)
@@ -220,8 +221,8 @@ class GaussianMeanEstimation:
         .. math:: \sigma^2 d\sqrt{2/n}
 
         The exact bound divided by this is
-        :math:`1-\tfrac{\sqrt2}{3\sqrt n}+\tfrac{47}{36n}+O(n^{-3/2})` (expansion derived for
-        this project and checked in the tests).
+        :math:`1-\tfrac{\sqrt2}{3\sqrt n}+\tfrac{47}{36n}+O(n^{-3/2})` (expansion derived here
+        and checked in the tests).
 
         Returns
         -------
@@ -229,7 +230,7 @@ class GaussianMeanEstimation:
 
         References
         ----------
-        THEORY.md §5 [derived].
+        Derived here (asymptotic expansion of the exact bound); checked in the tests.
         """
         return self.sigma2 * self.d * math.sqrt(2.0 / self.n)
 
@@ -352,7 +353,7 @@ class GibbsGaussianMean:
 
         References
         ----------
-        THEORY.md §5 [derived].
+        Derived here; checked by Monte Carlo in the tests.
         """
         return 2.0 * self.shrinkage * self.sigma2 * self.d / self.n
 

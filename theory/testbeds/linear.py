@@ -1,14 +1,14 @@
 r"""Compressed linear regression: population risk can fall with compression.
 
-The testbed of THEORY.md §4, a self-consistent reconstruction of the linear example of
-Bu, Gao, Zou, Veeravalli (AAAI 2020): fixed design with :math:`X^\top X/n = \Lambda =
+A self-consistent reconstruction of the linear example of Bu, Gao, Zou, Veeravalli (AAAI 2020)
+(the paper's exact parameters are not published): fixed design with :math:`X^\top X/n = \Lambda =
 \mathrm{diag}(\lambda_i)`, :math:`Y = X w^* + \varepsilon`, :math:`\varepsilon\sim N(0,\sigma^2 I_n)`,
 prior :math:`w^*_i \sim N(0,\tau_i^2)`, squared loss, OLS estimate :math:`W`, and a compressor
 :math:`P_{\hat W|W}` that is the Gaussian forward test channel of reverse water-filling on the
 whitened coordinates :math:`u_i = \sqrt{\lambda_i} W_i`.
 
 Every expectation below is over the prior, the noise and the compressor's randomness. The
-closed forms are [derived] in THEORY.md and checked in the tests against :meth:`simulate`
+closed forms are derived here and checked in the tests against :meth:`simulate`
 (which really samples data, fits OLS and compresses) and against :mod:`theory.symbolic`.
 """
 
@@ -121,8 +121,8 @@ class CompressedLinearRegression:
     References
     ----------
     Bu, Gao, Zou, Veeravalli, "Information-theoretic understanding of population risk
-    improvement with model compression", AAAI 2020 (linear-regression example; the parameters
-    here are this project's reconstruction, THEORY.md §4).
+    improvement with model compression", AAAI 2020 (linear-regression example; this class is a
+    reconstruction of it, as the paper's exact parameters are not published).
     """
 
     d: int
@@ -277,7 +277,7 @@ class CompressedLinearRegression:
 
         .. math:: P \le E + c + \sqrt{c\,(2E + c - \sigma^2)} .
 
-        [derived for this project; checked against Monte Carlo in the tests]
+        [derived here; checked by Monte Carlo in the tests]
 
         Parameters
         ----------

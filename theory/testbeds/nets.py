@@ -1,4 +1,4 @@
-"""Small multilayer perceptrons, teacher–student data, training and population risk.
+r"""Small multilayer perceptrons, teacher–student data, training and population risk.
 
 The small-net testbed that the compression experiments (spectral pruning, coresets,
 Hessian-weighted quantization, covariate shift) build on.
@@ -13,7 +13,7 @@ Hessian-weighted quantization, covariate shift) build on.
 - :func:`train` fits a model deterministically given a seed (on CPU).
 
 Loss normalisation (used everywhere in this module): the per-sample regression loss is the
-squared error **summed** over the outputs, :math:`\\ell(f, (x, y)) = \\lVert f(x) - y\\rVert_2^2`
+squared error **summed** over the outputs, :math:`\ell(f, (x, y)) = \lVert f(x) - y\rVert_2^2`
 (no factor 1/2, no average over outputs), so the Bayes risk is ``noise_std**2 * out_dim``; the
 per-sample classification loss is the cross-entropy in nats. Risks are means of per-sample
 losses over samples.
@@ -77,12 +77,12 @@ _PROBE_TAG = 0x7EAC4E5
 # ---------------------------------------------------------------------------------------------
 
 def activation_gain(activation: str) -> float:
-    """Variance-preserving gain :math:`g` for an activation, used by the ``"normal"`` init.
+    r"""Variance-preserving gain :math:`g` for an activation, used by the ``"normal"`` init.
 
     .. math::
 
-        W_{ij} \\sim \\mathcal N\\!\\left(0, \\frac{g^2}{\\mathrm{fan\\_in}}\\right), \\qquad
-        g = \\sqrt 2 \\ (\\mathrm{relu, gelu, softplus}),\\ 5/3\\ (\\tanh),\\ 1\\ (\\mathrm{sigmoid,
+        W_{ij} \sim \mathcal N\!\left(0, \frac{g^2}{\mathrm{fan\_in}}\right), \qquad
+        g = \sqrt 2 \ (\mathrm{relu, gelu, softplus}),\ 5/3\ (\tanh),\ 1\ (\mathrm{sigmoid,
         identity}).
 
     Parameters
@@ -97,7 +97,7 @@ def activation_gain(activation: str) -> float:
     ----------
     He, Zhang, Ren, Sun, "Delving deep into rectifiers", ICCV 2015, eq. (10) (gain sqrt(2) for
     ReLU); the tanh gain 5/3 and sigmoid gain 1 follow ``torch.nn.init.calculate_gain``. The
-    GELU and softplus gains (sqrt(2), as for ReLU) are a convention of this project, not read
+    GELU and softplus gains (sqrt(2), as for ReLU) are a convention of this library, not read
     from a paper.
     """
     check_in(activation, "activation", tuple(ACTIVATIONS))
@@ -115,20 +115,20 @@ def _check_widths(widths, name: str = "widths") -> tuple[int, ...]:
 
 def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, device="cpu",
              dtype=torch.float32, init="uniform") -> nn.Sequential:
-    """A fully connected network ``Linear, act, Linear, act, ..., Linear`` with seeded init.
+    r"""A fully connected network ``Linear, act, Linear, act, ..., Linear`` with seeded init.
 
     .. math::
 
-        f(x) = W_L\\, \\sigma(W_{L-1} \\cdots \\sigma(W_1 x + b_1) \\cdots + b_{L-1}) + b_L,
-        \\qquad W_l \\in \\mathbb R^{h_l \\times h_{l-1}},\\ h_0 = \\mathtt{in\\_dim},\\
-        h_L = \\mathtt{out\\_dim}.
+        f(x) = W_L\, \sigma(W_{L-1} \cdots \sigma(W_1 x + b_1) \cdots + b_{L-1}) + b_L,
+        \qquad W_l \in \mathbb R^{h_l \times h_{l-1}},\ h_0 = \mathtt{in\_dim},\
+        h_L = \mathtt{out\_dim}.
 
     Initialisation (all draws from a ``torch.Generator`` seeded with ``seed``, made on the CPU
     and then moved to ``device``; torch's global random state is neither read nor changed):
 
-    - ``"uniform"`` (PyTorch's ``nn.Linear`` default): :math:`W_{ij}, b_i \\sim
-      U(-1/\\sqrt{\\mathrm{fan\\_in}}, 1/\\sqrt{\\mathrm{fan\\_in}})`;
-    - ``"normal"``: :math:`W_{ij} \\sim \\mathcal N(0, g^2/\\mathrm{fan\\_in})` with the
+    - ``"uniform"`` (PyTorch's ``nn.Linear`` default): :math:`W_{ij}, b_i \sim
+      U(-1/\sqrt{\mathrm{fan\_in}}, 1/\sqrt{\mathrm{fan\_in}})`;
+    - ``"normal"``: :math:`W_{ij} \sim \mathcal N(0, g^2/\mathrm{fan\_in})` with the
       activation's gain :math:`g` (:func:`activation_gain`) for hidden layers and :math:`g = 1`
       for the last layer, :math:`b = 0`.
 
@@ -137,7 +137,7 @@ def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, d
     in_dim : int
         Input dimension, >= 1.
     widths : sequence of int
-        Hidden widths :math:`(h_1, \\dots, h_{L-1})`, each >= 1; ``()`` gives a linear model.
+        Hidden widths :math:`(h_1, \dots, h_{L-1})`, each >= 1; ``()`` gives a linear model.
         A single int is read as one hidden layer.
     out_dim : int
         Output dimension, >= 1.
@@ -250,13 +250,13 @@ class _EvalMode:
 
 
 def evaluate(model, X, Y, task, batch_size=8192, device=None) -> Measurement:
-    """Mean per-sample loss of ``model`` on ``(X, Y)`` and its standard error.
+    r"""Mean per-sample loss of ``model`` on ``(X, Y)`` and its standard error.
 
     .. math::
 
-        \\hat L = \\frac1n \\sum_{i=1}^n \\ell(f(x_i), y_i), \\qquad
-        \\widehat{\\mathrm{SE}} = \\frac{s}{\\sqrt n},\\ s^2 = \\frac{1}{n-1}\\sum_i
-        (\\ell_i - \\hat L)^2.
+        \hat L = \frac1n \sum_{i=1}^n \ell(f(x_i), y_i), \qquad
+        \widehat{\mathrm{SE}} = \frac{s}{\sqrt n},\ s^2 = \frac{1}{n-1}\sum_i
+        (\ell_i - \hat L)^2.
 
     Parameters
     ----------
@@ -292,11 +292,11 @@ def evaluate(model, X, Y, task, batch_size=8192, device=None) -> Measurement:
 
 
 def accuracy(model, X, Y, batch_size=8192, device=None) -> float:
-    """Fraction of samples whose arg-max output equals the label.
+    r"""Fraction of samples whose arg-max output equals the label.
 
     .. math::
 
-        \\mathrm{acc} = \\frac1n \\sum_{i=1}^n \\mathbf 1\\big[\\arg\\max_k f_k(x_i) = y_i\\big].
+        \mathrm{acc} = \frac1n \sum_{i=1}^n \mathbf 1\big[\arg\max_k f_k(x_i) = y_i\big].
 
     Parameters
     ----------
@@ -363,19 +363,19 @@ def _vector_or_scalar(x, name, in_dim, *, positive=False):
 
 @dataclass(frozen=True)
 class TeacherStudent:
-    """A known data distribution: Gaussian inputs labelled by a fixed random teacher MLP.
+    r"""A known data distribution: Gaussian inputs labelled by a fixed random teacher MLP.
 
     .. math::
 
-        x \\sim \\mathcal N(m, s^2 I_d), \\qquad
-        \\text{regression: } y = t(x) + \\sigma\\, \\xi,\\ \\xi \\sim \\mathcal N(0, I_K);
-        \\qquad \\text{classification: } P(y = k \\mid x) =
-        \\mathrm{softmax}(t(x)/T)_k \\ (T > 0),\\ y = \\arg\\max_k t_k(x)\\ (T = 0).
+        x \sim \mathcal N(m, s^2 I_d), \qquad
+        \text{regression: } y = t(x) + \sigma\, \xi,\ \xi \sim \mathcal N(0, I_K);
+        \qquad \text{classification: } P(y = k \mid x) =
+        \mathrm{softmax}(t(x)/T)_k \ (T > 0),\ y = \arg\max_k t_k(x)\ (T = 0).
 
     The teacher :math:`t` is ``make_mlp(in_dim, teacher_widths, out_dim, activation,
     seed=teacher_seed, init="normal")`` (variance-preserving Gaussian init, zero biases) whose
     last layer is then rescaled row by row so that **each output has variance 1** under the
-    training input distribution :math:`\\mathcal N(m, s^2 I)`, as measured on a probe sample of
+    training input distribution :math:`\mathcal N(m, s^2 I)`, as measured on a probe sample of
     16384 inputs drawn with a generator seeded by ``teacher_seed`` (so the variance is 1 up to
     the probe's sampling error, a few percent for heavy-tailed outputs). Hence ``noise_std`` is a
     noise-to-signal ratio per output and the logits have O(1) scale whatever the depth, width and
@@ -386,7 +386,7 @@ class TeacherStudent:
     overrides of :meth:`sample` and :meth:`population_risk`, which keep the conditional law.
 
     Loss normalisation: regression loss is the squared error summed over the K outputs (no 1/2),
-    so the Bayes risk is :math:`\\sigma^2 K`; classification loss is the cross-entropy in nats.
+    so the Bayes risk is :math:`\sigma^2 K`; classification loss is the cross-entropy in nats.
 
     Parameters
     ----------
@@ -400,10 +400,10 @@ class TeacherStudent:
     activation : str, default "relu"
         Teacher activation (see :data:`ACTIVATIONS`).
     noise_std : float, default 0.1
-        :math:`\\sigma >= 0` (regression only; ignored for classification).
+        :math:`\sigma >= 0` (regression only; ignored for classification).
     teacher_seed : int, default 0
     input_scale : float or sequence of d floats, default 1.0
-        :math:`s > 0` (per-coordinate when a sequence: covariance :math:`\\mathrm{diag}(s^2)`).
+        :math:`s > 0` (per-coordinate when a sequence: covariance :math:`\mathrm{diag}(s^2)`).
     input_mean : float or sequence of d floats, default 0.0
         :math:`m`.
     device : str or torch.device, default "cpu"
@@ -465,12 +465,12 @@ class TeacherStudent:
         return mean, scale
 
     def teacher(self) -> nn.Sequential:
-        """The teacher network :math:`t` (built once, cached; parameters frozen, eval mode).
+        r"""The teacher network :math:`t` (built once, cached; parameters frozen, eval mode).
 
         .. math::
 
-            t = \\mathrm{diag}(c)\\, t_0, \\qquad c_k = 1 / \\mathrm{sd}_{\\rm probe}(t_{0,k}(x)),
-            \\quad x \\sim \\mathcal N(m, s^2 I).
+            t = \mathrm{diag}(c)\, t_0, \qquad c_k = 1 / \mathrm{sd}_{\rm probe}(t_{0,k}(x)),
+            \quad x \sim \mathcal N(m, s^2 I).
 
         Returns
         -------
@@ -546,11 +546,11 @@ class TeacherStudent:
             yield X, Y
 
     def sample(self, n, rng=None, input_mean=None, input_scale=None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Draw ``n`` i.i.d. pairs ``(x, y)``, optionally from a covariate-shifted input law.
+        r"""Draw ``n`` i.i.d. pairs ``(x, y)``, optionally from a covariate-shifted input law.
 
         .. math::
 
-            x \\sim \\mathcal N(m', s'^2 I), \\qquad y \\mid x \\sim P(y \\mid x) \\ \\text{(unchanged)},
+            x \sim \mathcal N(m', s'^2 I), \qquad y \mid x \sim P(y \mid x) \ \text{(unchanged)},
 
         with :math:`m' = ` ``input_mean`` and :math:`s' = ` ``input_scale`` when given (else the
         training values).
@@ -597,16 +597,16 @@ class TeacherStudent:
     # -- risks ------------------------------------------------------------------------------
 
     def bayes_risk(self) -> float:
-        """The smallest achievable population risk (closed form).
+        r"""The smallest achievable population risk (closed form).
 
         .. math::
 
-            \\text{regression: } \\inf_f \\mathbb E\\lVert f(x) - y\\rVert^2 = \\sigma^2 K;
-            \\qquad \\text{classification, } T = 0:\\ 0 \\text{ (an infimum; 0-1 error 0 attained)}.
+            \text{regression: } \inf_f \mathbb E\lVert f(x) - y\rVert^2 = \sigma^2 K;
+            \qquad \text{classification, } T = 0:\ 0 \text{ (an infimum; 0-1 error 0 attained)}.
 
         The regression value holds under any input law (covariate shift leaves it unchanged).
         For classification with :math:`T > 0` the Bayes cross-entropy is the conditional entropy
-        :math:`\\mathbb E_x H(\\mathrm{softmax}(t(x)/T))`, which has no closed form: use
+        :math:`\mathbb E_x H(\mathrm{softmax}(t(x)/T))`, which has no closed form: use
         :meth:`bayes_risk_estimate`.
 
         Returns
@@ -631,13 +631,13 @@ class TeacherStudent:
                          "use bayes_risk_estimate()")
 
     def bayes_risk_estimate(self, n_fresh=20000, rng=None, input_mean=None, input_scale=None) -> PopulationRisk:
-        """Bayes risk and Bayes 0-1 error, estimated on fresh inputs (exact where a closed form exists).
+        r"""Bayes risk and Bayes 0-1 error, estimated on fresh inputs (exact where a closed form exists).
 
         .. math::
 
-            L^* = \\mathbb E_x\\, H\\big(p(\\cdot\\mid x)\\big) = -\\mathbb E_x \\sum_k p_k(x)
-            \\log p_k(x), \\qquad e^* = \\mathbb E_x\\big[1 - \\max_k p_k(x)\\big],\\quad
-            p(\\cdot \\mid x) = \\mathrm{softmax}(t(x)/T).
+            L^* = \mathbb E_x\, H\big(p(\cdot\mid x)\big) = -\mathbb E_x \sum_k p_k(x)
+            \log p_k(x), \qquad e^* = \mathbb E_x\big[1 - \max_k p_k(x)\big],\quad
+            p(\cdot \mid x) = \mathrm{softmax}(t(x)/T).
 
         Regression returns ``loss = Measurement(σ² K, 0)`` and ``error=None``; classification
         with T = 0 returns zeros with SE 0.
@@ -683,12 +683,12 @@ class TeacherStudent:
 
     def population_risk(self, model, n_fresh=20000, rng=None, batch_size=8192, input_mean=None,
                         input_scale=None, device=None) -> PopulationRisk:
-        """Population risk of ``model`` on ``n_fresh`` fresh samples, with standard errors.
+        r"""Population risk of ``model`` on ``n_fresh`` fresh samples, with standard errors.
 
         .. math::
 
-            L_\\mu(f) = \\mathbb E_{(x,y)\\sim\\mu}\\, \\ell(f(x), y) \\approx
-            \\frac1N \\sum_{i=1}^N \\ell(f(x_i), y_i) \\pm \\frac{s}{\\sqrt N}.
+            L_\mu(f) = \mathbb E_{(x,y)\sim\mu}\, \ell(f(x), y) \approx
+            \frac1N \sum_{i=1}^N \ell(f(x_i), y_i) \pm \frac{s}{\sqrt N}.
 
         The fresh sample is exactly ``self.sample(n_fresh, rng, input_mean, input_scale)``
         (drawn chunk by chunk so memory stays bounded); ``model`` is evaluated in eval mode and
@@ -782,13 +782,13 @@ class TrainResult:
 def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay=0.0,
           optimizer="adam", seed=0, device=None, progress=False, X_val=None, Y_val=None,
           momentum=0.0) -> TrainResult:
-    """Minimise the mean per-sample loss by minibatch Adam or SGD (in place).
+    r"""Minimise the mean per-sample loss by minibatch Adam or SGD (in place).
 
     .. math::
 
-        \\theta \\leftarrow \\mathrm{step}\\Big(\\theta, \\nabla_\\theta \\frac{1}{|B|}
-        \\sum_{i\\in B} \\ell(f_\\theta(x_i), y_i)\\Big), \\qquad \\text{(plus } \\lambda\\theta
-        \\text{ in the gradient for weight decay } \\lambda).
+        \theta \leftarrow \mathrm{step}\Big(\theta, \nabla_\theta \frac{1}{|B|}
+        \sum_{i\in B} \ell(f_\theta(x_i), y_i)\Big), \qquad \text{(plus } \lambda\theta
+        \text{ in the gradient for weight decay } \lambda).
 
     Each epoch visits every sample once, in an order drawn with ``torch.randperm`` from a CPU
     ``torch.Generator`` seeded with ``seed`` (no global random state is read or changed);

@@ -16,7 +16,7 @@ from ..rate_distortion import bernoulli_hamming_rate_distortion, blahut_arimoto
 __all__ = ["bernoulli_blahut_arimoto"]
 
 
-# ---- rate–distortion (THEORY.md §3) ---------------------------------------------------------
+# ---- rate–distortion (Cover & Thomas 2006, ch. 10) ------------------------------------------
 
 def bernoulli_blahut_arimoto(p: float, beta: float) -> dict:
     """Blahut–Arimoto on a Bernoulli(p) source with Hamming distortion at slope ``beta``.
@@ -35,7 +35,7 @@ def bernoulli_blahut_arimoto(p: float, beta: float) -> dict:
             "bracket_mid": m.value, "bracket_se": m.se}
 
 
-# ---- spectral pruning (THEORY.md §7) --------------------------------------------------------
+# ---- spectral pruning (Suzuki et al., IJCAI 2020) -------------------------------------------
 # (section: spectral)
 #
 # Seed offsets of the spectral recipes: the generator of the random and leverage selections of
@@ -523,7 +523,7 @@ __all__ += ["spectral_teacher_student", "spectral_train_student", "spectral_trai
             "spectral_target_covariance_sides"]
 
 
-# ---- coresets (THEORY.md §8) ----------------------------------------------------------------
+# ---- coresets (CoreNet: Baykal, Liebenwein et al., ICLR 2019) -------------------------------
 # (section: coresets)
 
 import math  # noqa: E402
@@ -807,7 +807,7 @@ __all__ += ["CORESET_METHODS", "CORESET_TESTBEDS", "coreset_pruning",
             "coreset_beats_uniform", "coreset_guarantee", "coreset_compression_bound"]
 
 
-# ---- quantization and curvature (THEORY.md §6) ----------------------------------------------
+# ---- quantization and curvature (Choi et al., ICLR 2017; Bu et al., AAAI 2020) --------------
 # (section: quantization)
 #
 # One recipe behind the figure ``quantization_population_risk`` and the claims of
@@ -916,7 +916,7 @@ def drhw_strengths(weights, importances, bits, rho) -> list:
     The extreme-centroid shift of diameter-regularized HW k-means, :math:`\lambda/(4\sum_C h)`
     (Bu, Gao, Zou, Veeravalli, AAAI 2020), is then :math:`\rho\,\mathrm{std}(W_l)` when the
     extreme cluster holds an average share :math:`1/K_l` of the layer's curvature. A calibration
-    of this project, not of the paper.
+    chosen here, not taken from the paper.
 
     Parameters
     ----------
