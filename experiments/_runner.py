@@ -473,7 +473,7 @@ def claims_summary(rows: Sequence[dict]) -> dict:
         c["rows"] += 1
         c["holds"] += _truthy(r["holds"])
         c["kinds"].add(k)
-        if k == "inequality" and math.isfinite(float(r["slack"])):
+        if k == "inequality" and math.isfinite(float(r["slack"])) and float(r["bound"]) != 0:  # a ratio to 0 says nothing
             c["slacks"].append(float(r["slack"]))
     for c in per.values():
         sl = c.pop("slacks")
