@@ -343,7 +343,11 @@ def _parallel_map(module_name, todo, jobs, scheduler, progress, label):
         client = None
         ctx = parallel_config(backend="loky" if jobs != 1 else "sequential", n_jobs=jobs)
     try:
-        with ctx:
+        with ctx, warnings.catch_warnings():
+            # With psutil installed, loky restarts a worker whose memory grew by a few hundred MB
+            # (torch allocations look like a leak to it) and warns; the task is resubmitted and the
+            # results are unchanged, so the warning is noise here.
+            warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given")
             for i, res in Parallel(return_as="generator_unordered")(tasks):
                 out[i] = res
                 bar.update()
