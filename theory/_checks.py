@@ -22,6 +22,9 @@ __all__ = [
     "check_psd",
     "check_in",
     "check_rng",
+    "check_bool",
+    "as_size",
+    "MAX_SIZE",
     "log_base",
 ]
 
@@ -93,6 +96,26 @@ def as_int(x, name: str, *, low: int | None = None, high: int | None = None) -> 
     if high is not None and v > high:
         _fail(name, f"an integer <= {high}", x)
     return v
+
+
+#: The largest count (samples, repetitions, probes, draws) a function accepts: beyond it the work
+#: cannot finish in memory or in reasonable time, and the call is refused up front.
+MAX_SIZE = 10**9
+
+
+def as_size(x, name: str, *, low: int = 1, high: int = MAX_SIZE) -> int:
+    """A count in ``[low, high]``; a larger one is refused up front (it could not be computed)."""
+    v = as_int(x, name, low=low)
+    if v > high:
+        _fail(name, f"at most {high} (a larger size cannot be computed in memory or in reasonable time)", x)
+    return v
+
+
+def check_bool(x, name: str) -> bool:
+    """``x`` if it is a bool (numpy bools included); a string such as ``'no'`` is refused, not truthy."""
+    if not isinstance(x, (bool, np.bool_)):
+        _fail(name, "a bool (True or False)", x)
+    return bool(x)
 
 
 def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, dtype=float,

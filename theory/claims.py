@@ -45,6 +45,12 @@ class Measurement:
     value: float
     se: float = 0.0
 
+    def __post_init__(self):
+        value = as_float(self.value, "value", allow_inf=True)   # a vacuous measurement may be ±inf, never NaN
+        se = check_nonnegative(self.se, "se", allow_inf=True)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "se", se)
+
     @classmethod
     def from_samples(cls, samples, axis=None) -> "Measurement":
         """Mean of i.i.d. ``samples`` and its standard error ``std(ddof=1)/sqrt(count)``."""
@@ -153,6 +159,8 @@ KINDS = ("identity", "inequality", "vacuous", "trivial")
 
 def row_kind(relation: str, bound: float, ceiling: float = math.inf) -> str:
     """The :data:`KINDS` entry of a row with this relation and bound."""
+    check_in(relation, "relation", RELATIONS)
+    bound = as_float(bound, "bound", allow_inf=True)
     if relation == "==":
         return "identity"
     if math.isinf(bound) and bound > 0:
@@ -193,6 +201,8 @@ REGISTRY: dict[str, Claim] = {}
 
 def register(claim: Claim) -> Claim:
     """Add ``claim`` to the registry (``ValueError`` if its id is taken by a different claim)."""
+    if not isinstance(claim, Claim):
+        raise TypeError(f"`claim` must be a Claim; got {type(claim).__name__}")
     old = REGISTRY.get(claim.id)
     if old is not None and old is not claim:
         raise ValueError(f"`claim.id` {claim.id!r} is already registered")
@@ -210,6 +220,8 @@ def get(claim_id: str) -> Claim:
 
 def slack(bound: float, measured: float) -> float:
     """``bound / measured``: how loose the bound is (inf for a vacuous bound or a zero measure)."""
+    bound = as_float(bound, "bound", allow_inf=True)
+    measured = as_float(measured, "measured", allow_inf=True)
     if math.isinf(bound):
         return math.inf
     if measured == 0:
@@ -286,4 +298,8 @@ def check(claim: Claim | str, params: Mapping, rng=None, *, experiment: str = ""
 
 def failed_must_hold(rows) -> list[ClaimRow]:
     """The rows of must-hold claims that do not hold."""
+    rows = list(rows)
+    bad = [type(r).__name__ for r in rows if not isinstance(r, ClaimRow)]
+    if bad:
+        raise TypeError(f"`rows` must hold ClaimRow objects; got {bad[0]}")
     return [r for r in rows if r.must_hold and not r.holds]
