@@ -37,15 +37,6 @@ def test_subgaussian_parameter_satisfies_hoeffding(a, w, p):
     assert np.all(cgf <= sigma**2 * lam**2 / 2 + 1e-9)
 
 
-def test_subgaussian_parameter_bad_input():
-    with pytest.raises(ValueError, match="b"):
-        bounds.subgaussian_parameter_bounded(1.0, 0.0)
-    with pytest.raises(ValueError, match="a"):
-        bounds.subgaussian_parameter_bounded(np.nan, 0.0)
-    with pytest.raises(ValueError, match="b"):
-        bounds.subgaussian_parameter_bounded(0.0, np.inf)
-
-
 # ------------------------------------------------------------------------------------------
 # Xu–Raginsky and individual-sample
 # ------------------------------------------------------------------------------------------
@@ -62,14 +53,6 @@ def test_xu_raginsky_monotone(mi, n, sigma, dn, dmi):
     b = bounds.xu_raginsky(mi, n, sigma)
     assert bounds.xu_raginsky(mi, n + dn, sigma) <= b
     assert bounds.xu_raginsky(mi + dmi, n, sigma) >= b
-
-
-@pytest.mark.parametrize("kw,name", [({"mi": -0.1}, "mi"), ({"mi": np.nan}, "mi"), ({"n": 0}, "n"),
-                                     ({"n": 2.5}, "n"), ({"sigma": -1.0}, "sigma"), ({"sigma": np.inf}, "sigma")])
-def test_xu_raginsky_bad_input(kw, name):
-    args = {"mi": 1.0, "n": 10, "sigma": 1.0, **kw}
-    with pytest.raises(ValueError, match=name):
-        bounds.xu_raginsky(**args)
 
 
 @given(mis=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=50), sigma=pos, slack=st.floats(0.0, 5.0))
@@ -91,17 +74,22 @@ def test_individual_sample_monotone_and_value(mis, sigma, i, extra):
     assert bounds.individual_sample(bigger, sigma) >= bounds.individual_sample(mis, sigma)
 
 
-def test_individual_sample_special_and_bad():
+def test_individual_sample_special():
     assert bounds.individual_sample([0.1, math.inf], 1.0) == math.inf
     assert bounds.individual_sample([0.1, 0.2], 0.0) == 0.0
-    with pytest.raises(ValueError, match="mis"):
-        bounds.individual_sample([0.1, -0.2], 1.0)
-    with pytest.raises(ValueError, match="mis"):
-        bounds.individual_sample([[0.1]], 1.0)
-    with pytest.raises(ValueError, match="mis"):
-        bounds.individual_sample([0.1, np.nan], 1.0)
-    with pytest.raises(ValueError, match="sigma"):
-        bounds.individual_sample([0.1], -1.0)
+
+
+def test_bounds_near_the_float_range_do_not_overflow():
+    # sigma^2 or 2 mi would overflow; the bound itself is representable
+    assert bounds.xu_raginsky(0.5, 10, sigma=1e300) == pytest.approx(1e300 * math.sqrt(2 * 0.5 / 10), rel=1e-14)
+    assert bounds.xu_raginsky(1e308, 1, 1.0) == pytest.approx(math.sqrt(2.0) * 1e154, rel=1e-14)
+    assert bounds.xu_raginsky(0.5, 10**200, 1.0) == pytest.approx(1e-100, rel=1e-14)
+    assert bounds.compressed_mi_bound(0.5, 1.0, 10, 1e300) == pytest.approx(1e300 * math.sqrt(0.1), rel=1e-14)
+    assert bounds.individual_sample([0.5, 1e308], 1e100) == pytest.approx(
+        1e100 * (1.0 + math.sqrt(2.0) * 1e154) / 2, rel=1e-14)
+    assert bounds.subgaussian_parameter_bounded(-1.5e308, 1.5e308) == 1.5e308
+    assert bounds.quantizer_rate_bound(10**200, 2) == pytest.approx(1e200 * math.log(2), rel=1e-14)
+    assert bounds.cmi_bound(1.0, 10**200) == pytest.approx(math.sqrt(2) * 1e-100, rel=1e-14)
 
 
 # ------------------------------------------------------------------------------------------
@@ -158,24 +146,6 @@ def test_cgf_inverse_edges():
     assert bounds.cgf_inverse(2.0, psi, b=0.5) == pytest.approx((2.0 + 0.125) / 0.5, rel=1e-6)
 
 
-def test_cgf_inverse_bad_input():
-    psi = lambda lam: lam**2 / 2  # noqa: E731
-    with pytest.raises(ValueError, match="psi"):
-        bounds.cgf_inverse(1.0, 3.0)
-    with pytest.raises(ValueError, match="y"):
-        bounds.cgf_inverse(-1.0, psi)
-    with pytest.raises(ValueError, match="y"):
-        bounds.cgf_inverse(np.nan, psi)
-    with pytest.raises(ValueError, match="b"):
-        bounds.cgf_inverse(1.0, psi, b=0.0)
-    with pytest.raises(ValueError, match="psi"):
-        bounds.cgf_inverse(1.0, lambda lam: np.full_like(lam, np.nan))
-    with pytest.raises(ValueError, match="psi"):
-        bounds.cgf_inverse(1.0, lambda lam: -lam)
-    with pytest.raises(ValueError, match="psi"):
-        bounds.cgf_inverse(1.0, lambda lam: np.full_like(lam, np.inf))
-
-
 @settings(max_examples=20)
 @given(mis=st.lists(st.floats(0.0, 5.0), min_size=1, max_size=10), sigma=st.floats(0.1, 10.0))
 def test_individual_sample_cgf_reduces_to_subgaussian(mis, sigma):
@@ -183,15 +153,9 @@ def test_individual_sample_cgf_reduces_to_subgaussian(mis, sigma):
     assert got == pytest.approx(bounds.individual_sample(mis, sigma), rel=1e-7, abs=1e-9)
 
 
-def test_individual_sample_cgf_special_and_bad():
+def test_individual_sample_cgf_special():
     psi = lambda lam: lam**2 / 2  # noqa: E731
     assert bounds.individual_sample_cgf([0.1, math.inf], psi) == math.inf
-    with pytest.raises(ValueError, match="mis"):
-        bounds.individual_sample_cgf([-0.1], psi)
-    with pytest.raises(ValueError, match="psi"):
-        bounds.individual_sample_cgf([0.1], None)
-    with pytest.raises(ValueError, match="b"):
-        bounds.individual_sample_cgf([0.1], psi, b=-1.0)
 
 
 def test_individual_sample_cgf_bounds_a_real_gen_from_the_lower_tail():
@@ -238,15 +202,9 @@ def test_individual_sample_cgf_bounds_a_real_gen_from_the_lower_tail():
 # CMI family
 # ------------------------------------------------------------------------------------------
 
-def test_cmi_bound_values_and_bad():
+def test_cmi_bound_values():
     assert bounds.cmi_bound(1.5, 6) == pytest.approx(math.sqrt(2 * 1.5 / 6), rel=1e-14)
     assert bounds.cmi_bound(6 * math.log(2), 6) == pytest.approx(math.sqrt(2 * math.log(2)), rel=1e-12)
-    with pytest.raises(ValueError, match="cmi"):
-        bounds.cmi_bound(6 * math.log(2) + 1e-6, 6)
-    with pytest.raises(ValueError, match="cmi"):
-        bounds.cmi_bound(-0.1, 6)
-    with pytest.raises(ValueError, match="n"):
-        bounds.cmi_bound(0.1, 0)
 
 
 @given(frac=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40), extra=st.floats(0.0, 1.0))
@@ -265,19 +223,6 @@ def test_samplewise_2d_is_mean_over_supersamples():
     for f in (bounds.samplewise_cmi_bound, bounds.ecmi_bound, bounds.ld_cmi_bound):
         assert f(c) == pytest.approx(ref, rel=1e-12)
         assert f(c[0]) == pytest.approx(np.mean(np.sqrt(2 * c[0])), rel=1e-12)
-
-
-@pytest.mark.parametrize("f,name", [(bounds.samplewise_cmi_bound, "cmis"), (bounds.ecmi_bound, "ecmis"),
-                                    (bounds.ld_cmi_bound, "ldcmis")])
-def test_samplewise_family_bad_input(f, name):
-    with pytest.raises(ValueError, match=name):
-        f([0.1, 0.8])                     # > log 2
-    with pytest.raises(ValueError, match=name):
-        f([0.1, -0.1])
-    with pytest.raises(ValueError, match=name):
-        f(np.zeros((2, 2, 2)))
-    with pytest.raises(ValueError, match=name):
-        f([np.nan])
 
 
 def _mi_from_pairs(a, b, weights):
@@ -356,15 +301,6 @@ def test_compressed_mi_bound_data_processing(mi, rate, n, sigma):
     assert bounds.compressed_mi_bound(mi, rate, n + 1, sigma) <= b
 
 
-def test_compressed_mi_bound_bad_input():
-    with pytest.raises(ValueError, match="mi_sw"):
-        bounds.compressed_mi_bound(-1.0, 1.0, 10, 1.0)
-    with pytest.raises(ValueError, match="rate"):
-        bounds.compressed_mi_bound(1.0, np.nan, 10, 1.0)
-    with pytest.raises(ValueError, match="n"):
-        bounds.compressed_mi_bound(1.0, 1.0, 0, 1.0)
-
-
 @given(m=st.integers(1, 1000), k=st.integers(1, 256), seed=st.integers(0, 1000))
 def test_quantizer_rate_bound_dominates_empirical_entropy(m, k, seed):
     from theory.information import discrete_entropy
@@ -377,24 +313,10 @@ def test_quantizer_rate_bound_dominates_empirical_entropy(m, k, seed):
     assert m * discrete_entropy(labels) <= r + 1e-9
 
 
-def test_quantizer_rate_bound_bad_input():
-    with pytest.raises(ValueError, match="num_weights"):
-        bounds.quantizer_rate_bound(0, 4)
-    with pytest.raises(ValueError, match="num_levels"):
-        bounds.quantizer_rate_bound(10, 0)
-    with pytest.raises(ValueError, match="num_levels"):
-        bounds.quantizer_rate_bound(10, 2.5)
-    with pytest.raises(ValueError, match="base"):
-        bounds.quantizer_rate_bound(10, 2, base=1.0)
-
-
 def test_gibbs_generalization_gap():
     assert bounds.gibbs_generalization_gap(0.6, 2.0) == pytest.approx(0.3, rel=1e-14)
     assert bounds.gibbs_generalization_gap(math.inf, 2.0) == math.inf
-    with pytest.raises(ValueError, match="gamma"):
-        bounds.gibbs_generalization_gap(0.6, 0.0)
-    with pytest.raises(ValueError, match="i_skl"):
-        bounds.gibbs_generalization_gap(-0.6, 1.0)
+    assert bounds.gibbs_generalization_gap(1e300, 1e-5) == pytest.approx(1e305, rel=1e-14)
 
 
 @given(beta=st.floats(0.0, 2.0), n=st.integers(2, 1000), d=st.integers(1, 10), s2=st.floats(0.01, 100.0))
@@ -431,10 +353,3 @@ def test_population_risk_change_monte_carlo():
     assert got == pytest.approx((beta**2 - 1) * u, rel=1e-12)
 
 
-def test_population_risk_change_bad_input():
-    with pytest.raises(ValueError, match="distortion"):
-        bounds.compression_changes_population_risk(np.nan, 0.1, 0.1)
-    with pytest.raises(ValueError, match="gen_before"):
-        bounds.compression_changes_population_risk(0.1, np.inf, 0.1)
-    with pytest.raises(ValueError, match="gen_after"):
-        bounds.compression_changes_population_risk(0.1, 0.1, "x")

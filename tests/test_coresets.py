@@ -1,5 +1,6 @@
 """CoreNet coresets: sensitivities, the unbiased sparsifier, sample sizes, CoreNet and baselines."""
 
+import copy
 import math
 
 import numpy as np
@@ -327,55 +328,49 @@ def test_compression_bound_closed_form():
     assert b.bound == pytest.approx(0.1 + math.sqrt((logN + math.log(20)) / 2000))
 
 
-# ---- bad input -------------------------------------------------------------------------------
+# ---- extreme but valid input (the invalid inputs are in tests/bad_inputs/cases_coresets.py) ---
 
-def test_bad_input_raises():
-    W, A = _rand_layer(0)
-    with pytest.raises(ValueError, match="weight"):
-        cs.empirical_sensitivity(np.ones(3), A)
-    with pytest.raises(ValueError, match="activations"):
-        cs.empirical_sensitivity(W, A[:, :2])
-    with pytest.raises(ValueError, match="activations"):
-        cs.empirical_sensitivity(W, np.full_like(A, np.nan))
-    with pytest.raises(ValueError, match="samples"):
-        cs.sparsify_layer(W, A, rng=0)
-    with pytest.raises(ValueError, match="samples"):
-        cs.sparsify_layer(W, A, samples=-1, rng=0)
-    with pytest.raises(ValueError, match="eps"):
-        cs.sparsify_layer(W, A, eps=-1.0, rng=0)
-    with pytest.raises(ValueError, match="delta"):
-        cs.corenet_sample_size(1.0, 0.1, 1.5, eta=3)
-    with pytest.raises(ValueError, match="total_sensitivity"):
-        cs.corenet_sample_size(-1.0, 0.1, 0.1, eta=3)
-    with pytest.raises(ValueError, match="eta"):
-        cs.corenet_constants(0, 3, 0.1)
-    with pytest.raises(ValueError, match="kappa"):
-        cs.delta_terms([W], [A], kappa=-1.0)
-    net, X = _net_and_data()
-    with pytest.raises(ValueError, match="eps"):
-        cs.corenet(net, X, rng=0)
-    with pytest.raises(ValueError, match="fraction"):
-        cs.corenet(net, X, fraction=1.5, rng=0)
-    with pytest.raises(ValueError, match="variant"):
-        cs.corenet(net, X, fraction=0.5, variant="best", rng=0)
-    with pytest.raises(ValueError, match="inputs"):
-        cs.corenet(net, X[:, :3], fraction=0.5, rng=0)
-    with pytest.raises(ValueError, match="inputs"):
-        cs.corenet(net, X[:5], eps=0.5, rng=0, check_sample_size=True)
-    with pytest.raises(ValueError, match="model"):
-        cs.corenet(torch.nn.ReLU(), X, fraction=0.5, rng=0)
-    with pytest.raises(ValueError, match="rng"):
-        cs.corenet(net, X, fraction=0.5, rng="seed")
-    with pytest.raises(ValueError, match="fraction"):
-        cs.magnitude_prune(net, 0.0)
-    with pytest.raises(ValueError, match="levels"):
-        cs.quantize_weights(net, 16)
-    with pytest.raises(ValueError, match="n_nonzero"):
-        cs.compression_bound(0.1, 10, 50, 20)
-    with pytest.raises(ValueError, match="labels"):
-        cs.margin_loss(net, X, np.full(X.shape[0], 7))
-    with pytest.raises(ValueError, match="eps"):
-        cs.guarantee_failure(net, net, X, 0.0)
+def test_sample_size_is_at_least_one_draw_when_the_ratio_underflows():
+    """m = ceil(c S K log(8η/δ)/ε²) >= 1 for S > 0, also when the ratio underflows to 0 (ε = 1e200)."""
+    assert float(cs.corenet_sample_size(1.0, 1e200, 0.1, eta=3)) == 1.0
+    np.testing.assert_array_equal(cs.corenet_sample_size([0.0, 2.0], 1e200, 0.1, eta=3), [0.0, 1.0])
+    net, X = _net_and_data(widths=(12,), n=60)
+    res = cs.corenet(net, X, eps=1e200, delta=0.1, rng=0)
+    for m, t in zip(res.samples, res.theoretical_samples):
+        assert set(np.unique(m)) <= {0, 1} and np.all(m == t)
+    assert res.eps == 1e200
+
+
+def test_log_factor_that_makes_the_log_nonpositive_is_refused():
+    """log(c η/δ) <= 0 would give sample sizes <= 0 for S > 0 (and a negative |S|)."""
+    with pytest.raises(ValueError, match="`log_factor`"):
+        cs.corenet_sample_size(1.0, 0.5, 0.5, eta=1, log_factor=0.1)
+    with pytest.raises(ValueError, match="`log_factor`"):
+        cs.corenet_constants(1, 1, 0.5, log_factor=0.1)
+
+
+def test_corenet_refuses_inputs_where_a_pre_activation_vanishes():
+    """Δ = Σ|w a|/|Σ w a| is infinite on the point (1, -1) of a layer with weights (1, 1)."""
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1, bias=False))
+    with torch.no_grad():
+        net[0].weight.fill_(1.0)
+    X = torch.tensor([[1.0, -1.0], [1.0, 1.0]])
+    assert cs.delta_terms([net[0].weight], [X], kappa=0.0).delta_hat[0] == math.inf   # documented
+    for kw in ({"fraction": 0.5}, {"eps": 0.5}):
+        with pytest.raises(ValueError, match="`inputs`.*exactly 0"):
+            cs.corenet(net, X, rng=0, **kw)
+
+
+def test_relative_output_error_casts_inputs_to_each_network():
+    """A float64 compressed copy of a float32 net: its error is the float32→float64 rounding only."""
+    net, X = _net_and_data(widths=(12,), n=20)
+    net64 = copy.deepcopy(net).double()
+    err = cs.relative_output_error(net, net64, X)
+    with torch.no_grad():
+        f, g = net(X).double(), net64(X.double())
+    expected = ((g - f).norm(dim=1) / f.norm(dim=1)).mean().item()
+    assert err.value == pytest.approx(expected, rel=1e-6, abs=1e-12)
+    assert err.value < 1e-5
 
 
 def test_compression_bound_claim_holds_on_a_small_teacher_student_task():
@@ -415,27 +410,6 @@ def test_pruning_protocol_draws_do_not_depend_on_the_other_methods():
         coreset_pruning("teacher_student", 3, fractions=[0.2], methods=("best",), **_SMALL_PRUNING)
     with pytest.raises(ValueError, match="testbed"):
         coreset_pruning("mnist", 3, fractions=[0.2], **_SMALL_PRUNING)
-
-
-def test_measurements_refuse_a_network_with_non_finite_parameters():
-    # NaN outputs compare False: without the check a broken net would meet every (1 ± eps) guarantee
-    net, X = _net_and_data()
-    broken = cs.corenet(net, X, fraction=0.5, rng=0).model
-    with torch.no_grad():
-        linear_layers(broken)[0].weight[0, 0] = float("nan")
-    with pytest.raises(ValueError, match="compressed.*finite"):
-        cs.guarantee_failure(net, broken, X, 0.5)
-    with pytest.raises(ValueError, match="compressed.*finite"):
-        cs.relative_output_error(net, broken, X)
-    with pytest.raises(ValueError, match="model.*finite"):
-        cs.guarantee_failure(broken, net, X, 0.5)
-    with pytest.raises(ValueError, match="model.*finite"):
-        cs.margin_loss(broken, X, np.zeros(X.shape[0], dtype=int))
-    inf = make_mlp(10, (40, 40), 3, seed=0, init="normal")
-    with torch.no_grad():
-        linear_layers(inf)[-1].bias[0] = float("inf")
-    with pytest.raises(ValueError, match="compressed.*finite"):
-        cs.relative_output_error(net, inf, X)
 
 
 # ---- theory-mode sample sizes pinned against the formula ------------------------------------

@@ -157,26 +157,38 @@ def test_individual_sample_bound_goes_through_bounds_module():
     assert slack[0] < slack[1] < slack[2]
 
 
-@pytest.mark.parametrize("kw,name", [({"n": 0}, "n"), ({"n": 2.5}, "n"), ({"d": 0}, "d"), ({"sigma2": 0.0}, "sigma2"),
-                                     ({"sigma2": np.nan}, "sigma2"), ({"mean": np.inf}, "mean")])
-def test_gaussian_mean_bad_input(kw, name):
-    args = {"n": 5, **kw}
-    with pytest.raises(ValueError, match=name):
-        GaussianMeanEstimation(**args)
-
-
-def test_gaussian_mean_method_bad_input_and_frozen():
+def test_frozen():
     gm = GaussianMeanEstimation(5)
-    with pytest.raises(ValueError, match="t"):
-        gm.cgf(-0.1)
-    with pytest.raises(ValueError, match="t"):
-        gm.cgf([0.1, np.nan])
-    with pytest.raises(ValueError, match="reps"):
-        gm.simulate(1)
-    with pytest.raises(ValueError, match="rng"):
-        gm.simulate(10, rng=-3)
     with pytest.raises(dataclasses.FrozenInstanceError):
         gm.n = 3
+
+
+def test_huge_n_is_accurate_and_needs_no_n_array():
+    """n = 10**12: I(W; Z_i) = (d/2) log(n/(n-1)) against mpmath (a difference of logs would lose
+    every digit beyond n ~ 1e16), and the individual-sample bound is finite, at least gen, and
+    close to its leading order sigma^2 d sqrt(2/n) (no array of n mutual informations is built)."""
+    import mpmath
+
+    mpmath.mp.dps = 40
+    for n in (10**12, 10**15, 2**53):
+        gm = GaussianMeanEstimation(n, d=3, sigma2=2.0)
+        ref = float(1.5 * mpmath.log(mpmath.mpf(n) / (mpmath.mpf(n) - 1)))
+        assert gm.mutual_information_individual() == pytest.approx(ref, rel=1e-14)
+    gm = GaussianMeanEstimation(10**12, d=3, sigma2=2.0)
+    b = gm.individual_sample_bound()
+    assert math.isfinite(b) and b >= gm.generalization_error()
+    assert b / gm.individual_sample_bound_asymptotic() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_simulate_with_a_large_mean_keeps_its_digits():
+    """The simulation is centred at the true mean: with m = 1e12 it still estimates gen = 2 s2 d / n
+    (sampling around 1e12 and subtracting would leave only rounding noise of order 1e-4 per draw)."""
+    gm = GaussianMeanEstimation(10, d=2, sigma2=0.5, mean=1e12)
+    m = gm.simulate(20_000, 3)
+    assert within_3se(m, gm.generalization_error())
+    assert m == GaussianMeanEstimation(10, d=2, sigma2=0.5).simulate(20_000, 3)
+    g = GibbsGaussianMean(10, 2.0, d=2, prior_mean=1e12 + 0.5, mean=1e12)
+    assert within_3se(g.simulate(20_000, 4), g.generalization_error())
 
 
 # ------------------------------------------------------------------------------------------
@@ -273,17 +285,6 @@ def test_gibbs_iskl_via_sample_mean_large_n(n, gamma, s2, v0):
     assert iskl / gamma == pytest.approx(2 * a * s2 / n, rel=1e-6)      # gen = 2 Cov(W, Zbar)·n/n
 
 
-@pytest.mark.parametrize("kw,name", [({"n": 0}, "n"), ({"gamma": 0.0}, "gamma"), ({"gamma": -1.0}, "gamma"),
-                                     ({"d": 0}, "d"), ({"sigma2": -1.0}, "sigma2"), ({"prior_var": 0.0}, "prior_var"),
-                                     ({"prior_mean": np.nan}, "prior_mean"), ({"mean": "x"}, "mean")])
-def test_gibbs_bad_input(kw, name):
-    args = {"n": 5, "gamma": 1.0, **kw}
-    with pytest.raises(ValueError, match=name):
-        GibbsGaussianMean(**args)
-
-
-def test_gibbs_simulate_seeded_and_bad_reps():
+def test_gibbs_simulate_seeded():
     g = GibbsGaussianMean(5, 1.0, d=2)
     assert g.simulate(500, 3) == g.simulate(500, 3)
-    with pytest.raises(ValueError, match="reps"):
-        g.simulate(0)

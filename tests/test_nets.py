@@ -99,12 +99,6 @@ def test_resolve_device_unavailable_cuda(monkeypatch):
         resolve_device("cuda:0")
 
 
-@pytest.mark.parametrize("bad", ["gpu0", "", 3, None, "tpu"])
-def test_resolve_device_bad(bad):
-    with pytest.raises(ValueError, match="device"):
-        resolve_device(bad)
-
-
 # ---------------------------------------------------------------------------------------------
 # make_mlp, linear_layers, count_parameters
 # ---------------------------------------------------------------------------------------------
@@ -202,32 +196,6 @@ def test_identity_mlp_is_affine_composition():
     assert m[0].weight.dtype == torch.float64
 
 
-@pytest.mark.parametrize("kwargs,name", [
-    (dict(in_dim=0, widths=(3,), out_dim=1), "in_dim"),
-    (dict(in_dim=2, widths=(0,), out_dim=1), "widths"),
-    (dict(in_dim=2, widths="abc", out_dim=1), "widths"),
-    (dict(in_dim=2, widths=(3,), out_dim=0), "out_dim"),
-    (dict(in_dim=2, widths=(3,), out_dim=1, activation="swish"), "activation"),
-    (dict(in_dim=2, widths=(3,), out_dim=1, seed=-1), "seed"),
-    (dict(in_dim=2, widths=(3,), out_dim=1, dtype=torch.int64), "dtype"),
-    (dict(in_dim=2, widths=(3,), out_dim=1, init="xavier"), "init"),
-    (dict(in_dim=2, widths=(3,), out_dim=1, bias="yes"), "bias"),
-    (dict(in_dim=2, widths=(3,), out_dim=1, device="nodevice"), "device"),
-])
-def test_make_mlp_bad_input(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        make_mlp(**kwargs)
-
-
-def test_linear_layers_and_count_bad_input():
-    with pytest.raises(ValueError, match="model"):
-        linear_layers("not a model")
-    with pytest.raises(ValueError, match="model"):
-        count_parameters(42)
-    with pytest.raises(ValueError, match="nonzero"):
-        count_parameters(make_mlp(2, (), 1, seed=0), nonzero="yes")
-
-
 # ---------------------------------------------------------------------------------------------
 # losses, evaluate, accuracy
 # ---------------------------------------------------------------------------------------------
@@ -250,13 +218,17 @@ def test_loss_fn_classification_against_scipy():
     np.testing.assert_allclose(got, expected, rtol=1e-10)
 
 
-def test_loss_fn_bad_input():
-    with pytest.raises(ValueError, match="task"):
-        loss_fn("ranking")
-    with pytest.raises(ValueError, match="target"):
-        loss_fn("regression")(torch.zeros(3, 2), torch.zeros(3, 3))
-    with pytest.raises(ValueError, match="target"):
-        loss_fn("classification")(torch.zeros(3, 2), torch.tensor([0, 1, 2]))
+def test_evaluate_and_train_accept_column_labels():
+    """Classification labels of shape (n, 1) are the same labels as (n,)."""
+    m = make_mlp(3, (5,), 4, seed=0, dtype=torch.float64)
+    X = np.random.default_rng(3).normal(size=(20, 3))
+    y = np.arange(20) % 4
+    assert evaluate(m, X, y[:, None], "classification") == evaluate(m, X, y, "classification")
+    assert accuracy(m, X, y[:, None]) == accuracy(m, X, y)
+    a, b = make_mlp(3, (5,), 4, seed=0), make_mlp(3, (5,), 4, seed=0)
+    ra = train(a, X, y[:, None], "classification", epochs=3, lr=1e-2, batch_size=8)
+    rb = train(b, X, y, "classification", epochs=3, lr=1e-2, batch_size=8)
+    assert ra.train_loss == rb.train_loss
 
 
 def test_evaluate_and_accuracy_against_numpy():
@@ -274,24 +246,6 @@ def test_evaluate_and_accuracy_against_numpy():
     Yr = rng.normal(size=(50, 4))
     per_r = ((logits - Yr) ** 2).sum(axis=1)
     np.testing.assert_allclose(evaluate(m, X, Yr, "regression").value, per_r.mean(), rtol=1e-10)
-
-
-def test_evaluate_bad_input():
-    m = make_mlp(3, (), 1, seed=0)
-    with pytest.raises(ValueError, match="X"):
-        evaluate(m, np.full((4, 3), np.nan), np.zeros((4, 1)), "regression")
-    with pytest.raises(ValueError, match="Y"):
-        evaluate(m, np.zeros((4, 3)), np.zeros((5, 1)), "regression")
-    with pytest.raises(ValueError, match="X"):
-        evaluate(m, np.zeros((1, 3)), np.zeros((1, 1)), "regression")
-    with pytest.raises(ValueError, match="task"):
-        evaluate(m, np.zeros((4, 3)), np.zeros((4, 1)), "nope")
-    with pytest.raises(ValueError, match="model"):
-        evaluate(None, np.zeros((4, 3)), np.zeros((4, 1)), "regression")
-    with pytest.raises(ValueError, match="device"):
-        evaluate(m, np.zeros((4, 3)), np.zeros((4, 1)), "regression", device="nodevice")
-    with pytest.raises(ValueError, match="device"):
-        accuracy(m, np.zeros((4, 3)), np.zeros(4), device="nodevice")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,52 +462,6 @@ def test_classification_bayes_risk_estimate():
     assert reg.loss.value == pytest.approx(0.75) and reg.loss.se == 0.0
 
 
-@pytest.mark.parametrize("kwargs,name", [
-    (dict(in_dim=0), "in_dim"),
-    (dict(in_dim=2, task="ranking"), "task"),
-    (dict(in_dim=2, task="classification", out_dim=1), "out_dim"),
-    (dict(in_dim=2, noise_std=-0.1), "noise_std"),
-    (dict(in_dim=2, noise_std=float("nan")), "noise_std"),
-    (dict(in_dim=2, temperature=-1.0), "temperature"),
-    (dict(in_dim=2, input_scale=0.0), "input_scale"),
-    (dict(in_dim=2, input_scale=(1.0, -1.0)), "input_scale"),
-    (dict(in_dim=2, input_mean=(1.0, 2.0, 3.0)), "input_mean"),
-    (dict(in_dim=2, input_mean=float("inf")), "input_mean"),
-    (dict(in_dim=2, teacher_widths=(0,)), "teacher_widths"),
-    (dict(in_dim=2, teacher_seed=-3), "teacher_seed"),
-    (dict(in_dim=2, activation="elu"), "activation"),
-    (dict(in_dim=2, dtype=torch.int32), "dtype"),
-    (dict(in_dim=2, device="bogus"), "device"),
-])
-def test_teacher_student_bad_input(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        TeacherStudent(**kwargs)
-
-
-def test_sample_and_risk_bad_input():
-    ts = TeacherStudent(3, (4,), 2)
-    with pytest.raises(ValueError, match="`n`"):
-        ts.sample(0)
-    with pytest.raises(ValueError, match="rng"):
-        ts.sample(5, rng="seed")
-    with pytest.raises(ValueError, match="rng"):
-        ts.sample(5, rng=-1)
-    with pytest.raises(ValueError, match="input_scale"):
-        ts.sample(5, input_scale=-1.0)
-    with pytest.raises(ValueError, match="input_mean"):
-        ts.sample(5, input_mean=(1.0, 2.0))
-    with pytest.raises(ValueError, match="n_fresh"):
-        ts.population_risk(ts.teacher(), n_fresh=1)
-    with pytest.raises(ValueError, match="batch_size"):
-        ts.population_risk(ts.teacher(), batch_size=0)
-    with pytest.raises(ValueError, match="model"):
-        ts.population_risk(make_mlp(3, (), 5, seed=0), n_fresh=10, rng=0)
-    with pytest.raises(ValueError, match="model"):
-        ts.population_risk("teacher")
-    with pytest.raises(ValueError, match="device"):
-        ts.population_risk(ts.teacher(), n_fresh=10, device="nodevice")
-
-
 # ---------------------------------------------------------------------------------------------
 # train
 # ---------------------------------------------------------------------------------------------
@@ -644,41 +552,6 @@ def test_classification_student_learns():
     after = tc.population_risk(m, n_fresh=5000, rng=1)
     assert after.error.value < 0.5 * before
     assert accuracy(m, X, Y) > 0.85
-
-
-@pytest.mark.parametrize("kwargs,name", [
-    (dict(epochs=-1), "epochs"),
-    (dict(lr=0.0), "lr"),
-    (dict(batch_size=0), "batch_size"),
-    (dict(weight_decay=-1.0), "weight_decay"),
-    (dict(optimizer="lbfgs"), "optimizer"),
-    (dict(seed=-1), "seed"),
-    (dict(momentum=1.0), "momentum"),
-    (dict(progress="yes"), "progress"),
-    (dict(X_val=np.zeros((3, 2))), "X_val"),
-    (dict(device="nodevice"), "device"),
-])
-def test_train_bad_input(kwargs, name):
-    m = make_mlp(2, (3,), 1, seed=0)
-    X, Y = np.zeros((10, 2)), np.zeros((10, 1))
-    with pytest.raises(ValueError, match=name):
-        train(m, X, Y, "regression", epochs=kwargs.pop("epochs", 1), **kwargs)
-
-
-def test_train_bad_data_and_divergence():
-    m = make_mlp(2, (3,), 1, seed=0)
-    with pytest.raises(ValueError, match="Y"):
-        train(m, np.zeros((10, 2)), np.zeros((9, 1)), "regression", epochs=1)
-    with pytest.raises(ValueError, match="X"):
-        train(m, np.full((10, 2), np.nan), np.zeros((10, 1)), "regression", epochs=1)
-    with pytest.raises(ValueError, match="task"):
-        train(m, np.zeros((10, 2)), np.zeros((10, 1)), "ranking", epochs=1)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(64, 2)) * 10
-    Y = rng.normal(size=(64, 1)) * 10
-    with pytest.raises(ValueError, match="lr"):
-        train(make_mlp(2, (), 1, seed=0), X, Y, "regression", epochs=200, lr=10.0, optimizer="sgd",
-              batch_size=64)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -451,82 +451,110 @@ def test_cov_inputs_used():
     assert a.layer_errors != b.layer_errors
 
 
-# ---- bad input -------------------------------------------------------------------------------
+# ---- extreme but valid input (the invalid inputs are in tests/bad_inputs/cases_spectral.py) ---
 
-def test_bad_input():
-    S = _cov(_features(0))
-    with pytest.raises(ValueError, match="lam"):
-        sp.degrees_of_freedom(S, -1.0)
-    with pytest.raises(ValueError, match="lam"):
-        sp.degrees_of_freedom(S, float("nan"))
-    with pytest.raises(ValueError, match="cov_or_eigenvalues"):
-        sp.degrees_of_freedom(-np.eye(3), 1.0)
-    with pytest.raises(ValueError, match="cov_or_eigenvalues"):
-        sp.degrees_of_freedom([1.0, -2.0], 1.0)
-    with pytest.raises(ValueError, match="cov"):
-        sp.ridge_leverage_scores(np.ones((2, 3)), 1.0)
-    with pytest.raises(ValueError, match="cov"):
-        sp.ridge_leverage_scores(np.array([[1.0, 2.0], [0.0, 1.0]]), 1.0)
-    with pytest.raises(ValueError, match="cov"):
-        sp.degrees_of_freedom_randomized(-np.eye(4) * 5, 1.0)
-    with pytest.raises(ValueError, match="keep"):
-        sp.reconstruction_matrix(S, [0, 0], 0.1)
-    with pytest.raises(ValueError, match="keep"):
-        sp.reconstruction_matrix(S, [0, 99], 0.1)
-    with pytest.raises(ValueError, match="keep"):
-        sp.reconstruction_matrix(S, [], 0.1)
-    with pytest.raises(ValueError, match="tau"):
-        sp.reconstruction_matrix(S, [0, 1], -0.1)
-    with pytest.raises(ValueError, match="theta"):
-        sp.pruning_loss(S, [0], 0.1, theta=1.5)
-    with pytest.raises(ValueError, match="next_weight"):
-        sp.pruning_loss(S, [0], 0.1, theta=0.5)
-    with pytest.raises(ValueError, match="next_weight"):
-        sp.pruning_loss(S, [0], 0.1, theta=0.5, next_weight=np.ones((2, 3)))
-    with pytest.raises(ValueError, match="width"):
-        sp.spectral_prune(S, 0, 0.1)
-    with pytest.raises(ValueError, match="width"):
-        sp.spectral_prune(S, S.shape[0] + 1, 0.1)
-    with pytest.raises(ValueError, match="method"):
-        sp.spectral_prune(S, 2, 0.1, method="best")
-    with pytest.raises(ValueError, match="lam"):
-        sp.spectral_prune(S, 2, None)
-    with pytest.raises(ValueError, match="next_weight"):
-        sp.spectral_prune(S, 2, 0.1, method="magnitude")
-    with pytest.raises(ValueError, match="rng"):
-        sp.spectral_prune(S, 2, 0.1, method="random", rng="x")
-    with pytest.raises(ValueError, match="n_dof"):
-        sp.leverage_sampling_width(0.0)
-    with pytest.raises(ValueError, match="delta"):
-        sp.leverage_sampling_width(3.0, delta=1.0)
-    with pytest.raises(ValueError, match="n_probes"):
-        sp.degrees_of_freedom_randomized(S, 1.0, n_probes=1)
-    with pytest.raises(ValueError, match="solver"):
-        sp.degrees_of_freedom_randomized(S, 1.0, solver="lu")
-    with pytest.raises(ValueError, match="layer_errors"):
-        sp.compression_bias_bound([-1.0], [1.0])
-    with pytest.raises(ValueError, match="lipschitz"):
-        sp.compression_bias_bound([1.0, 1.0], [1.0])
-    with pytest.raises(ValueError, match="widths"):
-        sp.compression_variance_term([3], 10)
-    with pytest.raises(ValueError, match="width"):
-        sp.lambda_for_width(np.ones(3), 0.0)
+def _old_width_sampler(S, width, lam, seed):
+    """The original width-mode loop (Python, draw by draw): an oracle for the vectorised sampler."""
+    ell = sp.ridge_leverage_scores(S, lam)
+    q = ell / ell.sum()
+    gen = np.random.default_rng(seed)
+    seen, chunks = set(), []
+    while len(seen) < width:
+        block = gen.choice(S.shape[0], size=max(4 * width, 16), p=q)
+        for pos, j in enumerate(block):
+            seen.add(int(j))
+            if len(seen) == width:
+                chunks.append(block[:pos + 1])
+                break
+        else:
+            chunks.append(block)
+    return np.concatenate(chunks)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("width", [1, 4, 9, 12])
+def test_leverage_width_sampling_matches_the_draw_by_draw_loop(seed, width):
+    """Same draws, same stopping point as drawing one node at a time (the random stream is unchanged)."""
+    S = _cov(_features(seed, m=12, rank=5))
+    smp = sp.leverage_sample(S, width=width, lam=0.05, rng=seed)
+    idx = _old_width_sampler(S, width, 0.05, seed)
+    keep, counts = np.unique(idx, return_counts=True)
+    assert smp.draws == idx.size
+    np.testing.assert_array_equal(smp.keep, keep)
+    np.testing.assert_array_equal(smp.counts, counts)
+
+
+def test_leverage_sample_refuses_an_unreachable_width_quickly():
+    """The reported hang: a node of leverage ~1e-15 would need ~1e15 draws. Refused up front, naming `width`."""
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="`width`"):
+        sp.leverage_sample(np.diag([1.0, 1e-16]), width=2, lam=0.1, rng=0)
+    with pytest.raises(ValueError, match="`width`"):
+        sp.spectral_prune(np.diag([1.0, 1e-16]), 2, 0.1, method="leverage", rng=0)
+    assert time.perf_counter() - t0 < 2.0
+    # a width that needs a rare but reachable node is drawn: q_2 = ℓ₂/N ≈ 1e-5 (≈1e5 draws, later blocks grow)
+    smp = sp.leverage_sample(np.diag([1.0, 1e-6]), width=2, lam=0.1, rng=0)
+    assert list(smp.keep) == [0, 1] and smp.counts[1] == 1 and smp.draws == smp.counts.sum()
+    assert time.perf_counter() - t0 < 5.0
+
+
+def test_prune_network_leverage_refuses_a_width_that_needs_a_near_dead_unit():
     model = make_mlp(4, [8], 1, seed=0)
-    X = torch.randn(20, 4)
-    with pytest.raises(ValueError, match="widths"):
-        sp.prune_network(model, X)
-    with pytest.raises(ValueError, match="widths"):
-        sp.prune_network(model, X, widths=[9])
-    with pytest.raises(ValueError, match="widths"):
-        sp.prune_network(model, X, widths=[2, 2])
-    with pytest.raises(ValueError, match="inputs"):
-        sp.prune_network(model, torch.randn(20, 5), widths=[2])
-    with pytest.raises(ValueError, match="inputs"):
-        sp.prune_network(model, torch.full((20, 4), float("nan")), widths=[2])
-    with pytest.raises(ValueError, match="model"):
-        sp.prune_network(torch.nn.Linear(4, 1), X, widths=[2])
-    with pytest.raises(ValueError, match="theta"):
-        sp.prune_network(model, X, widths=[2], theta=-0.1)
+    with torch.no_grad():
+        model[0].weight[:2] = 0.0
+        model[0].bias[:2] = 1e-9            # units 0 and 1 output 1e-9: leverage scores ~1e-15
+    X = torch.randn(30, 4, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match="`widths`"):
+        sp.prune_network(model, X, widths=[7], method="leverage", rng=0)
+    res = sp.prune_network(model, X, widths=[6], method="leverage", rng=0)     # the live units suffice
+    assert res.widths == [6] and not {0, 1} & set(res.keep[0].tolist())
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "cg"])
+def test_randomized_dof_refuses_non_psd_and_stays_in_range(solver):
+    """N(λ) ∈ [0, m]: an indefinite matrix is refused by every solver (cg once returned 2.08 for m = 2)."""
+    with pytest.raises(ValueError, match="`cov`.*semi-definite"):
+        sp.degrees_of_freedom_randomized(np.array([[1.0, 2.0], [2.0, 1.0]]), 0.1, solver=solver, rng=0)
+    with pytest.raises(ValueError, match="`cov`.*semi-definite"):    # -0.05 > -λ: cov + λI is still PD
+        sp.degrees_of_freedom_randomized(np.diag([1.0, -0.05]), 0.1, solver=solver, rng=0)
+    for seed in range(20):
+        # Hutch++ with few probes scatters around N ≈ 5 = m: the estimate is kept within [0, m]
+        est = sp.degrees_of_freedom_randomized(np.eye(5), 1e-12, n_probes=6, solver=solver, rng=seed)
+        assert 0.0 <= est.value <= 5.0
+        # Hutchinson on A = I/(1+λ): gᵀAg = m/(1+λ) for every Rademacher g
+        est = sp.degrees_of_freedom_randomized(np.eye(5), 1e-12, n_probes=4, solver=solver, rng=seed,
+                                               method="hutchinson")
+        assert est.value == pytest.approx(5.0, abs=1e-9)
+    # a singular PSD matrix (exact zero eigenvalues) is accepted: N = rank·1/(1+λ)
+    P = np.ones((4, 4)) / 4
+    est = sp.degrees_of_freedom_randomized(P, 1.0, solver=solver, rng=0)
+    assert est.value == pytest.approx(0.5, abs=1e-8)
+
+
+def test_dof_at_eigenvalues_near_the_float_maximum():
+    """μ/(μ+λ) when μ + λ overflows: 1e308/(1e308+1e308) = 1/2, not 1e308/inf = 0."""
+    assert sp.degrees_of_freedom([1e308, 1.0], 1e308) == pytest.approx(0.5)
+    np.testing.assert_allclose(sp.degrees_of_freedom([1e308, 1.0], [1e308, 1.0]), [0.5, 1.5])
+    assert sp.degrees_of_freedom(np.eye(3), 1e308) == pytest.approx(3e-308, rel=1e-12)
+
+
+def test_lambda_for_width_at_extreme_eigenvalues():
+    """λ♯ is found (finite, m♯(λ♯) <= width) for spectra near the float limits, where lo·hi over/underflows."""
+    for mu in (np.array([1e300, 1e300, 1.0]), np.array([1e-300, 1e-300, 1e-310])):
+        lam = sp.lambda_for_width(mu, 50.0)
+        assert 0 < lam < math.inf
+        assert sp.leverage_sampling_width(sp.degrees_of_freedom(mu, lam), 0.05) <= 50.0 + 1e-6
+
+
+def test_prune_network_measures_on_cov_inputs_and_names_them():
+    model = make_mlp(4, [8], 1, seed=0)
+    X = torch.randn(20, 4, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match="`cov_inputs`"):
+        sp.prune_network(model, X, widths=[2], cov_inputs=X[:, :3])
+    with pytest.raises(ValueError, match="`inputs`"):
+        sp.prune_network(model, X[:, :3], widths=[2], cov_inputs=X)
 
 
 # ---- layer combination of the bias bound, activation covariance, default ridge ---------------

@@ -60,18 +60,6 @@ def test_gaussian_expectation_matches_sympy_stats():
     assert is_zero(ours - ref)
 
 
-def test_gaussian_expectation_rejects_bad_input():
-    x = sp.Symbol("x", real=True)
-    with pytest.raises(ValueError, match="expr"):
-        S.gaussian_expectation(sp.exp(x), {x: 1})
-    with pytest.raises(ValueError, match="expr"):
-        S.gaussian_expectation(sp.sqrt(x) + x, {x: 1})
-    with pytest.raises(ValueError, match="variances"):
-        S.gaussian_expectation(x**2, {})
-    with pytest.raises(ValueError, match="variances"):
-        S.gaussian_expectation(x**2, {"x": 1})
-
-
 @given(vx=pos, vy=pos, rho=st.floats(-0.99, 0.99))
 def test_gaussian_mutual_information_vs_correlation(vx, vy, rho):
     cov = rho * math.sqrt(vx * vy)
@@ -79,21 +67,23 @@ def test_gaussian_mutual_information_vs_correlation(vx, vy, rho):
     assert mi == pytest.approx(-0.5 * math.log1p(-rho**2), rel=1e-9, abs=1e-12)
 
 
-def test_numeric_errors_and_infinity():
+def test_numeric_values_and_infinity():
     expr = sigma2 / n + lam
     assert S.numeric(expr, sigma2=2.0, n=4, lam=1.0, unused=3.0) == pytest.approx(1.5)
-    with pytest.raises(ValueError, match="lam"):
-        S.numeric(expr, sigma2=2.0, n=4)
-    with pytest.raises(ValueError, match="sigma2"):
-        S.numeric(expr, sigma2=float("nan"), n=4, lam=1.0)
-    with pytest.raises(ValueError, match="n"):
-        S.numeric(expr, sigma2=1.0, n=-4, lam=1.0)
+    assert S.numeric(LIN.rate, t=1e-300) == pytest.approx(0.5 * math.log(1e300), rel=1e-14)
     z = sp.Symbol("z", real=True)
-    with pytest.raises(ValueError, match="values"):
-        S.numeric(sp.sqrt(z), z=-1.0)  # complex
-    with pytest.raises(ValueError, match="NaN"):
-        S.numeric(z / sp.sin(z), z=0.0)  # 0/0
-    assert S.numeric(LIN.rate, t=1e-300) > 300
+    assert S.numeric(1 / z, z=0.0) == math.inf               # genuinely infinite: reported
+    assert S.numeric(sp.exp(z), z=700.0) == pytest.approx(math.exp(700.0), rel=1e-14)
+    assert S.numeric(sp.Integer(3)) == 3.0 and S.numeric(2.5) == 2.5
+
+
+def test_gaussian_expectation_accepts_its_largest_inputs():
+    # the size guard sits above the expansions this module needs (ols_residual's rss: ~1.1e3 terms)
+    x, y = sp.symbols("x y", real=True)
+    # X + Y ~ N(0, 3): E (X + Y + 1)^40 = sum_k C(40, 2k) (2k - 1)!! 3^k
+    ref = sum(math.comb(40, 2 * k) * int(sp.factorial2(2 * k - 1)) * 3**k for k in range(21))
+    assert S.gaussian_expectation((x + y + 1) ** 40, {x: 1, y: 2}) == ref
+    assert S.gaussian_expectation(x ** 600, {x: 1}) == sp.factorial2(599)
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,20 +121,6 @@ def test_linear_evaluate_consistent(s2, nn, la, ta, tt):
     # population minus empirical share is the generalization share
     gap = out["population_excess"] - out["empirical_contribution"]
     assert gap == pytest.approx(out["generalization_contribution"], rel=1e-9, abs=1e-12)
-
-
-def test_linear_evaluate_rejects_bad_input():
-    good = dict(sigma2=1.0, n=10, lam=1.0, tau2=1.0, t=0.5)
-    with pytest.raises(ValueError, match="t"):
-        LIN.evaluate(**{**good, "t": 1.5})
-    with pytest.raises(ValueError, match="t"):
-        LIN.evaluate(**{**good, "t": 0.0})
-    with pytest.raises(ValueError, match="tau2"):
-        LIN.evaluate(**{k: v for k, v in good.items() if k != "tau2"})
-    with pytest.raises(ValueError, match="sigma2"):
-        LIN.evaluate(**{**good, "sigma2": -1.0})
-    with pytest.raises(ValueError, match="unknown"):
-        LIN.evaluate(**good, gamma=1.0)
 
 
 @pytest.mark.parametrize("seed,n_obs,lams,taus,ts", [
@@ -194,13 +170,6 @@ def test_ols_residual_identities(n_obs, dim):
     assert r.covariance_gap == sp.zeros(dim, dim)
 
 
-def test_ols_residual_rejects_bad_sizes():
-    with pytest.raises(ValueError, match="dim"):
-        S.ols_residual(3, 0)
-    with pytest.raises(ValueError, match="n_obs"):
-        S.ols_residual(2, 2)
-
-
 def _theory_population_risk(theta, s2, nn, lams, taus):
     v = lams * taus + s2 / nn
     tt = np.minimum(theta / v, 1.0)
@@ -226,6 +195,18 @@ def test_optimal_theta_against_grid(s2, nn, lams, log_taus):
     else:
         assert opt.rate == math.inf
         assert opt.population_risk == pytest.approx(s2 * (1 + lams.size / nn), rel=1e-12)
+
+
+def test_optimal_theta_many_coordinates():
+    # 2000 coordinates in well under a second; the optimum against the theory's risk at every
+    # break point (the minimum of a piecewise-linear function lies at one of them).
+    rng = np.random.default_rng(0)
+    lams, taus = rng.uniform(0.1, 2.0, 2000), np.exp(rng.uniform(-6, 1, 2000))
+    opt = S.linear_regression_optimal_theta(1.0, 50, lams, taus)
+    v = lams * taus + 1.0 / 50
+    best = min(_theory_population_risk(th, 1.0, 50, lams, taus) for th in np.r_[0.0, v])
+    assert opt.population_risk == pytest.approx(best, rel=1e-12)
+    assert opt.population_risk == pytest.approx(_theory_population_risk(opt.theta, 1.0, 50, lams, taus), rel=1e-12)
 
 
 def test_optimal_theta_interior_when_snrs_straddle_one():
@@ -266,15 +247,6 @@ def test_symmetric_log_snr_spectrum_gives_no_improvement():
     grid = np.linspace(0.0, 2 * np.max(taus + s2 / nn), 500)
     assert min(_theory_population_risk(th, s2, nn, np.ones(20), taus) for th in grid) >= \
         s2 * (1 + 20 / nn) * (1 - 1e-12)
-
-
-def test_optimal_theta_rejects_bad_input():
-    with pytest.raises(ValueError, match="noise_var"):
-        S.linear_regression_optimal_theta(-1.0, 10, [1.0], [1.0])
-    with pytest.raises(ValueError, match="prior_vars"):
-        S.linear_regression_optimal_theta(1.0, 10, [1.0, 2.0], [1.0])
-    with pytest.raises(ValueError, match="feature_eigs"):
-        S.linear_regression_optimal_theta(1.0, 10, [0.0], [1.0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,13 +307,7 @@ def test_gaussian_mean_bound_is_order_one_over_sqrt_n():
     assert res.fun > 2 * 1.5 * 2 / 10**6
 
 
-def test_gaussian_mean_evaluate_rejects_bad_input():
-    with pytest.raises(ValueError, match="n"):
-        GM.evaluate(n=0.5, d=1, sigma2=1.0)
-    with pytest.raises(ValueError, match="sigma2"):
-        GM.evaluate(n=5, d=1)
-    with pytest.raises(ValueError, match="t"):
-        GM.evaluate(n=5, d=1, sigma2=1.0, t=-1.0)
+def test_gaussian_mean_evaluate_leaves_out_optional_fields():
     assert "cgf" not in GM.evaluate(n=5, d=1, sigma2=1.0)
 
 
@@ -413,14 +379,8 @@ def test_gibbs_generalization_monte_carlo(seed, nn, dd, g, pv, m0, m):
     assert abs(gen.mean() - pred) <= 3 * se
 
 
-def test_gibbs_evaluate_rejects_bad_input():
+def test_gibbs_evaluate_leaves_out_optional_fields():
     good = dict(n=5, d=1, sigma2=1.0, gamma=1.0, prior_var=1.0)
-    with pytest.raises(ValueError, match="gamma"):
-        GIBBS.evaluate(**{**good, "gamma": 0.0})
-    with pytest.raises(ValueError, match="prior_var"):
-        GIBBS.evaluate(**{k: v for k, v in good.items() if k != "prior_var"})
-    with pytest.raises(ValueError, match="zbar"):
-        GIBBS.evaluate(**good, zbar=float("nan"))
     assert "posterior_mean" not in GIBBS.evaluate(**good)
 
 

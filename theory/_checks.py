@@ -7,6 +7,7 @@ instead of returning a silent NaN further down.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -32,7 +33,12 @@ __all__ = [
 def _fail(name: str, constraint: str, value=None) -> None:
     msg = f"`{name}` must be {constraint}"
     if value is not None:
-        text = np.array2string(np.asarray(value), threshold=6) if not np.isscalar(value) else repr(value)
+        try:
+            text = np.array2string(np.asarray(value), threshold=6) if not np.isscalar(value) else repr(value)
+        except Exception:  # ragged or exotic objects: fall back to a short repr
+            text = repr(value)
+        if len(text) > 200:
+            text = text[:200] + "..."
         msg += f"; got {text}"
     raise ValueError(msg)
 
@@ -52,7 +58,10 @@ def as_float(x, name: str, *, low: float | None = None, high: float | None = Non
         if arr.ndim != 0 or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
             _fail(name, "a real scalar", x)
         x = arr.item()
-    v = float(x)
+    try:
+        v = float(x)
+    except OverflowError:  # an int beyond the float range
+        v = math.inf if x > 0 else -math.inf
     if np.isnan(v):
         _fail(name, "a number, not NaN", x)
     if np.isinf(v) and not allow_inf:
@@ -141,10 +150,17 @@ def as_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, dtype=f
     shape : tuple, optional
         Required shape; ``None`` entries are wildcards.
     """
+    if dtype is not None and not np.issubdtype(np.dtype(dtype), np.complexfloating):
+        try:
+            is_complex = np.iscomplexobj(x) or bool(getattr(x, "is_complex", lambda: False)())
+        except Exception:  # objects numpy cannot inspect are refused below
+            is_complex = False
+        if is_complex:  # a cast to float would silently drop the imaginary part
+            _fail(name, "real (complex values are not accepted)")
     try:
         arr = np.asarray(x, dtype=dtype) if dtype is not None else np.asarray(x)
-    except (TypeError, ValueError):
-        _fail(name, "array-like of numbers")
+    except (TypeError, ValueError, OverflowError):
+        _fail(name, "array-like of numbers" + (" within the range of the dtype" if dtype is not None else ""))
     if arr.dtype == object:
         _fail(name, "array-like of numbers")
     if ndim is not None:
@@ -195,8 +211,12 @@ def check_psd(cov, name: str, *, strict: bool = False, tol: float = 1e-10) -> np
 
 
 def check_in(x, name: str, options) -> str:
-    """``x`` is one of ``options``."""
-    if x not in options:
+    """``x`` is one of ``options`` (an unhashable or array ``x`` is refused, not compared elementwise)."""
+    try:
+        ok = bool(x in options)
+    except (TypeError, ValueError):  # unhashable x against a dict/set, or an array compared elementwise
+        ok = False
+    if not ok:
         _fail(name, f"one of {tuple(options)}", x)
     return x
 
@@ -224,6 +244,4 @@ def log_base(base) -> float:
     """
     if base is None:
         return 1.0
-    import math
-
     return math.log(as_float(base, "base", low=1.0, low_open=True))

@@ -106,8 +106,8 @@ def torch_generator(rng, name: str = "rng") -> torch.Generator:
     if isinstance(rng, torch.Generator):
         return rng
     if isinstance(rng, (numbers.Integral, np.integer)) and not isinstance(rng, (bool, np.bool_)):
-        if int(rng) < 0:
-            raise ValueError(f"`{name}` must be a non-negative seed; got {rng!r}")
+        if not 0 <= int(rng) <= _MAX_SEED:
+            raise ValueError(f"`{name}` must be a seed in [0, 2**64 - 1]; got {rng!r}")
         return torch.Generator().manual_seed(int(rng))
     try:
         g = check_rng(rng)
@@ -117,10 +117,15 @@ def torch_generator(rng, name: str = "rng") -> torch.Generator:
     return torch.Generator().manual_seed(int(g.integers(0, 2**63 - 1)))
 
 
+#: The largest seed a ``torch.Generator`` accepts.
+_MAX_SEED = 2**64 - 1
+
+
 def seed_or_fresh(seed, name: str = "seed") -> int:
+    """``seed`` as an int in [0, 2**64 - 1] (a ``torch.Generator`` seed); ``None`` draws a fresh one."""
     if seed is None:
         return int(np.random.default_rng().integers(0, 2**63 - 1))
-    return as_int(seed, name, low=0)
+    return as_int(seed, name, low=0, high=_MAX_SEED)
 
 
 def check_dtype(dtype, name: str = "dtype") -> torch.dtype:
@@ -130,6 +135,8 @@ def check_dtype(dtype, name: str = "dtype") -> torch.dtype:
 
 
 def module_device(model: nn.Module, default=None) -> torch.device:
+    """The device of ``model``'s first parameter (or buffer); ``default`` (CPU) when it has none."""
+    check_model(model)
     for p in model.parameters():
         return p.device
     for b in model.buffers():
@@ -138,6 +145,8 @@ def module_device(model: nn.Module, default=None) -> torch.device:
 
 
 def module_dtype(model: nn.Module, default=torch.float32) -> torch.dtype:
+    """The dtype of ``model``'s first floating-point parameter; ``default`` when it has none."""
+    check_model(model)
     for p in model.parameters():
         if p.is_floating_point():
             return p.dtype
@@ -145,28 +154,34 @@ def module_dtype(model: nn.Module, default=torch.float32) -> torch.dtype:
 
 
 def check_model(model, name: str = "model", *, finite: bool = False) -> nn.Module:
-    """``model`` if it is a ``torch.nn.Module``; with ``finite=True`` also refuse NaN/inf parameters.
+    """``model`` if it is a ``torch.nn.Module``; with ``finite=True`` also refuse NaN/inf parameters
+    and buffers.
 
     A network with a non-finite weight computes NaN outputs, and NaN comparisons are False: a
     check such as "the output stays within (1 ± ε)" would silently pass. Functions that measure a
-    model therefore refuse one with ``finite=True``.
+    model therefore refuse one with ``finite=True``. Buffers (e.g. BatchNorm running statistics)
+    enter the forward pass too, so they are checked as well.
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"`{name}` must be a torch.nn.Module; got {type(model).__name__}")
     if finite:
-        for pname, p in model.named_parameters():
-            if p.is_floating_point() and not bool(torch.isfinite(p.detach()).all()):
-                raise ValueError(f"`{name}` must have finite parameters; `{pname}` holds NaN or inf")
+        for kind, items in (("parameter", model.named_parameters()), ("buffer", model.named_buffers())):
+            for pname, p in items:
+                if (p.is_floating_point() or p.is_complex()) and not bool(torch.isfinite(p.detach()).all()):
+                    raise ValueError(f"`{name}` must have finite parameters and buffers; {kind} `{pname}` "
+                                     "holds NaN or inf")
     return model
 
 
 def as_tensor(x, name: str, *, dtype=None, device=None, ndim=None) -> torch.Tensor:
-    """A tensor on ``device``; numpy arrays and lists are converted; finiteness checked."""
+    """A real tensor on ``device``; numpy arrays and lists are converted; finiteness checked."""
     if not isinstance(x, torch.Tensor):
         try:
             x = torch.as_tensor(np.asarray(x))
-        except (TypeError, ValueError, RuntimeError):
+        except (TypeError, ValueError, RuntimeError, OverflowError):
             raise ValueError(f"`{name}` must be a tensor or array-like of numbers") from None
+    if x.is_complex():
+        raise ValueError(f"`{name}` must be real; got a complex tensor")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if x.ndim not in allowed:
@@ -174,6 +189,63 @@ def as_tensor(x, name: str, *, dtype=None, device=None, ndim=None) -> torch.Tens
     if x.is_floating_point() and not bool(torch.isfinite(x).all()):
         raise ValueError(f"`{name}` must be finite (no NaN or inf)")
     return x.to(device=device, dtype=dtype) if (device is not None or dtype is not None) else x
+
+
+def _first_in_features(model):
+    """``in_features`` of the first layer of a Sequential model when it is Linear, else None."""
+    m = model
+    while isinstance(m, nn.Sequential) and len(m) > 0:
+        m = m[0]
+    return m.in_features if isinstance(m, nn.Linear) else None
+
+
+def _probe_forward(model, X: torch.Tensor, xname: str = "X", mname: str = "model", forward=None):
+    """``model(X[:1])`` in eval mode without gradients, turning a shape mismatch into a ValueError.
+
+    A Sequential model whose first layer is Linear is checked against ``X``'s width first (the
+    message names ``xname``); any other mismatch surfaces as torch's RuntimeError, re-raised as a
+    ValueError naming ``xname``. ``forward`` (default ``model``) maps a batch to the outputs.
+    Returns the outputs, checked to be (1, K).
+    """
+    k = _first_in_features(model)
+    if k is not None and (X.ndim != 2 or X.shape[1] != k):
+        raise ValueError(f"`{xname}` must have shape (n, {k}): {k} is the input width of `{mname}`'s first "
+                         f"layer; got shape {tuple(X.shape)}")
+    was = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            out = (forward or model)(X[:1])
+    except RuntimeError as e:
+        raise ValueError(f"`{xname}` of shape {tuple(X.shape)} does not fit `{mname}`: {e}") from None
+    finally:
+        model.train(was)
+    if not isinstance(out, torch.Tensor) or out.ndim != 2:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(f"`{mname}` must map (n, ...) inputs to (n, K) outputs; got {got}")
+    return out
+
+
+def _check_targets(Y: torch.Tensor, task: str, n: int, K: int, yname: str = "Y") -> torch.Tensor:
+    """``Y`` checked against ``n`` samples and ``K`` model outputs: (n, K) or (n,) targets
+    (regression, (n,) only when K = 1) or (n,) integer labels in [0, K) (classification, (n, 1)
+    accepted and flattened)."""
+    if Y.shape[0] != n:
+        raise ValueError(f"`{yname}` must have {n} rows (one per sample); got shape {tuple(Y.shape)}")
+    if task == "regression":
+        if Y.ndim not in (1, 2) or (Y.ndim == 1 and K != 1) or (Y.ndim == 2 and Y.shape[1] != K):
+            raise ValueError(f"`{yname}` must have shape ({n}, {K}) (the model's output width); "
+                             f"got {tuple(Y.shape)}")
+        return Y
+    if Y.ndim == 2 and Y.shape[1] == 1:
+        Y = Y[:, 0]
+    if Y.ndim != 1:
+        raise ValueError(f"`{yname}` must be ({n},) class labels; got shape {tuple(Y.shape)}")
+    if Y.is_floating_point() and not bool((Y == Y.round()).all()):
+        raise ValueError(f"`{yname}` must hold integer class labels")
+    if Y.numel() and (float(Y.min()) < 0 or float(Y.max()) >= K):
+        raise ValueError(f"`{yname}` labels must lie in [0, {K - 1}] (the model has {K} outputs)")
+    return Y
 
 
 def linear_layers(model) -> list[nn.Linear]:
@@ -231,7 +303,16 @@ def count_parameters(model, nonzero=False) -> int:
     return int(sum(p.numel() for p in model.parameters()))
 
 
+def _check_pair(pred, target) -> None:
+    for nm, t in (("pred", pred), ("target", target)):
+        if not isinstance(t, torch.Tensor):
+            raise ValueError(f"`{nm}` must be a torch.Tensor; got {type(t).__name__}")
+    if (target.is_floating_point() or target.is_complex()) and not bool(torch.isfinite(target).all()):
+        raise ValueError("`target` must be finite (no NaN or inf)")
+
+
 def _squared_error(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    _check_pair(pred, target)
     if pred.ndim == 1:
         pred = pred[:, None]
     if target.ndim == 1:
@@ -243,6 +324,7 @@ def _squared_error(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def _cross_entropy(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    _check_pair(pred, target)
     if pred.ndim != 2:
         raise ValueError(f"`pred` must be (n, n_classes) logits; got shape {tuple(pred.shape)}")
     if target.ndim == 2 and target.shape[1] == 1:

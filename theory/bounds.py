@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from ._checks import as_array, as_float, as_int, check_nonnegative, check_positive, log_base
+from ._checks import _fail, as_array, as_float, as_int, check_nonnegative, check_positive, log_base
 
 __all__ = [
     "subgaussian_parameter_bounded",
@@ -39,6 +39,28 @@ __all__ = [
 ]
 
 _LOG2 = math.log(2.0)
+
+#: Largest count (sample size, number of weights) a formula accepts: it must convert to a float.
+_MAX_COUNT = 10**300
+
+#: Most distinct values :func:`individual_sample_cgf` inverts (one 1-D minimisation each,
+#: about 0.2 ms): more could not finish in reasonable time.
+_MAX_DISTINCT = 10**5
+
+
+def _count(x, name: str) -> int:
+    """A count ``>= 1`` used in a formula (not allocated): an int that converts to a float."""
+    v = as_int(x, name, low=1)
+    if v > _MAX_COUNT:
+        _fail(name, f"at most {_MAX_COUNT:.0e} (it enters the bound as a float)", x)
+    return v
+
+
+def _finite_bound(value: float, names: str) -> float:
+    """``value`` if finite, else a ValueError: finite inputs whose bound overflows a float."""
+    if not math.isfinite(value):
+        raise ValueError(f"{names} give a bound beyond the float range (overflow); rescale them")
+    return value
 
 
 def subgaussian_parameter_bounded(a, b) -> float:
@@ -67,7 +89,7 @@ def subgaussian_parameter_bounded(a, b) -> float:
     """
     a = as_float(a, "a")
     b = as_float(b, "b", low=a)
-    return 0.5 * (b - a)
+    return 0.5 * b - 0.5 * a  # no overflow for ends near the float range
 
 
 def xu_raginsky(mi, n, sigma) -> float:
@@ -86,14 +108,16 @@ def xu_raginsky(mi, n, sigma) -> float:
         :math:`I(S;W)` in nats, ``>= 0``; ``math.inf`` (e.g. a deterministic algorithm with a
         continuous output) gives ``math.inf``.
     n : int
-        Sample size, ``>= 1``.
+        Sample size, ``1 <= n <= 1e300`` (it enters as a float).
     sigma : float
         Sub-Gaussian parameter of the loss, ``>= 0`` (``0`` gives ``0``: a constant loss).
 
     Returns
     -------
     float
-        The bound.
+        The bound, computed as :math:`\sigma\sqrt{2 I/n}` so that neither :math:`\sigma^2` nor
+        :math:`2I` overflows (``sigma=1e300`` is fine); a ValueError if the bound itself is
+        beyond the float range.
 
     References
     ----------
@@ -101,13 +125,16 @@ def xu_raginsky(mi, n, sigma) -> float:
     learning algorithms", NeurIPS 2017, Theorem 1.
     """
     mi = check_nonnegative(mi, "mi", allow_inf=True)
-    n = as_int(n, "n", low=1)
+    n = _count(n, "n")
     sigma = check_nonnegative(sigma, "sigma")
     if sigma == 0.0:
         return 0.0
     if math.isinf(mi):
         return math.inf
-    return math.sqrt(2.0 * sigma * sigma * mi / n)
+    # sigma * sqrt(2 mi / n): no overflow of sigma^2 or of 2 mi for inputs near the float range
+    with np.errstate(over="ignore"):
+        value = sigma * (math.sqrt(2.0) * math.sqrt(mi / n))
+    return _finite_bound(value, "`mi`, `n` and `sigma`")
 
 
 def individual_sample(mis, sigma) -> float:
@@ -148,7 +175,9 @@ def individual_sample(mis, sigma) -> float:
         return 0.0
     if np.any(np.isinf(m)):
         return math.inf
-    return float(np.mean(np.sqrt(2.0 * sigma * sigma * m)))
+    with np.errstate(over="ignore"):
+        value = sigma * float(np.mean(math.sqrt(2.0) * np.sqrt(m)))
+    return _finite_bound(value, "`mis` and `sigma`")
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,7 +250,7 @@ def cgf_inverse(y, psi, b=math.inf) -> float:
     2020, Theorem 1.
     """
     if not callable(psi):
-        raise ValueError(f"`psi` must be callable; got {psi!r}")
+        raise TypeError(f"`psi` must be callable; got {psi!r}")
     y = check_nonnegative(y, "y", allow_inf=True)
     b = check_positive(b, "b", allow_inf=True)
     if math.isinf(y):
@@ -305,7 +334,8 @@ def individual_sample_cgf(mis, psi, b=math.inf) -> float:
     Parameters
     ----------
     mis : array_like, shape (n,)
-        :math:`I(W;Z_i)` in nats, ``>= 0`` (``inf`` allowed, giving ``inf``).
+        :math:`I(W;Z_i)` in nats, ``>= 0`` (``inf`` allowed, giving ``inf``); at most 100 000
+        distinct values (each needs its own minimisation).
     psi : callable
         Bound on :math:`\Lambda(-\lambda)` on :math:`[0,b)`; see :func:`cgf_inverse`.
     b : float, default inf
@@ -326,11 +356,14 @@ def individual_sample_cgf(mis, psi, b=math.inf) -> float:
     if np.any(np.isnan(m)):
         raise ValueError("`mis` must not contain NaN")
     if not callable(psi):
-        raise ValueError(f"`psi` must be callable; got {psi!r}")
+        raise TypeError(f"`psi` must be callable; got {psi!r}")
     b = check_positive(b, "b", allow_inf=True)
     if np.any(np.isinf(m)):
         return math.inf
     values, inverse = np.unique(m, return_inverse=True)
+    if values.size > _MAX_DISTINCT:
+        _fail("mis", f"of at most {_MAX_DISTINCT} distinct values (one minimisation each, which "
+                     f"could not finish in reasonable time); got {values.size}")
     inv = np.array([cgf_inverse(float(v), psi, b) for v in values])
     return float(np.mean(inv[np.asarray(inverse).reshape(-1)]))
 
@@ -368,7 +401,7 @@ def cmi_bound(cmi, n) -> float:
     checked against the paper's text — it also follows from the derivation in
     :func:`samplewise_cmi_bound`).
     """
-    n = as_int(n, "n", low=1)
+    n = _count(n, "n")
     cmi = as_float(cmi, "cmi", low=0.0, high=n * _LOG2 * (1 + 1e-12))
     return math.sqrt(2.0 * cmi / n)
 
@@ -550,8 +583,8 @@ def quantizer_rate_bound(num_weights, num_levels, base=None) -> float:
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Theorem 2.6.4
     (:math:`H(X)\le\log|\mathcal X|`); Y. Bu, W. Gao, S. Zou and V. V. Veeravalli, AAAI 2020.
     """
-    m = as_int(num_weights, "num_weights", low=1)
-    k = as_int(num_levels, "num_levels", low=1)
+    m = _count(num_weights, "num_weights")
+    k = _count(num_levels, "num_levels")
     return m * math.log(k) / log_base(base)
 
 
@@ -585,7 +618,9 @@ def gibbs_generalization_gap(i_skl, gamma) -> float:
     """
     i_skl = check_nonnegative(i_skl, "i_skl", allow_inf=True)
     gamma = check_positive(gamma, "gamma")
-    return i_skl / gamma
+    if math.isinf(i_skl):
+        return math.inf
+    return _finite_bound(i_skl / gamma, "`i_skl` and `gamma`")
 
 
 def compression_changes_population_risk(distortion, gen_before, gen_after) -> float:
@@ -623,4 +658,4 @@ def compression_changes_population_risk(distortion, gen_before, gen_after) -> fl
     distortion = as_float(distortion, "distortion")
     gen_before = as_float(gen_before, "gen_before")
     gen_after = as_float(gen_after, "gen_after")
-    return distortion + gen_after - gen_before
+    return _finite_bound(distortion + gen_after - gen_before, "`distortion`, `gen_before` and `gen_after`")

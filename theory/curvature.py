@@ -24,10 +24,18 @@ Models: MLPs and small CNNs (any module built from Linear/Conv/activations/pooli
 BatchNorm is rejected: in training mode it couples the samples, and in eval mode its running
 statistics are not parameters — neither fits the per-sample loss above. The model is
 evaluated as a pure function of its parameters (``torch.func.functional_call``) in eval mode.
+
+Bad input is refused before any work, naming the argument: a model with NaN/inf parameters or
+buffers (:func:`theory._torch.check_model` with ``finite=True``), non-finite ``X``/``Y``, an ``X``
+that does not fit the model's first layer, a ``Y`` whose shape or labels do not fit its outputs,
+and probe counts or batch sizes that could not be held in memory (one vmapped batch holds at most
+2^27 entries). A curvature that comes out non-finite (the loss overflows the model's dtype) raises
+instead of being returned.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +43,9 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad, jacrev, jvp, vmap
 
-from ._checks import as_int, check_in
+from ._checks import as_size, check_in, check_rng
 from .claims import Measurement
-from ._torch import TASKS, check_model, loss_fn, resolve_device
+from ._torch import TASKS, _check_targets, _probe_forward, as_tensor, check_model, loss_fn, resolve_device
 
 __all__ = [
     "HutchinsonDiagonal",
@@ -82,7 +90,7 @@ class _Problem:
     """The training loss as a function of one flat parameter vector."""
 
     def __init__(self, model, X, Y, task, device):
-        check_model(model)
+        check_model(model, finite=True)
         check_in(task, "task", TASKS)
         for m in model.modules():
             if isinstance(m, _BATCHNORM):
@@ -102,35 +110,25 @@ class _Problem:
         self.device, self.dtype = p0.device, p0.dtype
         self.theta = torch.cat([v.detach().reshape(-1) for _, v in named]).to(self.dtype)
         self.buffers = {k: b for k, b in model.named_buffers()}
-        self.X = self._tensor(X, "X", self.dtype)
+        self.X = as_tensor(X, "X", dtype=self.dtype, device=self.device)
         if self.X.ndim < 2:
-            raise ValueError(f"`X` must have a leading sample axis and at least 2 dims; got shape {tuple(self.X.shape)}")
-        if task == "regression":
-            self.Y = self._tensor(Y, "Y", self.dtype)
-        else:
-            self.Y = self._tensor(Y, "Y", None).reshape(-1).long()
-        if self.Y.shape[0] != self.X.shape[0]:
-            raise ValueError(f"`Y` must have as many rows as `X` ({self.X.shape[0]}); got {self.Y.shape[0]}")
+            raise ValueError("`X` must have a leading sample axis and at least 2 dims; "
+                             f"got shape {tuple(self.X.shape)}")
         if self.X.shape[0] < 1:
             raise ValueError("`X` must hold at least 1 sample")
+        if task == "regression":
+            Y = as_tensor(Y, "Y", dtype=self.dtype, device=self.device)
+        else:
+            Y = as_tensor(Y, "Y", device=self.device)
+        if Y.ndim == 0:
+            raise ValueError("`Y` must have a leading sample axis; got a scalar")
+        with torch.no_grad():
+            out = _probe_forward(model, self.X, forward=lambda x: self.forward(self.theta, x))
+        Y = _check_targets(Y, task, self.X.shape[0], out.shape[1])
+        self.Y = Y if task == "regression" else Y.long()
         self.lf = loss_fn(task)
         with torch.no_grad():
-            out = self.forward(self.theta, self.X[:1])
-            if out.ndim != 2:
-                raise ValueError(f"`model` must output (n, K); got shape {tuple(out.shape)}")
-            if task == "classification" and (int(self.Y.min()) < 0 or int(self.Y.max()) >= out.shape[1]):
-                raise ValueError(f"`Y` must hold labels in [0, {out.shape[1]})")
             self.lf(out, self.Y[:1])  # validates target shapes once, outside vmap
-
-    def _tensor(self, x, name, dtype):
-        if not isinstance(x, torch.Tensor):
-            try:
-                x = torch.as_tensor(np.asarray(x))
-            except (TypeError, ValueError, RuntimeError):
-                raise ValueError(f"`{name}` must be a tensor or array-like of numbers") from None
-        if x.is_floating_point() and not bool(torch.isfinite(x).all()):
-            raise ValueError(f"`{name}` must be finite (no NaN or inf)")
-        return x.to(device=self.device, dtype=dtype) if dtype is not None else x.to(self.device)
 
     def unflatten(self, flat):
         out, s = {}, 0
@@ -154,12 +152,26 @@ class _Problem:
     def hvp(self, v):
         return jvp(grad(self.loss), (self.theta,), (v,))[1]
 
-    def split(self, flat):
+    def split(self, flat, what="the result"):
+        """Per-parameter tensors of ``flat``; a non-finite measured quantity raises."""
+        if not bool(torch.isfinite(flat).all()):
+            raise ValueError(f"{what} of `model` on (`X`, `Y`) is not finite: the loss or its derivatives "
+                             f"overflow {self.dtype} (rescale `X`/`Y` or the model, or use float64)")
         return {k: t.detach().clone() for k, t in self.unflatten(flat).items()}
 
 
-def _chunk(chunk_size, name="chunk_size"):
-    return as_int(chunk_size, name, low=1)
+# Largest number of entries of one vmapped batch (rows x parameters [x outputs]) held in memory.
+_MAX_BATCH_ENTRIES = 2**27
+
+
+def _chunk(chunk_size, name, rows, per_row):
+    """``chunk_size`` as a size; refused when a batch of ``min(chunk_size, rows)`` rows of
+    ``per_row`` entries could not be held in memory."""
+    cs = as_size(chunk_size, name)
+    if min(cs, rows) * per_row > _MAX_BATCH_ENTRIES:
+        raise ValueError(f"`{name}` must be at most {max(1, _MAX_BATCH_ENTRIES // per_row)} for this model: a batch "
+                         f"of {min(cs, rows)} x {per_row} entries could not be held in memory; got {chunk_size!r}")
+    return cs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,11 +211,11 @@ def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
         raise ValueError(f"`v` must be a dict with the parameter names {P.names}")
     parts = []
     for k, shp in zip(P.names, P.shapes):
-        t = torch.as_tensor(v[k], dtype=P.dtype, device=P.device)
+        t = as_tensor(v[k], f"v[{k!r}]", dtype=P.dtype, device=P.device)
         if t.shape != shp:
-            raise ValueError(f"`v`[{k!r}] must have shape {tuple(shp)}; got {tuple(t.shape)}")
+            raise ValueError(f"`v[{k!r}]` must have shape {tuple(shp)}; got {tuple(t.shape)}")
         parts.append(t.reshape(-1))
-    return P.split(P.hvp(torch.cat(parts)).detach())
+    return P.split(P.hvp(torch.cat(parts)).detach(), "the Hessian-vector product")
 
 
 def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
@@ -240,8 +252,8 @@ def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
     Y. Choi, M. El-Khamy, J. Lee, ICLR 2017 (the diagonal as quantization importance).
     """
     P = _Problem(model, X, Y, task, device)
-    cs = _chunk(chunk_size)
     d = P.theta.numel()
+    cs = _chunk(chunk_size, "chunk_size", d, d)
     out = torch.empty(d, dtype=P.dtype, device=P.device)
     batched = vmap(P.hvp)
     for s in range(0, d, cs):
@@ -250,7 +262,7 @@ def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
         E[torch.arange(idx.numel(), device=P.device), idx] = 1.0
         HE = batched(E)
         out[idx] = HE[torch.arange(idx.numel(), device=P.device), idx].detach()
-    return P.split(out)
+    return P.split(out, "the Hessian diagonal")
 
 
 def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=None, chunk_size=32) -> HutchinsonDiagonal:
@@ -289,13 +301,11 @@ def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=Non
     Y. Saad, "An estimator for the diagonal of a matrix", Appl. Numer. Math. 57(11-12), 2007,
     eq. (2); Z. Yao et al., "PyHessian", IEEE BigData 2020 (the same estimators for networks).
     """
-    from ._checks import check_rng
-
-    n_probes = as_int(n_probes, "n_probes", low=2)
+    n_probes = as_size(n_probes, "n_probes", low=2)
     gen = check_rng(rng)
     P = _Problem(model, X, Y, task, device)
-    cs = _chunk(chunk_size)
     d = P.theta.numel()
+    cs = _chunk(chunk_size, "chunk_size", n_probes, d)
     batched = vmap(P.hvp)
     s1 = torch.zeros(d, dtype=torch.float64, device=P.device)
     s2 = torch.zeros(d, dtype=torch.float64, device=P.device)
@@ -312,8 +322,12 @@ def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=Non
     mean = s1 / n_probes
     var = torch.clamp((s2 - n_probes * mean * mean) / (n_probes - 1), min=0.0)
     se = torch.sqrt(var / n_probes)
-    tr = Measurement.from_samples(np.concatenate(traces))
-    return HutchinsonDiagonal(P.split(mean.to(P.dtype)), P.split(se.to(P.dtype)), tr.value, tr.se, n_probes)
+    samples = np.concatenate(traces)
+    if not np.all(np.isfinite(samples)):
+        P.split(torch.full((d,), math.inf), "Hutchinson's trace estimate")   # raises, naming the cause
+    tr = Measurement.from_samples(samples)
+    return HutchinsonDiagonal(P.split(mean.to(P.dtype), "Hutchinson's diagonal estimate"),
+                              P.split(se.to(P.dtype), "Hutchinson's standard error"), tr.value, tr.se, n_probes)
 
 
 def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
@@ -351,8 +365,9 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> 
     losses).
     """
     P = _Problem(model, X, Y, task, device)
-    bs = _chunk(batch_size, "batch_size")
     d = P.theta.numel()
+    K = P.forward(P.theta, P.X[:1]).shape[1]
+    bs = _chunk(batch_size, "batch_size", P.X.shape[0], K * d)
     acc = torch.zeros(d, dtype=P.dtype, device=P.device)
 
     def f_single(flat, x):
@@ -369,7 +384,7 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> 
                 p = torch.softmax(P.forward(P.theta, xb), dim=1)   # (b, K)
             pj = torch.einsum("bk,bkd->bd", p, J)
             acc += torch.einsum("bk,bkd->d", p, J * J) - (pj * pj).sum(0)
-    return P.split(acc / P.X.shape[0])
+    return P.split(acc / P.X.shape[0], "the Gauss-Newton diagonal")
 
 
 def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
@@ -400,8 +415,8 @@ def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256)
     natural gradient descent", NeurIPS 2019, eq. (3).
     """
     P = _Problem(model, X, Y, task, device)
-    bs = _chunk(batch_size, "batch_size")
     d = P.theta.numel()
+    bs = _chunk(batch_size, "batch_size", P.X.shape[0], d)
     acc = torch.zeros(d, dtype=P.dtype, device=P.device)
 
     def loss_single(flat, x, y):
@@ -419,4 +434,4 @@ def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256)
     for s in range(0, P.X.shape[0], bs):
         G = g(P.theta, P.X[s:s + bs], T[s:s + bs]).detach()
         acc += (G * G).sum(0)
-    return P.split(acc / P.X.shape[0])
+    return P.split(acc / P.X.shape[0], "the empirical Fisher diagonal")

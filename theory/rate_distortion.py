@@ -28,9 +28,10 @@ from scipy.special import entr, ndtr
 
 from ._checks import (
     _fail,
-    log_base,
     as_array,
-    as_int,
+    log_base,
+    as_size,
+    check_bool,
     check_nonnegative,
     check_positive,
     check_probability,
@@ -38,6 +39,9 @@ from ._checks import (
     check_psd,
     check_rng,
 )
+
+#: Most entries of an array this module allocates (a distortion matrix, a grid): 400 MB of floats.
+_MAX_ENTRIES = 5 * 10**7
 
 __all__ = [
     "WaterFillingResult",
@@ -208,8 +212,17 @@ class DiscretizedSource:
 # --------------------------------------------------------------------------------------------
 
 
-def _variances(variances) -> np.ndarray:
-    return as_array(variances, "variances", ndim=1, nonnegative=True)
+def _variances(variances, ndim=1) -> np.ndarray:
+    v = as_array(variances, "variances", ndim=ndim, nonnegative=True)
+    with np.errstate(over="ignore"):
+        total = float(np.sum(v))
+    if not math.isfinite(total):
+        _fail("variances", "of a finite sum (it overflows the float range)")
+    return v
+
+
+def _real_psd(a, name: str) -> np.ndarray:
+    return check_psd(as_array(a, name, ndim=2), name)
 
 
 def _per_component_rates(v: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -249,7 +262,8 @@ def reverse_water_filling(variances, distortion) -> WaterFillingResult:
     Parameters
     ----------
     variances : array_like, shape (d,)
-        Component variances v_i ≥ 0 (zero-variance components cost nothing).
+        Component variances v_i ≥ 0 (zero-variance components cost nothing), real, with a
+        finite sum.
     distortion : float
         Total squared-error distortion D > 0.
 
@@ -295,7 +309,7 @@ def water_filling_for_rate(variances, rate) -> WaterFillingResult:
     Parameters
     ----------
     variances : array_like, shape (d,)
-        Component variances v_i ≥ 0.
+        Component variances v_i ≥ 0, real, with a finite sum.
     rate : float
         Rate R ≥ 0 in nats. ``R = 0`` gives θ = max v_i and D = Σ v_i; ``R = inf`` gives θ = 0
         and D = 0. If every variance is 0 the source needs no rate: the result has rate 0 and
@@ -304,6 +318,11 @@ def water_filling_for_rate(variances, rate) -> WaterFillingResult:
     Returns
     -------
     WaterFillingResult
+        The per-component rates are computed from the logarithms of the variances, not from
+        v_i/θ, so the reported ``rate`` equals R to a few ulps for every finite R (``1e-12``
+        as well as ``1e6``). A water level below the smallest float (R of about 350 nats per
+        active component or more) is reported as θ = 0 with zero distortions, the floating-point
+        value of the exact ones.
 
     References
     ----------
@@ -317,7 +336,8 @@ def water_filling_for_rate(variances, rate) -> WaterFillingResult:
         return _result(float(v.max()), v, v.copy())
     if math.isinf(R):
         return _result(0.0, v, np.zeros_like(v))
-    s = np.sort(pos)[::-1]
+    order = np.argsort(-v, kind="stable")              # descending; zero variances last
+    s = v[order[:pos.size]]
     m = s.size
     logs = np.log(s)
     cum = np.cumsum(logs)
@@ -325,10 +345,20 @@ def water_filling_for_rate(variances, rate) -> WaterFillingResult:
     # g[k-1] = rate at θ = s[k] with the k largest active (k = 1..m-1): nondecreasing in k
     g = 0.5 * (cum[:-1] - k_idx * logs[1:])
     k = 1 + int(np.searchsorted(g, R, side="left"))
-    theta = math.exp((cum[k - 1] - 2.0 * R) / k)
+    with np.errstate(under="ignore"):
+        theta = math.exp((cum[k - 1] - 2.0 * R) / k)   # underflows to 0 for a huge rate
     lo = s[k] if k < m else 0.0
     theta = float(min(max(theta, lo), s[k - 1]))
-    return _result(theta, v, np.minimum(theta, v))
+    # Per-component rates ½ log(v_i/θ) = R/k + ½(log v_i − mean_{j≤k} log v_j), the logs taken
+    # relative to the largest: exact for ties, and free of the rounding of θ, so they sum to R to
+    # a few ulps for every R (a tiny R, or one whose θ underflows).
+    diff = logs[:k] - logs[0]
+    active = np.maximum(R / k + 0.5 * (diff - math.fsum(diff) / k), 0.0)
+    rates = np.zeros_like(v)
+    rates[order[:k]] = active
+    d = np.minimum(theta, v)
+    return WaterFillingResult(theta=theta, distortions=d, rates=rates,
+                              distortion=float(math.fsum(d)), rate=float(math.fsum(rates)))
 
 
 def gaussian_rate_distortion(variances, distortion, base=None) -> float:
@@ -360,7 +390,7 @@ def gaussian_rate_distortion(variances, distortion, base=None) -> float:
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
     Theorem 10.3.2 (Gaussian source; theorem number as recalled, not checked).
     """
-    v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
+    v = _variances(variances, ndim=(0, 1))
     D = check_positive(distortion, "distortion")
     lb = log_base(base)
     if v.ndim == 0:
@@ -399,7 +429,7 @@ def gaussian_distortion_rate(variances, rate, base=None) -> float:
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
     Theorem 10.3.2 (theorem number as recalled, not checked).
     """
-    v = as_array(variances, "variances", ndim=(0, 1), nonnegative=True)
+    v = _variances(variances, ndim=(0, 1))
     R = check_nonnegative(rate, "rate", allow_inf=True)
     R_nats = R * log_base(base)
     if v.ndim == 0:
@@ -443,10 +473,10 @@ def correlated_gaussian_rate_distortion(cov, distortion, weight=None) -> Correla
     W. Gao, Y.-H. Liu, C. Wang and S. Oh, "Rate distortion for model compression: from theory to
     practice", ICML 2019 (weighted water-filling for the linear model).
     """
-    S = check_psd(cov, "cov")
+    S = _real_psd(cov, "cov")
     D = check_positive(distortion, "distortion")
     if weight is not None:
-        A = check_psd(weight, "weight")
+        A = _real_psd(weight, "weight")
         if A.shape != S.shape:
             _fail("weight", f"of the same shape as `cov` {S.shape}; got {A.shape}")
         wa, Va = np.linalg.eigh(A)
@@ -620,14 +650,15 @@ def _ba_iterate(log_p, d, beta, tol, max_iter, log_q):
 
 
 def _ba_inputs(p_x, distortion_matrix, q0):
-    p = check_probability_vector(p_x, "p_x")
+    p = check_probability_vector(as_array(p_x, "p_x", ndim=1), "p_x")
     p = p / p.sum()
-    d = as_array(distortion_matrix, "distortion_matrix", ndim=2, shape=(p.size, None))
+    d = as_array(distortion_matrix, "distortion_matrix", ndim=2, shape=(p.size, None),
+                    nonnegative=True)
     m = d.shape[1]
     if q0 is None:
         log_q = np.full(m, -math.log(m))
     else:
-        q = check_probability_vector(q0, "q0")
+        q = check_probability_vector(as_array(q0, "q0", ndim=1), "q0")
         if q.shape != (m,):
             _fail("q0", f"of shape ({m},) (one entry per reproduction symbol); got {q.shape}")
         with np.errstate(divide="ignore"):
@@ -635,6 +666,13 @@ def _ba_inputs(p_x, distortion_matrix, q0):
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
     return log_p, d, log_q
+
+
+def _check_beta_d(beta: float, d: np.ndarray, name: str) -> None:
+    """β·d must stay finite: the iteration works with exp(−β d) in the log domain."""
+    if beta > 0 and not math.isfinite(beta * float(np.max(d))):
+        _fail(name, f"small enough that beta * max(distortion_matrix) is finite; got {beta:.3g} "
+                    f"times {float(np.max(d)):.3g} (overflow): rescale the distortion matrix")
 
 
 def blahut_arimoto(p_x, distortion_matrix, beta, tol=1e-9, max_iter=10_000, q0=None) -> BlahutArimotoResult:
@@ -680,13 +718,16 @@ def blahut_arimoto(p_x, distortion_matrix, beta, tol=1e-9, max_iter=10_000, q0=N
     p_x : array_like, shape (n,)
         Source distribution p(x) (zeros allowed).
     distortion_matrix : array_like, shape (n, m)
-        d(x, x̂), finite; the reproduction alphabet (m symbols) may differ from the source's.
+        d(x, x̂), finite and ≥ 0; the reproduction alphabet (m symbols) may differ from the
+        source's.
     beta : float
-        Slope parameter β ≥ 0 (R'(D) = −β at the returned point); β = 0 gives rate 0.
+        Slope parameter β ≥ 0 (R'(D) = −β at the returned point); β = 0 gives rate 0. β times
+        the largest distortion must be a finite float.
     tol : float, default 1e-9
         Stop when the certified gap (nats) is below ``tol``.
     max_iter : int, default 10000
-        Iteration cap; the result then has ``converged=False`` but its bounds stay valid.
+        Iteration cap, at most 10⁹; the result then has ``converged=False`` but its bounds stay
+        valid.
     q0 : array_like, shape (m,), optional
         Initial reproduction marginal (default uniform). Symbols with q0 = 0 stay at 0; the
         certified gap then tells whether that was harmless.
@@ -723,8 +764,9 @@ def blahut_arimoto(p_x, distortion_matrix, beta, tol=1e-9, max_iter=10_000, q0=N
     """
     log_p, d, log_q = _ba_inputs(p_x, distortion_matrix, q0)
     beta = check_nonnegative(beta, "beta")
+    _check_beta_d(beta, d, "beta")
     tol = check_positive(tol, "tol")
-    max_iter = as_int(max_iter, "max_iter", low=1)
+    max_iter = as_size(max_iter, "max_iter")
     fields, _ = _ba_iterate(log_p, d, beta, tol, max_iter, log_q)
     return BlahutArimotoResult(**fields)
 
@@ -776,11 +818,11 @@ def rate_distortion_curve(p_x, distortion_matrix, betas, *, tol=1e-9, max_iter=1
     """
     log_p, d, log_q = _ba_inputs(p_x, distortion_matrix, q0)
     b = as_array(betas, "betas", ndim=1, nonnegative=True)
+    _check_beta_d(float(b.max()), d, "betas")
     tol = check_positive(tol, "tol")
-    max_iter = as_int(max_iter, "max_iter", low=1)
+    max_iter = as_size(max_iter, "max_iter")
     eps = check_probability(warm_mix, "warm_mix")
-    if not isinstance(warm_start, (bool, np.bool_)):
-        _fail("warm_start", "a bool", warm_start)
+    warm_start = check_bool(warm_start, "warm_start")
     m = d.shape[1]
     k = b.size
     rates, dists, gaps = np.empty(k), np.empty(k), np.empty(k)
@@ -824,9 +866,9 @@ def discretized_gaussian_source(variance, num_points, width=6.0) -> DiscretizedS
     variance : float
         σ² > 0.
     num_points : int
-        n ≥ 2 grid points.
+        n ≥ 2 grid points, at most 5·10⁷ (a larger grid is refused: it would not fit in memory).
     width : float, default 6.0
-        Half-width w of the grid in standard deviations.
+        Half-width w of the grid in standard deviations (the span 2wσ must be a finite float).
 
     Returns
     -------
@@ -839,9 +881,12 @@ def discretized_gaussian_source(variance, num_points, width=6.0) -> DiscretizedS
     discretization; as recalled).
     """
     s2 = check_positive(variance, "variance")
-    n = as_int(num_points, "num_points", low=2)
+    n = as_size(num_points, "num_points", low=2, high=_MAX_ENTRIES)
     w = check_positive(width, "width")
     sd = math.sqrt(s2)
+    if not math.isfinite(2.0 * w * sd):
+        _fail("width", f"small enough that the grid span 2 * width * sqrt(variance) is finite; "
+                       f"got 2 * {w:.3g} * {sd:.3g}")
     grid = np.linspace(-w * sd, w * sd, n)
     z = np.concatenate(([-np.inf], 0.5 * (grid[1:] + grid[:-1]) / sd, [np.inf]))
     lo, hi = z[:-1], z[1:]
@@ -862,7 +907,9 @@ def squared_error_matrix(x, x_hat) -> np.ndarray:
     x : array_like, shape (n,) or (n, k)
         Source symbols (scalars or k-vectors).
     x_hat : array_like, shape (m,) or (m, k)
-        Reproduction symbols, same kind as ``x``.
+        Reproduction symbols, same kind as ``x``. The matrix (and, for vectors, the
+        ``(n, m, k)`` intermediate) may have at most 5·10⁷ entries; distances that overflow a
+        float are refused.
 
     Returns
     -------
@@ -876,9 +923,19 @@ def squared_error_matrix(x, x_hat) -> np.ndarray:
     b = as_array(x_hat, "x_hat", ndim=(1, 2))
     if a.ndim != b.ndim or (a.ndim == 2 and a.shape[1] != b.shape[1]):
         _fail("x_hat", f"of the same kind as `x` (shape (m,) or (m, k) to match {a.shape}); got {b.shape}")
-    if a.ndim == 1:
-        return (a[:, None] - b[None, :]) ** 2
-    return np.sum((a[:, None, :] - b[None, :, :]) ** 2, axis=-1)
+    entries = a.shape[0] * b.shape[0] * (a.shape[1] if a.ndim == 2 else 1)
+    if entries > _MAX_ENTRIES:
+        _fail("x_hat", f"small enough that `x` and `x_hat` give at most {_MAX_ENTRIES} entries "
+                       f"(a larger size cannot be computed in memory); got {entries}")
+    with np.errstate(over="ignore"):
+        if a.ndim == 1:
+            out = (a[:, None] - b[None, :]) ** 2
+        else:
+            out = np.sum((a[:, None, :] - b[None, :, :]) ** 2, axis=-1)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("`x` and `x_hat` give squared distances beyond the float range (overflow); "
+                         "rescale them")
+    return out
 
 
 def hamming_distortion_matrix(num_symbols, num_reproductions=None) -> np.ndarray:
@@ -893,7 +950,7 @@ def hamming_distortion_matrix(num_symbols, num_reproductions=None) -> np.ndarray
     num_symbols : int
         n ≥ 1 source symbols.
     num_reproductions : int, optional
-        m ≥ 1 reproduction symbols (default n).
+        m ≥ 1 reproduction symbols (default n); the matrix may have at most 5·10⁷ entries.
 
     Returns
     -------
@@ -903,6 +960,11 @@ def hamming_distortion_matrix(num_symbols, num_reproductions=None) -> np.ndarray
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §10.2.
     """
-    n = as_int(num_symbols, "num_symbols", low=1)
-    m = n if num_reproductions is None else as_int(num_reproductions, "num_reproductions", low=1)
+    n = as_size(num_symbols, "num_symbols", high=_MAX_ENTRIES)
+    m = n if num_reproductions is None else as_size(num_reproductions, "num_reproductions",
+                                                     high=_MAX_ENTRIES)
+    if n * m > _MAX_ENTRIES:
+        name = "num_symbols" if num_reproductions is None else "num_reproductions"
+        _fail(name, f"small enough that the matrix has at most {_MAX_ENTRIES} entries (a larger one "
+                    f"cannot be computed in memory); got {n} x {m}")
     return 1.0 - np.eye(n, m)

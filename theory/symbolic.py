@@ -24,13 +24,15 @@ Building blocks
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
-from ._checks import as_array, as_float, as_int, check_positive
+from ._checks import _fail, as_array, as_float, as_int, check_positive
 
 __all__ = [
     "gaussian_expectation",
@@ -67,6 +69,56 @@ zbar = sp.Symbol("zbar", real=True)              # sample mean (1/n) sum_i z_i
 # --------------------------------------------------------------------------------------------
 # Building blocks
 # --------------------------------------------------------------------------------------------
+#: Most terms the expansion of an expression may have (a bound from its tree, checked before
+#: expanding): beyond it sympy's expansion takes more than a few seconds.
+_MAX_TERMS = 10**4
+#: Highest total degree in the Gaussian variables (sympy's polynomial is dense in the degree).
+_MAX_DEGREE = 1000
+
+
+def _as_expr(expr, name: str) -> sp.Expr:
+    """A sympy expression or a real number (strings are refused: sympify would evaluate them)."""
+    if isinstance(expr, (bool, np.bool_, str)) or not isinstance(expr, (sp.Expr, numbers.Number, np.number)):
+        raise TypeError(f"`{name}` must be a sympy expression or a number; got {type(expr).__name__}")
+    return sp.sympify(expr)
+
+
+def _check_real_value(e: sp.Expr, name: str, *, positive: bool = False) -> None:
+    """Refuse an expression known to be NaN, infinite, non-real or (``positive``) not > 0."""
+    if e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise ValueError(f"`{name}` must be finite, not NaN or infinite; got {e}")
+    if e.is_extended_real is False:
+        raise ValueError(f"`{name}` must be real; got {e}")
+    if positive and e.is_positive is False:
+        raise ValueError(f"`{name}` must be > 0; got {e}")
+
+
+def _size_bounds(e: sp.Basic, gs: frozenset) -> tuple[int, int]:
+    """(bound on the number of terms of ``expand(e)``, bound on its degree in ``gs``)."""
+    cap = _MAX_TERMS + 1
+    if e in gs:
+        return 1, 1
+    if e.is_Atom:
+        return 1, 0
+    if e.is_Add or e.is_Mul:
+        parts = [_size_bounds(a, gs) for a in e.args]
+        if e.is_Add:
+            return min(sum(t for t, _ in parts), cap), max(g for _, g in parts)
+        terms = 1
+        for t, _ in parts:
+            terms = min(terms * t, cap)
+        return terms, sum(g for _, g in parts)
+    if e.is_Pow and e.exp.is_Integer:
+        t, g = _size_bounds(e.base, gs)
+        k = abs(int(e.exp))
+        if k > _MAX_DEGREE * 10:
+            return (cap if t > 1 else 1), (g * k if k > 0 else 0)
+        return min(math.comb(t + k - 1, k), cap), g * k
+    for a in e.args:                                # a function of sub-expressions
+        _size_bounds(a, gs)
+    return 1, 0
+
+
 def _double_factorial_odd(k: int) -> int:
     """(k-1)!! for even k >= 0 (the k-th moment of N(0, 1))."""
     out = 1
@@ -104,20 +156,37 @@ def gaussian_expectation(expr, variances) -> sp.Expr:
     Raises
     ------
     ValueError
-        If ``variances`` is empty or holds a non-symbol key, or ``expr`` is not a polynomial in
-        the Gaussian variables.
+        If ``variances`` is empty, holds a non-symbol key or a negative, NaN, infinite or
+        non-real variance, or ``expr`` is not a polynomial in the Gaussian variables, or its
+        expansion would exceed 10 000 terms or degree 1000 (refused before expanding).
+    TypeError
+        If ``expr`` is not a sympy expression or a number (a string is refused), or
+        ``variances`` is not a mapping.
 
     References
     ----------
     Isserlis, L. (1918), Biometrika 12 (moments of the multivariate normal distribution).
     The even moments of a centred Gaussian are standard.
     """
+    if not isinstance(variances, Mapping):
+        raise TypeError(f"`variances` must be a mapping from sympy Symbols to variances; "
+                        f"got {type(variances).__name__}")
     if not variances:
         raise ValueError("`variances` must name at least one Gaussian variable")
     gs = list(variances)
     if not all(isinstance(g, sp.Symbol) for g in gs):
         raise ValueError("`variances` must map sympy Symbols to their variances")
-    expanded = sp.expand(sp.sympify(expr))
+    for g in gs:
+        _check_real_value(_as_expr(variances[g], "variances"), "variances")
+        if sp.sympify(variances[g]).is_negative:
+            raise ValueError(f"`variances` must be >= 0; got {variances[g]} for {g}")
+    expr = _as_expr(expr, "expr")
+    terms, degree = _size_bounds(expr, frozenset(gs))
+    if terms > _MAX_TERMS or degree > _MAX_DEGREE:
+        raise ValueError(f"`expr` must expand to at most {_MAX_TERMS} terms of degree at most "
+                         f"{_MAX_DEGREE} in the Gaussian variables (a larger expansion cannot be "
+                         f"computed in reasonable time)")
+    expanded = sp.expand(expr)
     try:
         poly = sp.Poly(expanded, *gs)
     except sp.PolynomialError as exc:
@@ -157,13 +226,27 @@ def gaussian_mutual_information(var_x, var_y, cov) -> sp.Expr:
     sympy.Expr
         ``log(ratio)/2`` with the ratio simplified by :func:`sympy.factor` (nats).
 
+    Raises
+    ------
+    ValueError
+        If a variance is known to be ``<= 0``, an argument is NaN, infinite or not real, or
+        the determinant is known to be negative (``cov^2 > var_x var_y``).
+    TypeError
+        If an argument is not a sympy expression or a number.
+
     References
     ----------
     Cover & Thomas (2006), *Elements of Information Theory*, 2nd ed., Wiley, ch. 8 (differential
     entropy of the multivariate normal; section and equation numbers not checked).
     """
-    var_x, var_y, cov = (sp.sympify(a) for a in (var_x, var_y, cov))
+    var_x, var_y, cov = (_as_expr(a, n) for a, n in ((var_x, "var_x"), (var_y, "var_y"), (cov, "cov")))
+    _check_real_value(var_x, "var_x", positive=True)
+    _check_real_value(var_y, "var_y", positive=True)
+    _check_real_value(cov, "cov")
     det = sp.Matrix([[var_x, cov], [cov, var_y]]).det()
+    if det.is_negative:
+        raise ValueError(f"`cov` must satisfy cov^2 <= var_x * var_y (a positive semi-definite "
+                         f"covariance); got cov = {cov}")
     ratio = sp.factor(sp.cancel(var_x * var_y / det))
     return sp.log(ratio) / 2
 
@@ -200,13 +283,15 @@ def numeric(expr, **values) -> float:
     ------
     ValueError
         If a symbol has no value, a value is not a finite real number, a positive symbol gets
-        a value <= 0, or the result is NaN or complex.
+        a value <= 0, or the result is NaN, complex, or overflows the float range.
+    TypeError
+        If ``expr`` is not a sympy expression or a number.
 
     References
     ----------
     Meurer et al. (2017), "SymPy: symbolic computing in Python", PeerJ Computer Science 3:e103.
     """
-    expr = sp.sympify(expr)
+    expr = _as_expr(expr, "expr")
     syms = sorted(expr.free_symbols, key=lambda s: s.name)
     missing = [s.name for s in syms if s.name not in values]
     if missing:
@@ -219,8 +304,11 @@ def numeric(expr, **values) -> float:
             v = as_float(values[s.name], s.name)
         args.append(np.float64(v))
     fn = _lambdified(expr, tuple(s.name for s in syms))
-    with np.errstate(all="ignore"):
-        out = np.asarray(fn(*args))
+    try:
+        with np.errstate(over="raise", divide="ignore", invalid="ignore", under="ignore"):
+            out = np.asarray(fn(*args))
+    except (FloatingPointError, OverflowError):
+        raise ValueError(f"`values` give {expr} beyond the float range (overflow)") from None
     if np.iscomplexobj(out):
         if abs(out.imag) > 1e-12 * max(1.0, abs(out.real)):
             raise ValueError(f"`values` give a complex value {complex(out)} for {expr}")
@@ -474,9 +562,11 @@ def ols_residual(n_obs: int = 3, dim: int = 2) -> OLSResidual:
     Parameters
     ----------
     n_obs : int, default 3
-        Number of observations, ``n_obs > dim``. Cost grows quickly: keep ``n_obs <= 4``.
+        Number of observations, ``dim < n_obs <= 5`` for ``dim = 1`` and ``dim < n_obs <= 4``
+        for ``dim = 2``. The cost grows very quickly (about 7 s for ``(4, 2)``, 30 s for
+        ``(5, 2)``, 9 minutes for ``(4, 3)``), so larger designs are refused up front.
     dim : int, default 2
-        Number of features, ``1 <= dim <= 3``.
+        Number of features, ``1 <= dim <= 2``.
 
     Returns
     -------
@@ -487,8 +577,8 @@ def ols_residual(n_obs: int = 3, dim: int = 2) -> OLSResidual:
     Seber & Lee (2003), *Linear Regression Analysis*, 2nd ed., Wiley, ch. 3 (residual sum of
     squares; theorem number not checked). The exact least-squares distortion is derived above.
     """
-    dim = as_int(dim, "dim", low=1, high=3)
-    n_obs = as_int(n_obs, "n_obs", low=dim + 1, high=5)
+    dim = as_int(dim, "dim", low=1, high=2)
+    n_obs = as_int(n_obs, "n_obs", low=dim + 1, high=5 if dim == 1 else 4)
     X = sp.Matrix(n_obs, dim, lambda i, j: sp.Symbol(f"x_{i}_{j}", real=True))
     G = X.T * X
     det = sp.expand(G.det())
@@ -520,6 +610,21 @@ def ols_residual(n_obs: int = 3, dim: int = 2) -> OLSResidual:
     cov_gap = (cov_w - sigma2 * det * adj).applyfunc(lambda z: sp.cancel(sp.expand(z) / det**2))
     return OLSResidual(n_obs=n_obs, dim=dim, trace_projection=trace, expected_residual=expected,
                        pythagoras_gap=gap, covariance_gap=cov_gap)
+
+
+#: Most coordinates :func:`linear_regression_optimal_theta` accepts (its search is quadratic).
+_MAX_COORDINATES = 10**4
+
+
+def _evaluate_elementwise(expr: sp.Expr, **values) -> np.ndarray:
+    """``expr`` at arrays of (already validated) values, elementwise; shape of the broadcast."""
+    syms = sorted(expr.free_symbols, key=lambda s: s.name)
+    fn = _lambdified(expr, tuple(s.name for s in syms))
+    args = [np.asarray(values[s.name], dtype=float) for s in syms]
+    shape = np.broadcast_shapes(*(np.shape(a) for a in values.values()))
+    with np.errstate(all="ignore"):
+        out = np.asarray(fn(*args), dtype=float)
+    return np.broadcast_to(out, shape)
 
 
 @dataclass(frozen=True)
@@ -584,7 +689,8 @@ def linear_regression_optimal_theta(noise_var, n, feature_eigs, prior_vars) -> L
     n : float
         Sample size, > 0.
     feature_eigs : array_like, shape (d,)
-        :math:`\lambda_i > 0`.
+        :math:`\lambda_i > 0`; at most 10 000 coordinates (the search over break points is
+        quadratic in their number).
     prior_vars : array_like, shape (d,)
         :math:`\tau_i^2 > 0`.
 
@@ -605,26 +711,37 @@ def linear_regression_optimal_theta(noise_var, n, feature_eigs, prior_vars) -> L
     taus = as_array(prior_vars, "prior_vars", ndim=1, positive=True)
     if lams.shape != taus.shape:
         raise ValueError(f"`prior_vars` must have the shape of `feature_eigs` {lams.shape}; got {taus.shape}")
+    if lams.size > _MAX_COORDINATES:
+        _fail("feature_eigs", f"of at most {_MAX_COORDINATES} coordinates (the search is quadratic in "
+                              f"their number and could not finish in reasonable time); got {lams.size}")
     c = linear_regression_coordinate()
-    v = np.array([numeric(c.whitened_variance, sigma2=s2, n=nn, lam=a, tau2=b) for a, b in zip(lams, taus)])
+    # The derived expressions evaluated on all coordinates at once (elementwise, the same
+    # arithmetic as `numeric` on each coordinate); sums run left to right as before.
+    v = _evaluate_elementwise(c.whitened_variance, sigma2=s2, n=nn, lam=lams, tau2=taus)
+    if not np.all(np.isfinite(v)):
+        raise ValueError("`noise_var`, `n`, `feature_eigs` and `prior_vars` give whitened variances "
+                         "beyond the float range (overflow)")
+    excess_at_zero = c.population_excess.subs(t, 0)   # the t -> 0 limit of a polynomial share
 
     def risk(theta):
-        total = s2
-        for vi, a, b in zip(v, lams, taus):
-            ti = min(theta / vi, 1.0)
-            if ti == 0.0:  # the t -> 0 limit of a polynomial share
-                total += numeric(c.population_excess.subs(t, 0), sigma2=s2, n=nn, lam=a, tau2=b)
-            else:
-                total += numeric(c.population_excess, sigma2=s2, n=nn, lam=a, tau2=b, t=ti)
-        return total
+        ts = np.minimum(theta / v, 1.0)
+        shares = _evaluate_elementwise(c.population_excess, sigma2=s2, n=nn, lam=lams, tau2=taus, t=ts)
+        if np.any(ts == 0.0):
+            zero = _evaluate_elementwise(excess_at_zero, sigma2=s2, n=nn, lam=lams, tau2=taus)
+            shares = np.where(ts == 0.0, zero, shares)
+        return float(np.cumsum(np.concatenate(([s2], shares)))[-1])
 
     candidates = [0.0] + sorted(set(v.tolist()))
     risks = [risk(th) for th in candidates]
+    if not np.all(np.isfinite(risks)):
+        raise ValueError("`noise_var`, `n`, `feature_eigs` and `prior_vars` give a population risk "
+                         "beyond the float range (overflow)")
     best = int(np.argmin(risks))
     theta = candidates[best]
     ts = np.minimum(theta / v, 1.0)
     rate = math.inf if theta == 0.0 else float(np.sum(0.5 * np.log(1.0 / ts)))
-    slope0 = float(sum(numeric(c.theta_slope, sigma2=s2, n=nn, lam=a, tau2=b) for a, b in zip(lams, taus)))
+    slopes = _evaluate_elementwise(c.theta_slope, sigma2=s2, n=nn, lam=lams, tau2=taus)
+    slope0 = float(np.cumsum(slopes)[-1])
     return LinearOptimum(theta=float(theta), rate=rate, population_risk=float(risks[best]),
                          compression_factors=ts, initial_slope=slope0)
 

@@ -21,16 +21,21 @@ from .._torch import as_tensor, check_model, linear_layers, resolve_device
 _MAX_SAMPLES = 2 ** 62
 
 
+def _tensor_to_numpy(x, name):
+    """A torch tensor as a float64 numpy array (a complex one refused); anything else unchanged."""
+    if isinstance(x, torch.Tensor):
+        if x.is_complex():
+            raise ValueError(f"`{name}` must be real; got a complex tensor")
+        return x.detach().cpu().double().numpy()
+    return x
+
+
 def _weight_array(weight, name="weight") -> np.ndarray:
-    if isinstance(weight, torch.Tensor):
-        weight = weight.detach().cpu().double().numpy()
-    return as_array(weight, name, ndim=2)
+    return as_array(_tensor_to_numpy(weight, name), name, ndim=2)
 
 
 def _activation_array(activations, in_dim, name="activations") -> np.ndarray:
-    if isinstance(activations, torch.Tensor):
-        activations = activations.detach().cpu().double().numpy()
-    return as_array(activations, name, ndim=2, shape=(None, in_dim))
+    return as_array(_tensor_to_numpy(activations, name), name, ndim=2, shape=(None, in_dim))
 
 
 def _nonnegative_points(a: np.ndarray) -> np.ndarray:
@@ -40,26 +45,46 @@ def _nonnegative_points(a: np.ndarray) -> np.ndarray:
     return np.concatenate([np.maximum(a, 0.0), np.maximum(-a, 0.0)], axis=0)
 
 
-def _check_sequential(model) -> list[nn.Module]:
-    check_model(model)
+def _check_sequential(model, name: str = "model") -> list[nn.Module]:
+    """The children of an ``nn.Sequential`` MLP with finite parameters and chained layer widths."""
+    check_model(model, name, finite=True)
     mods = list(model.children()) if isinstance(model, nn.Sequential) else None
     if not mods or not isinstance(mods[0], nn.Linear) or not isinstance(mods[-1], nn.Linear):
-        raise ValueError("`model` must be an nn.Sequential of Linear layers and elementwise "
+        raise ValueError(f"`{name}` must be an nn.Sequential of Linear layers and elementwise "
                          "activations that starts and ends with a Linear layer (see make_mlp)")
     for m in mods:
         if isinstance(m, nn.Sequential) or (not isinstance(m, nn.Linear) and any(True for _ in m.parameters())):
-            raise ValueError("`model` must hold only Linear layers and parameter-free activations")
+            raise ValueError(f"`{name}` must hold only Linear layers and parameter-free activations")
+    lins = [m for m in mods if isinstance(m, nn.Linear)]
+    for k, (a, b) in enumerate(zip(lins[:-1], lins[1:])):
+        if a.out_features != b.in_features:
+            raise ValueError(f"`{name}`: Linear layer {k + 1} has {b.in_features} inputs but layer {k} has "
+                             f"{a.out_features} outputs")
     return mods
 
 
-def _as_input_tensor(inputs, model, name="inputs") -> torch.Tensor:
-    lin = linear_layers(model)[0]
+def _first_linear(model, name: str = "model") -> nn.Linear:
+    lins = linear_layers(model)
+    if not lins:
+        raise ValueError(f"`{name}` must contain a Linear layer (its first one fixes the input width)")
+    return lins[0]
+
+
+def _as_input_tensor(inputs, model, name="inputs", model_name="model") -> torch.Tensor:
+    lin = _first_linear(model, model_name)
     X = as_tensor(inputs, name, ndim=2)
+    if X.dtype == torch.bool or X.is_complex():
+        raise ValueError(f"`{name}` must hold real numbers; got dtype {X.dtype}")
     if X.shape[1] != lin.in_features:
-        raise ValueError(f"`{name}` must have shape (n, {lin.in_features}); got {tuple(X.shape)}")
+        raise ValueError(f"`{name}` must have shape (n, {lin.in_features}) (the input width of `{model_name}`); "
+                         f"got {tuple(X.shape)}")
     if X.shape[0] < 1:
         raise ValueError(f"`{name}` must hold at least 1 input")
-    return X.to(device=lin.weight.device, dtype=lin.weight.dtype)
+    X = X.to(device=lin.weight.device, dtype=lin.weight.dtype)
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError(f"`{name}` overflows the dtype {lin.weight.dtype} of `{model_name}` "
+                         "(non-finite after the cast)")
+    return X
 
 
 def _prepare_model(model, device):
@@ -101,6 +126,9 @@ def layer_inputs(model, inputs, device=None) -> list[np.ndarray]:
         h = X
         for m in model.children():
             if isinstance(m, nn.Linear):
-                out.append(h.detach().cpu().double().numpy())
+                a = h.detach().cpu().double().numpy()
+                if not np.all(np.isfinite(a)):
+                    raise ValueError(f"`inputs` make the inputs of Linear layer {len(out)} non-finite (overflow)")
+                out.append(a)
             h = m(h)
     return out

@@ -10,13 +10,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import as_float, as_int, check_in, check_positive, check_probability, check_rng
+from .._checks import as_float, as_size, check_bool, check_in, check_positive, check_probability, check_rng
 from .._torch import linear_layers
 from ._common import _MAX_SAMPLES, _as_input_tensor, _prepare_model, layer_inputs
-from ._sensitivity import CoreNetConstants, DeltaTerms, corenet_constants, delta_terms, empirical_sensitivity
+from ._sensitivity import (CoreNetConstants, DeltaTerms, _log_term, corenet_constants, delta_terms,
+                           empirical_sensitivity)
 from ._sparsify import _draw, _group_probs
 
 VARIANTS = ("corenet", "plus", "plusplus")
+# Most entries of the (amplification, out, in) candidate array of one layer in CoreNet++.
+_MAX_CANDIDATE_ENTRIES = 10**8
 ALLOCATIONS = ("theory", "layerwise")
 
 
@@ -121,7 +124,7 @@ def _network_constants(model, eta, eta_star):
         eta = sum(l.out_features for l in lins)
     if eta_star is None:
         eta_star = max(l.in_features for l in lins)
-    return as_int(eta, "eta", low=1), as_int(eta_star, "eta_star", low=1)
+    return as_size(eta, "eta"), as_size(eta_star, "eta_star")
 
 
 def _points(model, inputs, variant, validation_inputs):
@@ -175,11 +178,11 @@ def _layer_rates(W, A, delta_forward, n_layers, *, c, K, lg):
 
 def _theory_samples(rates, eps, sample_scale, delta_forward_first):
     """Theorem's sample sizes at ``eps`` (times ``sample_scale``), as int64 per layer."""
-    with np.errstate(over="ignore"):
-        samples = [np.ceil(r / eps ** 2) for r in rates]
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        samples = [np.where(r > 0, np.maximum(np.ceil(r / np.float64(eps) ** 2), 1.0), 0.0) for r in rates]
     if sample_scale < 1.0:
         samples = [np.ceil(sample_scale * m) for m in samples]
-    if any(float(np.max(m)) > _MAX_SAMPLES for m in samples):
+    if not all(np.all(m <= _MAX_SAMPLES) for m in samples):
         raise ValueError(f"`eps` = {eps:g} needs more than 2**62 draws per neuron "
                          f"(Delta_-> = {delta_forward_first:.3g}); use budget mode (`fraction`)")
     return [m.astype(np.int64) for m in samples]
@@ -200,7 +203,7 @@ def _budget_samples(rates, probs, sizes, fraction, allocation):
         scales = [_budget_scale([rates[l][:, 0], rates[l][:, 1]], list(probs[l]), fraction * sizes[l])
                   for l in range(L)]
     samples = [np.ceil(r * s) for r, s in zip(rates, scales)]
-    if any(float(np.max(m)) > _MAX_SAMPLES for m in samples):
+    if not all(np.all(m <= _MAX_SAMPLES) for m in samples):
         raise ValueError("`fraction` needs more than 2**62 draws per neuron; lower it")
     return [m.astype(np.int64) for m in samples]
 
@@ -313,7 +316,8 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
         Default: the number of neurons of all Linear layers' outputs, and the largest fan-in
         (it bounds the number of edges per neuron in the union bound).
     amplification : int, default 5
-        Draws per layer for ``"plusplus"`` (>= 1).
+        Draws per layer for ``"plusplus"`` (>= 1; at most :math:`10^8` divided by the weight count
+        of the largest layer, the candidates being held at once).
     validation_inputs : tensor or array (n_val, in_dim), optional
         Held-out points for the amplification; default: the second half of ``inputs`` (and the
         first half is then :math:`S`).
@@ -330,7 +334,9 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     ------
     ValueError
         On bad input; if neither or both of ``eps`` and ``fraction`` are given; if the
-        theoretical sample size exceeds :math:`2^{62}` draws per neuron.
+        theoretical sample size exceeds :math:`2^{62}` draws per neuron; if a pre-activation is
+        exactly 0 on a point of ``inputs`` (then :math:`\Delta^\ell = \infty`, see
+        :func:`delta_terms`, and no sample size is defined).
 
     References
     ----------
@@ -346,10 +352,14 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     if fraction is not None:
         fraction = as_float(fraction, "fraction", low=0.0, high=1.0, low_open=True)
     delta = check_probability(delta, "delta", open_low=True, open_high=True)
-    amplification = as_int(amplification, "amplification", low=1)
     sample_scale = as_float(sample_scale, "sample_scale", low=0.0, high=1.0, low_open=True)
+    K, c = check_positive(K, "K"), check_positive(c, "c")
+    check_bool(check_sample_size, "check_sample_size")
     rng = check_rng(rng)
     src = _prepare_model(model, device)
+    # CoreNet++ holds `amplification` candidate weight matrices of a layer at once
+    largest = max(l.weight.numel() for l in linear_layers(src))
+    amplification = as_size(amplification, "amplification", high=max(1, _MAX_CANDIDATE_ENTRIES // largest))
     X, Xval = _points(src, inputs, variant, validation_inputs)
     eta, eta_star = _network_constants(src, eta, eta_star)
     consts = corenet_constants(eta, eta_star, delta, K_prime=K_prime, log_factor=log_factor)
@@ -365,7 +375,12 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     alive, Ws_eff = _prune_dead_neurons(Ws, acts, variant in ("plus", "plusplus"))
 
     dterms = delta_terms(Ws_eff, acts, kappa=consts.kappa, biases=bs)
-    lg = math.log(log_factor * eta / delta)
+    if not np.all(np.isfinite(dterms.delta_forward)):
+        bad = [l for l in range(L) if not np.isfinite(dterms.delta_hat[l])]
+        where = (f"a pre-activation of layer {bad[0]} is exactly 0 on a point" if bad
+                 else "the amplification product overflows")
+        raise ValueError(f"`inputs`: {where}, so Delta is infinite and the sample sizes are undefined")
+    lg = _log_term(log_factor, eta, delta)
     layers = [_layer_rates(W, A, dterms.delta_forward[l], L, c=c, K=K, lg=lg)
               for l, (W, A) in enumerate(zip(Ws_eff, acts))]
     rates = [r for r, _ in layers]
@@ -379,8 +394,8 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     cert = _certified_eps(rates, samples, eps if mode == "eps" and sample_scale == 1.0 else None)
     eps_layers = cert / (2.0 * L * dterms.delta_forward)
     with np.errstate(over="ignore"):
-        theo = [np.ceil(r / cert ** 2) if math.isfinite(cert) and cert > 0 else np.full(r.shape, np.inf)
-                for r in rates]
+        theo = [np.where(r > 0, np.maximum(np.ceil(r / np.float64(cert) ** 2), 1.0), 0.0)
+                if math.isfinite(cert) and cert > 0 else np.full(r.shape, np.inf) for r in rates]
 
     n_draws = amplification if variant == "plusplus" else 1
     Whats = [_sparsify_weights(W, q, m, rng, n_draws, Av)

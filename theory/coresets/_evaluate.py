@@ -11,10 +11,10 @@ import torch
 from scipy.special import gammaln
 from torch import nn
 
-from .._checks import as_array, as_float, as_int, check_positive, check_probability
-from .._torch import check_model, linear_layers, module_device
+from .._checks import as_array, as_float, as_int, as_size, check_positive, check_probability
+from .._torch import check_model, linear_layers
 from ..claims import Measurement
-from ._common import _as_input_tensor, _prepare_model
+from ._common import _as_input_tensor, _first_linear, _prepare_model
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,23 @@ class CompressionBound:
     log_class_size: float
 
 
-def _outputs(model, X) -> np.ndarray:
+def _outputs(model, X, name: str = "model") -> np.ndarray:
+    """``model(X)`` as a float64 (n, K) array, in eval mode; refuses a failing or non-finite forward."""
     with torch.no_grad():
         was = model.training
         model.eval()
         try:
-            return model(X).detach().cpu().double().numpy()
+            out = model(X)
+        except RuntimeError as e:
+            raise ValueError(f"`{name}` cannot be evaluated on `inputs`: {e}") from None
         finally:
             model.train(was)
+    if not isinstance(out, torch.Tensor) or out.ndim not in (1, 2) or out.shape[0] != X.shape[0]:
+        raise ValueError(f"`{name}` must map (n, in_dim) inputs to (n, K) outputs")
+    f = out.detach().cpu().double().numpy().reshape(X.shape[0], -1)
+    if not np.all(np.isfinite(f)):
+        raise ValueError(f"`{name}` gives non-finite outputs on `inputs` (overflow)")
+    return f
 
 
 def _paired_outputs(model, compressed, inputs) -> tuple[np.ndarray, np.ndarray]:
@@ -79,8 +88,12 @@ def _paired_outputs(model, compressed, inputs) -> tuple[np.ndarray, np.ndarray]:
     X = _as_input_tensor(inputs, model)
     if X.shape[0] < 2:
         raise ValueError("`inputs` must hold at least 2 points")
-    f = _outputs(model, X)
-    g = _outputs(compressed, X.to(module_device(compressed)))
+    lin_c = _first_linear(compressed, "compressed")
+    if lin_c.in_features != X.shape[1]:
+        raise ValueError(f"`compressed` must take the input width of `model` ({X.shape[1]}); "
+                         f"its first Linear layer takes {lin_c.in_features}")
+    f = _outputs(model, X, "model")
+    g = _outputs(compressed, X.to(device=lin_c.weight.device, dtype=lin_c.weight.dtype), "compressed")
     if f.shape != g.shape:
         raise ValueError("`compressed` must have the output shape of `model`")
     return f, g
@@ -199,10 +212,12 @@ def margin_loss(model, inputs, labels, gamma=0.0) -> float:
     approach", ICML 2018, Definition (classification margin loss).
     """
     gamma = as_float(gamma, "gamma", low=0.0)
-    check_model(model, finite=True)
+    check_model(model, "model", finite=True)
     X = _as_input_tensor(inputs, model)
-    y = labels.detach().cpu().numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
+    y = labels.detach().cpu().numpy() if isinstance(labels, torch.Tensor) else labels
     y = as_array(y, "labels", ndim=1, shape=(X.shape[0],), dtype=None)
+    if y.dtype == bool or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise ValueError(f"`labels` must hold integer class labels; got dtype {y.dtype}")
     if not np.issubdtype(y.dtype, np.integer):
         if not np.all(y == np.round(y)):
             raise ValueError("`labels` must hold integer class labels")
@@ -233,7 +248,7 @@ def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
     Parameters
     ----------
     model : torch.nn.Sequential
-    levels : int, odd, >= 3
+    levels : int, odd, in [3, 10**9]
     device : str, torch.device or None
 
     Returns
@@ -246,7 +261,7 @@ def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
     Arora, Ge, Neyshabur, Zhang, ICML 2018, §2 (a compressed net must lie in a finite class
     fixed in advance; discretizing its parameters puts it there).
     """
-    levels = as_int(levels, "levels", low=3)
+    levels = as_size(levels, "levels", low=3)
     if levels % 2 == 0:
         raise ValueError(f"`levels` must be odd (so that 0 is a grid point); got {levels}")
     src = _prepare_model(model, device)
@@ -262,6 +277,10 @@ def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
             for p in ps:
                 p.copy_(torch.round(p * (h / B)) * (B / h))
     return new
+
+
+#: Largest count :func:`compression_bound` accepts (samples, parameters, levels, layers, scales).
+_MAX_COUNT = 10**18
 
 
 def compression_bound(empirical_risk, n_train, n_nonzero, n_total, *, levels=255, n_layers=1,
@@ -297,6 +316,9 @@ def compression_bound(empirical_risk, n_train, n_nonzero, n_total, *, levels=255
     n_scales : int >= 1
     delta : float in (0, 1)
 
+    The counts ``n_train``, ``n_total``, ``levels``, ``n_layers`` and ``n_scales`` are at most
+    :math:`10^{18}`.
+
     Returns
     -------
     CompressionBound
@@ -308,12 +330,12 @@ def compression_bound(empirical_risk, n_train, n_nonzero, n_total, *, levels=255
     Shalev-Shwartz, Ben-David, *Understanding Machine Learning* (2014), Cor. 4.6 (finite class).
     """
     emp = as_float(empirical_risk, "empirical_risk", low=0.0, high=1.0)
-    n = as_int(n_train, "n_train", low=1)
-    P = as_int(n_total, "n_total", low=1)
+    n = as_int(n_train, "n_train", low=1, high=_MAX_COUNT)
+    P = as_int(n_total, "n_total", low=1, high=_MAX_COUNT)
     p = as_int(n_nonzero, "n_nonzero", low=0, high=P)
-    q = as_int(levels, "levels", low=2)
-    L = as_int(n_layers, "n_layers", low=1)
-    ns = as_int(n_scales, "n_scales", low=1)
+    q = as_int(levels, "levels", low=2, high=_MAX_COUNT)
+    L = as_int(n_layers, "n_layers", low=1, high=_MAX_COUNT)
+    ns = as_int(n_scales, "n_scales", low=1, high=_MAX_COUNT)
     delta = check_probability(delta, "delta", open_low=True, open_high=True)
     log_binom = float(gammaln(P + 1) - gammaln(p + 1) - gammaln(P - p + 1))
     logN = log_binom + p * math.log(q) + math.log(P) + L * math.log(ns)

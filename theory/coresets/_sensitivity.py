@@ -8,13 +8,14 @@ package docstring of :mod:`theory.coresets` for what was verified against public
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from .._checks import as_array, as_float, as_int, check_positive, check_probability
-from ._common import _activation_array, _nonnegative_points, _weight_array
+from .._checks import as_array, as_float, as_size, check_positive, check_probability
+from ._common import _activation_array, _nonnegative_points, _tensor_to_numpy, _weight_array
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,15 @@ def empirical_sensitivity(weight, activations) -> EmpiricalSensitivity:
     return EmpiricalSensitivity(sens, pos, tot_pos, tot_neg, int(A.shape[0]))
 
 
+def _log_term(log_factor: float, count: int, delta: float) -> float:
+    r""":math:`\log(c\,\mathrm{count}/\delta) > 0`, refused (naming ``log_factor``) when it is not positive."""
+    v = log_factor * count / delta
+    if not v > 1.0:
+        raise ValueError(f"`log_factor` must make log(log_factor * {count} / delta) positive; got "
+                         f"log({v:.3g})")
+    return math.log(v)
+
+
 def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
                       log_factor=8.0) -> CoreNetConstants:
     r"""Network-level constants :math:`\lambda_*`, :math:`\kappa` and the size of :math:`S`.
@@ -166,9 +176,9 @@ def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
     Parameters
     ----------
     eta : int
-        Total number of neurons :math:`\eta` (>= 1).
+        Total number of neurons :math:`\eta` (in [1, 10**9]).
     eta_star : int
-        Maximum width :math:`\eta^*` (>= 1).
+        Maximum width :math:`\eta^*` (in [1, 10**9]).
     delta : float
         Failure probability in (0, 1).
     K_prime : float, default 2.0
@@ -187,17 +197,27 @@ def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
     Baykal et al., ICLR 2019, Algorithm 1 and Theorem 4 (constants :math:`\lambda_*, \kappa`,
     size of :math:`S`).
     """
-    eta = as_int(eta, "eta", low=1)
-    eta_star = as_int(eta_star, "eta_star", low=1)
+    eta = as_size(eta, "eta")
+    eta_star = as_size(eta_star, "eta_star")
     delta = check_probability(delta, "delta", open_low=True, open_high=True)
     K_prime = check_positive(K_prime, "K_prime")
     lambda_factor = check_positive(lambda_factor, "lambda_factor")
     log_factor = check_positive(log_factor, "log_factor")
     lam = lambda_factor * math.log(eta * eta_star)
     r = math.sqrt(2.0 * lam)
-    L = math.log(log_factor * eta * eta_star / delta)
+    L = _log_term(log_factor, eta * eta_star, delta)
     kappa = r * (1.0 + r * L)
-    return CoreNetConstants(eta, eta_star, lam, kappa, int(math.ceil(K_prime * L)))
+    if not math.isfinite(kappa):
+        raise ValueError("`lambda_factor` or `log_factor` is too large: kappa overflows")
+    s_size = K_prime * L
+    if not s_size <= _MAX_SAMPLE_SIZE:
+        raise ValueError(f"`K_prime` is too large: the sample size K' log(8 eta eta*/delta) = {s_size:.3g} "
+                         f"exceeds {_MAX_SAMPLE_SIZE:.0e}")
+    return CoreNetConstants(eta, eta_star, lam, kappa, int(math.ceil(s_size)))
+
+
+#: Largest size of the input sample S that :func:`corenet_constants` reports (beyond, no forward pass).
+_MAX_SAMPLE_SIZE = 1e18
 
 
 def corenet_sample_size(total_sensitivity, eps, delta, *, eta, K=2.0, c=8.0, log_factor=8.0) -> np.ndarray:
@@ -229,7 +249,8 @@ def corenet_sample_size(total_sensitivity, eps, delta, *, eta, K=2.0, c=8.0, log
     Returns
     -------
     ndarray of float
-        Non-negative integers (stored as float, since they can exceed the int64 range).
+        Non-negative integers (stored as float, since they can exceed the int64 range); a size
+        that overflows the float range is refused (``ValueError`` naming ``eps``).
 
     References
     ----------
@@ -237,14 +258,23 @@ def corenet_sample_size(total_sensitivity, eps, delta, *, eta, K=2.0, c=8.0, log
     """
     S = as_array(total_sensitivity, "total_sensitivity", ndim=None, nonnegative=True)
     e = as_array(eps, "eps", ndim=None, positive=True)
+    try:
+        np.broadcast_shapes(S.shape, e.shape)
+    except ValueError:
+        raise ValueError(f"`eps` of shape {e.shape} must broadcast to `total_sensitivity`'s shape "
+                         f"{S.shape}") from None
     delta = check_probability(delta, "delta", open_low=True, open_high=True)
-    eta = as_int(eta, "eta", low=1)
+    eta = as_size(eta, "eta")
     K = check_positive(K, "K")
     c = check_positive(c, "c")
     log_factor = check_positive(log_factor, "log_factor")
-    with np.errstate(over="ignore"):
-        m = np.ceil(c * S * K * math.log(log_factor * eta / delta) / e ** 2)
-    return np.where(S > 0, m, 0.0)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        # at least one draw where S > 0 (the ceiling of a positive number, even if the ratio underflows)
+        m = np.where(S > 0, np.maximum(np.ceil(c * S * K * _log_term(log_factor, eta, delta) / e ** 2), 1.0), 0.0)
+    if not np.all(np.isfinite(m)):
+        raise ValueError("`eps` is too small (or `K`, `c`, `total_sensitivity` too large): the sample size "
+                         "overflows the float range")
+    return m
 
 
 def _delta_hat(W: np.ndarray, b: np.ndarray | None, A: np.ndarray) -> float:
@@ -293,8 +323,14 @@ def delta_terms(weights, activations, *, kappa, biases=None) -> DeltaTerms:
     Theorem 4.
     """
     kappa = as_float(kappa, "kappa", low=0.0)
-    if len(weights) != len(activations) or len(weights) < 1:
-        raise ValueError("`activations` must hold one array per layer of `weights` (at least one)")
+    for name, seq in (("weights", weights), ("activations", activations), ("biases", biases)):
+        if seq is not None and (isinstance(seq, (str, bytes))
+                                or not isinstance(seq, (Sequence, np.ndarray, torch.Tensor))):
+            raise ValueError(f"`{name}` must be a sequence with one array per layer; got {type(seq).__name__}")
+    if len(weights) < 1:
+        raise ValueError("`weights` must hold at least one layer")
+    if len(weights) != len(activations):
+        raise ValueError("`activations` must hold one array per layer of `weights`")
     if biases is not None and len(biases) != len(weights):
         raise ValueError("`biases` must hold one array per layer of `weights`")
     dh = []
@@ -303,7 +339,7 @@ def delta_terms(weights, activations, *, kappa, biases=None) -> DeltaTerms:
         A = _activation_array(A, W.shape[1], f"activations[{l}]")
         b = None
         if biases is not None and biases[l] is not None:
-            b = biases[l].detach().cpu().double().numpy() if isinstance(biases[l], torch.Tensor) else biases[l]
+            b = _tensor_to_numpy(biases[l], f"biases[{l}]")
             b = as_array(b, f"biases[{l}]", ndim=1, shape=(W.shape[0],))
         dh.append(_delta_hat(W, b, A))
     dh = np.array(dh)

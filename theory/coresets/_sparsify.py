@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_int, check_positive, check_rng
+from .._checks import as_array, as_size, check_positive, check_probability, check_rng
 from ._common import _MAX_SAMPLES, _weight_array
 from ._sensitivity import EmpiricalSensitivity, corenet_sample_size, empirical_sensitivity
 
@@ -61,16 +61,26 @@ def _group_probs(sens: EmpiricalSensitivity, positive: bool) -> tuple[np.ndarray
     return q, tot
 
 
+def _check_samples(samples, out: int) -> np.ndarray:
+    """``samples`` as an int64 array (out,) of draws per neuron in [0, 2**62]."""
+    try:
+        arr = np.asarray(samples) if not hasattr(samples, "detach") else samples.detach().cpu().numpy()
+    except (TypeError, ValueError):
+        raise ValueError("`samples` must be an int or an array (out,) of ints") from None
+    if arr.ndim == 0:
+        return np.full(out, as_size(samples if arr.dtype == object else arr.item(), "samples", low=0,
+                                    high=_MAX_SAMPLES), dtype=np.int64)
+    arr = as_array(arr, "samples", ndim=1, shape=(out,), nonnegative=True)
+    if not np.all(arr == np.round(arr)):
+        raise ValueError("`samples` must hold integers")
+    if arr.max() > _MAX_SAMPLES:
+        raise ValueError(f"`samples` must be at most 2**62 draws per neuron; got {arr.max():.3g}")
+    return arr.astype(np.int64)
+
+
 def _split_samples(samples, sens: EmpiricalSensitivity) -> tuple[np.ndarray, np.ndarray]:
     out = sens.sensitivity.shape[0]
-    arr = np.asarray(samples)
-    if arr.ndim == 0:
-        arr = np.full(out, as_int(samples, "samples", low=0))
-    else:
-        arr = as_array(arr, "samples", ndim=1, shape=(out,), nonnegative=True)
-        if not np.all(arr == np.round(arr)):
-            raise ValueError("`samples` must hold integers")
-    arr = arr.astype(np.int64)
+    arr = _check_samples(samples, out)
     tp, tn = sens.total_positive, sens.total_negative
     tot = tp + tn
     mp = np.where(tot > 0, np.round(arr * np.divide(tp, tot, out=np.zeros_like(tp), where=tot > 0)), 0)
@@ -130,11 +140,16 @@ def sparsify_layer(weight, activations, *, samples=None, eps=None, delta=0.1, rn
     if (samples is None) == (eps is None):
         raise ValueError("give exactly one of `samples` and `eps`")
     W = _weight_array(weight)
-    sens = empirical_sensitivity(W, activations)
     rng = check_rng(rng)
+    delta = check_probability(delta, "delta", open_low=True, open_high=True)
+    K, c, log_factor = check_positive(K, "K"), check_positive(c, "c"), check_positive(log_factor, "log_factor")
+    eta = W.shape[0] if eta is None else as_size(eta, "eta")
     if eps is not None:
         eps = check_positive(eps, "eps")
-        eta = W.shape[0] if eta is None else as_int(eta, "eta", low=1)
+    else:
+        _check_samples(samples, W.shape[0])
+    sens = empirical_sensitivity(W, activations)
+    if eps is not None:
         mp = corenet_sample_size(sens.total_positive, eps, delta, eta=eta, K=K, c=c, log_factor=log_factor)
         mn = corenet_sample_size(sens.total_negative, eps, delta, eta=eta, K=K, c=c, log_factor=log_factor)
         if max(mp.max(), mn.max()) > _MAX_SAMPLES:

@@ -6,11 +6,12 @@ Re-exported by :mod:`theory.spectral`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_float, as_int, check_nonnegative, check_positive
+from .._checks import as_array, as_float, as_int, as_size, check_nonnegative, check_positive
 
 __all__ = ["CompressionBound", "compression_bias_bound", "compression_variance_term",
            "compression_generalization_bound"]
@@ -79,7 +80,11 @@ def compression_bias_bound(layer_errors, lipschitz) -> float:
     """
     e = as_array(layer_errors, "layer_errors", ndim=1, nonnegative=True)
     lip = as_array(lipschitz, "lipschitz", ndim=1, nonnegative=True, shape=(e.size,))
-    return float(np.sum(lip * np.sqrt(e)))
+    with np.errstate(over="ignore"):
+        b = float(np.sum(lip * np.sqrt(e)))
+    if not math.isfinite(b):
+        raise ValueError("`lipschitz` and `layer_errors` are too large: the bias bound overflows")
+    return b
 
 
 def compression_variance_term(widths, n, delta=0.05, c_var=1.0, loss_scale=1.0, c_log=1.0) -> float:
@@ -96,9 +101,9 @@ def compression_variance_term(widths, n, delta=0.05, c_var=1.0, loss_scale=1.0, 
     Parameters
     ----------
     widths : sequence of int
-        :math:`(m^\sharp_0, m^\sharp_1, \dots, m^\sharp_L)`, input to output, each >= 1.
+        :math:`(m^\sharp_0, m^\sharp_1, \dots, m^\sharp_L)`, input to output, each in [1, 10**9].
     n : int
-        Training-sample size, >= 2.
+        Training-sample size, in [2, 10**18].
     delta : float in (0, 1), default 0.05
     c_var, loss_scale, c_log : float > 0, default 1
         Constants as recalled (Suzuki et al. state the term up to universal constants, not
@@ -113,16 +118,35 @@ def compression_variance_term(widths, n, delta=0.05, c_var=1.0, loss_scale=1.0, 
     Suzuki et al., IJCAI 2020, Thm. 2 (variance term :math:`\sqrt{\sum_\ell m^\sharp_\ell
     m^\sharp_{\ell+1}\log(\cdot)/n}`, constants as recalled, not checked against its text).
     """
-    w = [as_int(x, "widths", low=1) for x in widths]
-    if len(w) < 2:
-        raise ValueError("`widths` must list at least the input and output dimensions")
-    n = as_int(n, "n", low=2)
+    w = _check_widths(widths)
+    n = as_int(n, "n", low=2, high=_MAX_N)
     delta = as_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
     c_var = check_positive(c_var, "c_var")
     loss_scale = check_positive(loss_scale, "loss_scale")
     c_log = check_positive(c_log, "c_log")
     p = sum((a + 1) * b for a, b in zip(w[:-1], w[1:]))
-    return float(c_var * loss_scale * math.sqrt((p * max(math.log(c_log * n), 1.0) + math.log(1 / delta)) / n))
+    try:
+        v = c_var * loss_scale * math.sqrt((p * max(math.log(c_log * n), 1.0) + math.log(1 / delta)) / n)
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v):
+        raise ValueError("`c_var`, `loss_scale` or `c_log` is too large: the variance term overflows")
+    return float(v)
+
+
+#: Largest layer width and sample size the bound formulas accept (beyond, no network is trained).
+_MAX_WIDTH = 10**9
+_MAX_N = 10**18
+
+
+def _check_widths(widths) -> list[int]:
+    """``widths`` as a list of >= 2 ints in [1, 1e9] (input, hidden..., output)."""
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+        raise ValueError(f"`widths` must be a sequence of layer widths (input, ..., output); got {widths!r}")
+    w = [as_size(x, "widths", high=_MAX_WIDTH) for x in widths]
+    if len(w) < 2:
+        raise ValueError("`widths` must list at least the input and output dimensions")
+    return w
 
 
 def compression_generalization_bound(train_risk, layer_errors, lipschitz, widths, n, delta=0.05,
@@ -172,7 +196,12 @@ def compression_generalization_bound(train_risk, layer_errors, lipschitz, widths
     c_bias = check_positive(c_bias, "c_bias")
     b = compression_bias_bound(layer_errors, lipschitz)
     v = compression_variance_term(widths, n, delta, c_var, loss_scale, c_log)
-    w = [int(x) for x in widths]
+    w = _check_widths(widths)
     p = sum((a + 1) * c for a, c in zip(w[:-1], w[1:]))
-    return CompressionBound(bound=float((math.sqrt(train_risk) + c_bias * b) ** 2 + v), bias=b, variance=v,
-                            train_risk=train_risk, n_params=int(p))
+    try:
+        bound = (math.sqrt(train_risk) + c_bias * b) ** 2 + v
+    except OverflowError:
+        bound = math.inf
+    if not math.isfinite(bound):
+        raise ValueError("`train_risk`, `c_bias` or the bias bound is too large: the bound overflows")
+    return CompressionBound(bound=float(bound), bias=b, variance=v, train_risk=train_risk, n_params=int(p))

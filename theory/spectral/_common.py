@@ -47,9 +47,9 @@ def _check_keep(keep, m: int, name: str = "keep") -> np.ndarray:
 
 def _tau_vector(tau, m: int, name: str = "tau") -> np.ndarray:
     """Scalar τ -> τ·1_m; a length-m vector of per-node weights >= 0 is kept."""
-    t = np.asarray(tau, dtype=float) if not np.isscalar(tau) else None
-    if t is None or t.ndim == 0:
-        return np.full(m, check_nonnegative(tau, name))
+    t = as_array(tau, name, ndim=(0, 1), nonnegative=True)
+    if t.ndim == 0:
+        return np.full(m, check_nonnegative(t, name))
     return as_array(t, name, ndim=1, shape=(m,), nonnegative=True)
 
 
@@ -62,12 +62,22 @@ def _weight_matrix(cov_m: int, theta: float, next_weight) -> np.ndarray:
     if theta < 1.0 and next_weight is None:
         raise ValueError("`next_weight` is required when `theta` < 1 (output-aware loss)")
     M = theta * np.eye(cov_m)
-    if next_weight is not None and theta < 1.0:
-        Z = as_array(next_weight, "next_weight", ndim=2)
-        if Z.shape[1] != cov_m:
-            raise ValueError(f"`next_weight` must have {cov_m} columns (one per node); got shape {Z.shape}")
-        M = M + (1.0 - theta) * (Z.T @ Z)
+    if next_weight is not None:
+        Z = _check_next_weight(next_weight, cov_m)
+        if theta < 1.0:
+            with np.errstate(over="ignore", invalid="ignore"):
+                M = M + (1.0 - theta) * (Z.T @ Z)
+            if not np.all(np.isfinite(M)):
+                raise ValueError("`next_weight` is too large: Zᵀ Z overflows")
     return M
+
+
+def _check_next_weight(next_weight, m: int) -> np.ndarray:
+    """A finite (p, m) array: one column per node of the layer."""
+    Z = as_array(next_weight, "next_weight", ndim=2)
+    if Z.shape[1] != m:
+        raise ValueError(f"`next_weight` must have {m} columns (one per node); got shape {Z.shape}")
+    return Z
 
 
 def _solve_psd(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -84,3 +94,10 @@ def _solve_psd(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     except (np.linalg.LinAlgError, ValueError):
         pass
     return np.linalg.pinv(A, rcond=1e-12, hermitian=True) @ B
+
+
+def _finite(x, what: str, name: str = "cov"):
+    """``x`` if all its entries are finite; else a ValueError blaming ``name`` (overflow)."""
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"`{name}` is too large: {what} is not finite (overflow)")
+    return x

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from .._checks import as_array, as_int, check_in, check_positive, check_rng
+from .._checks import as_array, as_size, check_in, check_positive, check_rng
 from ..claims import Measurement
 from ._common import _check_cov
 
@@ -44,8 +44,8 @@ def degrees_of_freedom(cov_or_eigenvalues, lam):
     Caponnetto, De Vito, "Optimal rates for the regularized least-squares algorithm", Found.
     Comput. Math. 7 (2007) (effective dimension).
     """
-    x = np.asarray(cov_or_eigenvalues, dtype=float) if not isinstance(cov_or_eigenvalues, np.ndarray) \
-        else cov_or_eigenvalues.astype(float, copy=False)
+    x = as_array(cov_or_eigenvalues, "cov_or_eigenvalues", ndim=(1, 2))
+    lam_arr = as_array(lam, "lam", ndim=(0, 1), positive=True)
     if x.ndim == 2:
         mu = np.linalg.eigvalsh(_check_cov(x, "cov_or_eigenvalues", check_eigs=False))
         scale = max(1.0, float(np.max(np.abs(mu))))
@@ -53,12 +53,15 @@ def degrees_of_freedom(cov_or_eigenvalues, lam):
             raise ValueError(f"`cov_or_eigenvalues` must be positive semi-definite; smallest eigenvalue "
                              f"is {mu[0]:.3g}")
         mu = np.clip(mu, 0.0, None)
-    elif x.ndim == 1:
-        mu = as_array(x, "cov_or_eigenvalues", ndim=1, nonnegative=True)
     else:
-        raise ValueError(f"`cov_or_eigenvalues` must be a (m, m) covariance or (m,) eigenvalues; got ndim={x.ndim}")
-    lam_arr = as_array(lam, "lam", ndim=(0, 1), positive=True)
-    out = (mu[None, :] / (mu[None, :] + lam_arr.reshape(-1, 1))).sum(axis=1)
+        mu = as_array(x, "cov_or_eigenvalues", ndim=1, nonnegative=True)
+    mu2, lam2 = mu[None, :], lam_arr.reshape(-1, 1)
+    with np.errstate(over="ignore", divide="ignore"):
+        den = mu2 + lam2
+        # mu/(mu+lam), and 1/(1+lam/mu) where the sum overflows (eigenvalues near the float maximum)
+        ratio = np.where(np.isfinite(den), mu2 / np.where(np.isfinite(den), den, 1.0),
+                         1.0 / (1.0 + lam2 / np.where(mu2 > 0, mu2, 1.0)))
+    out = ratio.sum(axis=1)
     return float(out[0]) if lam_arr.ndim == 0 else out
 
 
@@ -69,7 +72,7 @@ class DofEstimate:
     Attributes
     ----------
     value : float
-        The estimate.
+        The estimate, in :math:`[0, m]`.
     se : float
         Its standard error (from the spread of the Hutchinson probes; 0 when the low-rank part
         captures the operator exactly).
@@ -139,13 +142,15 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
     Parameters
     ----------
     cov : array_like, shape (m, m)
-        Symmetric PSD :math:`\hat\Sigma` (PSD-ness is checked by the factorisation of
-        :math:`\hat\Sigma + \lambda I`, not by an eigendecomposition).
+        Symmetric PSD :math:`\hat\Sigma`. PSD-ness is checked for every solver by one Cholesky
+        factorisation of :math:`\hat\Sigma + tI` with a round-off tolerance
+        :math:`t = 10^{-10}\max(1, \max|\hat\Sigma_{ij}|)\,m` (no eigendecomposition).
     lam : float
         :math:`\lambda > 0`.
     n_probes : int, default 30
         Total matrix applications :math:`k \ge 3` (Hutch++: :math:`k/3` sketch columns and
-        :math:`k - 2k/3` residual probes; Hutchinson: :math:`k` probes, >= 2).
+        :math:`k - 2k/3` residual probes; Hutchinson: :math:`k` probes, >= 2); at most
+        :math:`10^8/m` (the probe matrix is :math:`m \times k`).
     rng : None, int or numpy.random.Generator
     method : {"hutch++", "hutchinson"}, default "hutch++"
     solver : {"cholesky", "cg"}, default "cholesky"
@@ -157,6 +162,8 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
     Returns
     -------
     DofEstimate
+        ``value`` is clipped to :math:`[0, m]`, where :math:`\hat N(\lambda)` lies (the
+        probe noise of Hutch++ can otherwise exceed :math:`m` slightly).
 
     References
     ----------
@@ -168,11 +175,14 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
     check_in(solver, "solver", ("cholesky", "cg"))
     S_cov = _check_cov(cov, "cov", check_eigs=False)
     lam = check_positive(lam, "lam")
-    n_probes = as_int(n_probes, "n_probes", low=3 if method == "hutch++" else 2)
-    tol = check_positive(tol, "tol")
-    maxiter = as_int(maxiter, "maxiter", low=1)
-    gen = check_rng(rng)
     m = S_cov.shape[0]
+    # the probe matrices are (m, n_probes): refuse what cannot be held in memory
+    n_probes = as_size(n_probes, "n_probes", low=3 if method == "hutch++" else 2,
+                       high=max(3, _MAX_PROBE_ENTRIES // m))
+    tol = check_positive(tol, "tol")
+    maxiter = as_size(maxiter, "maxiter")
+    gen = check_rng(rng)
+    _check_psd_cholesky(S_cov)
     shifted = S_cov + lam * np.eye(m)
     if solver == "cholesky":
         try:
@@ -195,10 +205,9 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
     if method == "hutchinson":
         G = gen.choice(np.array([-1.0, 1.0]), size=(m, n_probes))
         vals = np.sum(G * apply_A(G), axis=0)
-        if solver == "cg":
-            _check_probe_values(vals, m)
+        _check_probe_values(vals)
         est = Measurement.from_samples(vals)
-        return DofEstimate(est.value, est.se, n_probes, count[0], method)
+        return DofEstimate(_clip_dof(est.value, m), est.se, n_probes, count[0], method)
     k1 = max(1, n_probes // 3)
     k2 = max(2, n_probes - 2 * k1)
     S = gen.choice(np.array([-1.0, 1.0]), size=(m, k1))
@@ -209,14 +218,39 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
     AGp = apply_A(Gp)
     AGp = AGp - Q @ (Q.T @ AGp)
     vals = np.sum(Gp * AGp, axis=0)
+    _check_probe_values(vals)
+    if not np.isfinite(low):
+        raise ValueError("`cov` gave a non-finite sketch trace; the estimate is undefined")
     est = Measurement.from_samples(vals)
     se = est.se
     value = low + est.value
-    if solver == "cg":
-        _check_probe_values(vals, m)
-    return DofEstimate(value, se, k2, count[0], method)
+    return DofEstimate(_clip_dof(value, m), se, k2, count[0], method)
 
 
-def _check_probe_values(vals, m):
+#: Most entries of one (m, n_probes) probe matrix of :func:`degrees_of_freedom_randomized`.
+_MAX_PROBE_ENTRIES = 10**8
+
+
+def _check_psd_cholesky(S: np.ndarray) -> None:
+    """Refuse a non-PSD ``cov`` by one Cholesky factorisation of ``cov + t I`` (no eigendecomposition).
+
+    ``t = 1e-10 · max(1, max|cov|) · m`` is the tolerance of the eigenvalue checks of the package:
+    the factorisation exists iff the smallest eigenvalue exceeds ``-t`` (up to round-off).
+    """
+    m = S.shape[0]
+    scale = max(1.0, float(np.max(np.abs(S))))
+    try:
+        scipy.linalg.cholesky(S + (1e-10 * scale * m) * np.eye(m), lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        raise ValueError("`cov` must be positive semi-definite (its Cholesky factorisation fails: "
+                         "an eigenvalue is negative)") from None
+
+
+def _check_probe_values(vals):
     if not np.all(np.isfinite(vals)):
-        raise ValueError("`cov` must be positive semi-definite (the probes gave non-finite values)")
+        raise ValueError("`cov` gave non-finite probe values (overflow); the estimate is undefined")
+
+
+def _clip_dof(value: float, m: int) -> float:
+    """The estimate clipped to [0, m], where N(λ) lies for a PSD ``cov`` (round-off and probe noise)."""
+    return float(min(max(value, 0.0), float(m)))

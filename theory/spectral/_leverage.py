@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_float, as_int, check_positive, check_rng
+from .._checks import as_array, as_float, as_int, as_size, check_positive, check_rng
 from ._common import _check_cov, _solve_psd
 from ._dof import degrees_of_freedom
 
@@ -78,6 +78,19 @@ class LeverageSample:
     tau: np.ndarray
 
 
+#: Most i.i.d. draws :func:`leverage_sample` makes (``draws``, or in total while collecting ``width``
+#: distinct nodes); beyond it the sample could not be drawn in reasonable time or memory.
+_MAX_DRAWS = 10**7
+
+# Blocks of draws while collecting ``width`` distinct nodes: the first ``_FIXED_BLOCKS`` have
+# ``max(4 width, 16)`` draws each, later ones double (so a slow collection needs few blocks).
+_FIXED_BLOCKS = 64
+
+
+class _UnreachableWidth(ValueError):
+    """``width`` distinct nodes cannot be drawn in ``10**7`` draws (leverage scores ~ 0)."""
+
+
 def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> LeverageSample:
     r"""Draw nodes i.i.d. from the ridge leverage scores, with the ridge weights that make the guarantee hold.
 
@@ -96,10 +109,17 @@ def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> Leverage
     cov : array_like, shape (m, m)
     width : int, optional
         Draw until this many *distinct* nodes are drawn (then :math:`s` is the number of draws).
+        Refused (``ValueError`` naming ``width``) when this cannot happen within
+        ``10**7`` draws: the expected number of draws is at least
+        :math:`1/\sum_{j \notin T} q_j`, with :math:`T` the ``width - 1`` nodes of largest
+        :math:`q`, so a ``width`` that needs a node of leverage score ~0 is refused up front
+        (and the drawing stops, refusing, after ``10**7`` draws in any case). No node
+        is ever selected other than by drawing.
     lam : float > 0
     rng : None, int or numpy.random.Generator
     draws : int, optional
-        Draw exactly this many times instead (give ``width`` or ``draws``, not both).
+        Draw exactly this many times instead (give ``width`` or ``draws``, not both; at most
+        ``10**7``).
 
     Returns
     -------
@@ -117,10 +137,48 @@ def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> Leverage
     if (width is None) == (draws is None):
         raise ValueError("give exactly one of `width` (distinct nodes) and `draws` (i.i.d. draws)")
     if draws is not None:
-        draws = as_int(draws, "draws", low=1)
+        draws = as_size(draws, "draws", high=_MAX_DRAWS)
     else:
         width = as_int(width, "width", low=1, high=S.shape[0])
     return _leverage_sample(S, width, lam, check_rng(rng), draws)
+
+
+def _collect_distinct(m: int, q: np.ndarray, width: int, gen: np.random.Generator) -> np.ndarray:
+    """I.i.d. draws from ``q`` up to and including the one that brings ``width`` distinct nodes.
+
+    Draws in blocks (:data:`_FIXED_BLOCKS` of ``max(4 width, 16)``, then doubling), at most
+    :data:`_MAX_DRAWS` in all; raises :class:`_UnreachableWidth` if ``width`` is not reached.
+    """
+    # Expected draws >= 1 / (mass outside the width-1 most likely nodes): refuse what cannot finish.
+    rest = float(np.sort(q)[: m - width + 1].sum())
+    if not rest * _MAX_DRAWS >= 1.0:
+        raise _UnreachableWidth(
+            f"`width` = {width} distinct nodes cannot be drawn in {_MAX_DRAWS} draws: the nodes outside the "
+            f"{width - 1} most likely ones have total probability {rest:.3g} (leverage scores ~0); "
+            "lower `width` or raise `lam`")
+    seen = np.zeros(m, dtype=bool)
+    n_seen = 0
+    base = max(4 * width, 16)
+    chunks = []
+    total = 0
+    blocks = 0
+    while total < _MAX_DRAWS:
+        size = base if blocks < _FIXED_BLOCKS else base << min(blocks - _FIXED_BLOCKS + 1, 40)
+        size = min(size, _MAX_DRAWS - total)
+        block = gen.choice(m, size=size, p=q)
+        blocks += 1
+        total += size
+        u, first = np.unique(block, return_index=True)
+        new = ~seen[u]
+        firsts = np.sort(first[new])
+        if n_seen + firsts.size >= width:
+            chunks.append(block[: firsts[width - n_seen - 1] + 1])
+            return np.concatenate(chunks)
+        seen[u] = True
+        n_seen += firsts.size
+        chunks.append(block)
+    raise _UnreachableWidth(f"`width` = {width} distinct nodes were not drawn in {_MAX_DRAWS} draws "
+                            f"(only {n_seen}): some leverage scores are ~0; lower `width` or raise `lam`")
 
 
 def _leverage_sample(S, width, lam, gen, draws) -> LeverageSample:
@@ -135,20 +193,9 @@ def _leverage_sample(S, width, lam, gen, draws) -> LeverageSample:
         idx = gen.choice(m, size=draws, p=q)
     else:
         if width > support:
-            raise ValueError(f"`width` must be <= the number of nodes with a positive leverage score ({support})")
-        seen: dict[int, int] = {}
-        chunks = []
-        while len(seen) < width:
-            block = gen.choice(m, size=max(4 * width, 16), p=q)
-            for pos, j in enumerate(block):
-                j = int(j)
-                seen[j] = seen.get(j, 0) + 1
-                if len(seen) == width:
-                    chunks.append(block[:pos + 1])
-                    break
-            else:
-                chunks.append(block)
-        idx = np.concatenate(chunks)
+            raise _UnreachableWidth(f"`width` must be <= the number of nodes with a positive leverage score "
+                                    f"({support})")
+        idx = _collect_distinct(m, q, width, gen)
         draws = int(idx.size)
     keep, counts = np.unique(idx, return_counts=True)
     tau = np.zeros(m)
@@ -188,7 +235,11 @@ def leverage_sampling_width(n_dof, delta=0.05, c_size=5.0, c_log=80.0) -> float:
     delta = as_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
     c_size = check_positive(c_size, "c_size")
     c_log = check_positive(c_log, "c_log")
-    return float(c_size * n_dof * max(math.log(c_log * n_dof / delta), 1.0))
+    with np.errstate(over="ignore"):
+        w = float(np.float64(c_size) * n_dof * max(math.log(c_log * n_dof / delta), 1.0))
+    if not math.isfinite(w):
+        raise ValueError(f"`n_dof` = {n_dof:g} (or `c_size`, `c_log`) is too large: m♯ overflows the float range")
+    return w
 
 
 def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) -> float:
@@ -210,7 +261,7 @@ def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) 
     next_weight : array_like (p, m), optional
         Return the bound on :math:`L_B` instead.
     m : int, optional
-        Return the bound on :math:`L_A` (:math:`m` nodes) instead.
+        Return the bound on :math:`L_A` (:math:`m` nodes, at most :math:`10^9`) instead.
 
     Returns
     -------
@@ -225,15 +276,24 @@ def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) 
     """
     lam = check_positive(lam, "lam")
     c_err = check_positive(c_err, "c_err")
-    base = c_err * lam
     if next_weight is not None and m is not None:
         raise ValueError("give at most one of `next_weight` and `m`")
-    if next_weight is not None:
-        Z = as_array(next_weight, "next_weight", ndim=2)
-        return float(base * np.sum(Z * Z))
-    if m is not None:
-        return float(base * as_int(m, "m", low=1))
-    return float(base)
+    with np.errstate(over="ignore"):
+        base = float(np.float64(c_err) * lam)
+        if not math.isfinite(base):
+            raise ValueError("`lam` and `c_err` are too large: c_err·lam overflows the float range")
+        if next_weight is not None:
+            Z = as_array(next_weight, "next_weight", ndim=2)
+            out = float(base * np.sum(Z * Z))
+            name = "next_weight"
+        elif m is not None:
+            out = float(base * as_size(m, "m"))
+            name = "m"
+        else:
+            return base
+    if not math.isfinite(out):
+        raise ValueError(f"`{name}` is too large: the bound overflows the float range")
+    return out
 
 
 def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80.0, lam_max=None) -> float:
@@ -268,14 +328,16 @@ def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80
     ----------
     Suzuki et al., IJCAI 2020, Thm. 1 (as recalled, not checked against its text).
     """
-    x = np.asarray(cov_or_eigenvalues, dtype=float)
+    x = as_array(cov_or_eigenvalues, "cov_or_eigenvalues", ndim=(1, 2))
+    width = check_positive(width, "width")
     mu = np.clip(np.linalg.eigvalsh(_check_cov(x, "cov_or_eigenvalues")), 0, None) if x.ndim == 2 else \
         as_array(x, "cov_or_eigenvalues", ndim=1, nonnegative=True)
-    width = check_positive(width, "width")
+    # validate the constants before the search (named as the caller passed them)
+    leverage_sampling_width(1.0, delta, c_size, c_log)
     if not mu.sum() > 0:
         raise ValueError("`cov_or_eigenvalues` must be non-zero")
-    hi = check_positive(lam_max, "lam_max") if lam_max is not None else 1e6 * float(mu.sum())
-    lo = 1e-12 * float(mu.max())
+    hi = check_positive(lam_max, "lam_max") if lam_max is not None else min(1e6 * float(mu.sum()), 1e300)
+    lo = max(1e-12 * float(mu.max()), float(np.finfo(float).tiny))
 
     def msharp(lam):
         return leverage_sampling_width(max(degrees_of_freedom(mu, lam), 1e-300), delta, c_size, c_log)
@@ -285,7 +347,9 @@ def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80
     if msharp(lo) <= width:
         return lo
     for _ in range(200):
-        mid = math.sqrt(lo * hi)
+        prod = lo * hi
+        # geometric mean; split when lo·hi under- or overflows (eigenvalues near the float limits)
+        mid = math.sqrt(prod) if 0.0 < prod < math.inf else math.sqrt(lo) * math.sqrt(hi)
         if msharp(mid) <= width:
             hi = mid
         else:

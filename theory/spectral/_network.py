@@ -19,6 +19,7 @@ from .._checks import as_int, check_in, check_nonnegative, check_positive, check
 from ._bounds import compression_bias_bound
 from ._common import SELECTION_METHODS, _theta
 from ._dof import degrees_of_freedom
+from ._leverage import _UnreachableWidth
 from ._select import spectral_prune
 
 __all__ = ["ACTIVATION_LIPSCHITZ", "activation_covariance", "PruneResult", "prune_network"]
@@ -42,7 +43,12 @@ def _mlp_parts(model):
     for a in acts:
         if isinstance(a, nn.Linear):
             raise ValueError("`model` must alternate Linear and activation modules")
-    return [mods[i] for i in range(0, len(mods), 2)], acts
+    lin = [mods[i] for i in range(0, len(mods), 2)]
+    for k, (a, b) in enumerate(zip(lin[:-1], lin[1:])):
+        if a.out_features != b.in_features:
+            raise ValueError(f"`model` layer {k + 1} has {b.in_features} inputs but layer {k} has "
+                             f"{a.out_features} outputs")
+    return lin, acts
 
 
 def _activation_name(act) -> str | None:
@@ -80,26 +86,54 @@ def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
     ----------
     Suzuki et al., IJCAI 2020, §3 (:math:`\hat\Sigma` of a layer, uncentred).
     """
-    phi = _hidden_outputs(model, inputs, device)
+    from .._torch import check_model
+
+    check_model(model, "model", finite=True)
     lin, _ = _mlp_parts(model)
+    if len(lin) < 2:
+        raise ValueError("`model` must have at least one hidden layer")
     layer = as_int(layer, "layer", low=0, high=len(lin) - 2)
-    H = phi[layer]
-    return (H.T @ H) / H.shape[0]
+    X = _check_inputs(model, inputs, "inputs", device)
+    return _covariance(_hidden_outputs(model, X, device)[layer], "inputs")
 
 
-def _hidden_outputs(model, inputs, device=None) -> list[np.ndarray]:
+def _covariance(H: np.ndarray, name: str) -> np.ndarray:
+    """``HᵀH / n``, refusing a non-finite result (activations that overflow on ``name``)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        S = (H.T @ H) / H.shape[0]
+    if not np.all(np.isfinite(S)):
+        raise ValueError(f"`{name}` gives non-finite activation covariances (the activations overflow)")
+    return S
+
+
+def _check_inputs(model, inputs, name: str, device=None):
+    """``inputs`` as a finite float64 (n >= 1, in_dim) tensor on the evaluation device."""
     import torch
     from .._torch import as_tensor as _as_tensor, module_device as _module_device, resolve_device
+
+    lin, _ = _mlp_parts(model)
+    dev = resolve_device(device) if device is not None else _module_device(model)
+    X = _as_tensor(inputs, name, ndim=2)
+    if X.shape[1] != lin[0].in_features:
+        raise ValueError(f"`{name}` must have {lin[0].in_features} columns (the model's input width); "
+                         f"got shape {tuple(X.shape)}")
+    if X.shape[0] < 1:
+        raise ValueError(f"`{name}` must hold at least 1 sample")
+    if X.dtype == torch.bool or X.is_complex():
+        raise ValueError(f"`{name}` must hold real numbers; got dtype {X.dtype}")
+    return X.to(device=dev, dtype=torch.float64)
+
+
+def _hidden_outputs(model, X, device=None) -> list[np.ndarray]:
+    """Hidden-layer outputs (float64 numpy) on ``X``, a tensor checked by :func:`_check_inputs`."""
+    import torch
+    from .._torch import module_device as _module_device, resolve_device
 
     import copy
 
     lin, acts = _mlp_parts(model)
     dev = resolve_device(device) if device is not None else _module_device(model)
-    X = _as_tensor(inputs, "inputs", ndim=2, device=dev, dtype=torch.float64)
-    if X.shape[1] != lin[0].in_features:
-        raise ValueError(f"`inputs` must have {lin[0].in_features} columns; got {X.shape[1]}")
-    if X.shape[0] < 1:
-        raise ValueError("`inputs` must hold at least 1 sample")
+    X = X.to(device=dev, dtype=torch.float64)
     outs = []
     with torch.no_grad():
         h = X
@@ -212,14 +246,13 @@ def _lipschitz_constants(lin, acts) -> list[float]:
     return lips
 
 
-def _layer_covariance(work, data, layer, device) -> np.ndarray:
+def _layer_covariance(work, data, layer, device, data_name="inputs") -> np.ndarray:
     r"""Uncentred covariance :math:`\hat\Sigma_\ell = \frac1n H^\top H` of hidden layer ``layer`` of ``work``.
 
     ``work`` is the network whose earlier hidden layers are already pruned (float64 activations,
     as in :func:`theory.spectral.activation_covariance`).
     """
-    H = _hidden_outputs(work, data, device)[layer]
-    return (H.T @ H) / H.shape[0]
+    return _covariance(_hidden_outputs(work, data, device)[layer], data_name)
 
 
 def _select_layer(S, Z, width, lam, tau, *, widths_given, theta, method, rel_lam, gen):
@@ -334,8 +367,7 @@ def _output_distortion(model, pruned, data, device) -> float:
         g64 = copy.deepcopy(pruned).to(device=device, dtype=torch.float64)
         f64.eval()
         g64.eval()
-        X = data if isinstance(data, torch.Tensor) else torch.as_tensor(np.asarray(data))
-        X = X.to(device=device, dtype=torch.float64)
+        X = data.to(device=device, dtype=torch.float64)
         return float(((g64(X) - f64(X)) ** 2).sum(dim=1).mean())
 
 
@@ -372,6 +404,10 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
     theta : float in [0, 1], default 1.0
         1: input-aware, 0: output-aware (with :math:`Z = W^{(\ell+1)}`), else mixed.
     method : {"greedy", "leverage", "random", "magnitude"}, default "greedy"
+        ``"leverage"`` refuses (``ValueError`` naming ``widths``, or ``lams`` when the widths come
+        from them) a layer whose target width needs a node of leverage score ~0, e.g. a unit that
+        is (nearly) constant zero on the data: such a node cannot be drawn
+        (:func:`leverage_sample`).
     tau : float >= 0 or sequence, optional
         Ridge weight :math:`\tau` per layer (default :math:`\lambda_\ell`; leverage: derived).
     rel_lam : float > 0, default 1e-3
@@ -402,11 +438,13 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
 
     from .._torch import check_model, count_parameters, module_device, module_dtype
 
-    check_model(model)
+    check_model(model, "model", finite=True)
     lin, acts = _mlp_parts(model)
     n_hidden = len(lin) - 1
     if n_hidden < 1:
         raise ValueError("`model` must have at least one hidden layer")
+    X_in = _check_inputs(model, inputs, "inputs", device)
+    X_cov = _check_inputs(model, cov_inputs, "cov_inputs", device) if cov_inputs is not None else None
     check_in(method, "method", SELECTION_METHODS)
     theta = _theta(theta)
     rel_lam = check_positive(rel_lam, "rel_lam")
@@ -422,12 +460,11 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
         if w is not None and w > mw:
             raise ValueError(f"`widths` must not exceed the layer widths {orig_widths}; got {list(w_list)}")
     lam_list = _per_layer(lams, n_hidden, "lams", check_positive)
-    tau_list = _per_layer(tau, n_hidden, "tau", check_nonnegative) if (tau is None or np.isscalar(tau)
-                                                                      or len(tau) == n_hidden) else None
-    if tau_list is None:
-        raise ValueError(f"`tau` must be a scalar or one value per hidden layer ({n_hidden})")
+    tau_list = _per_layer(tau, n_hidden, "tau", check_nonnegative)
     gen = check_rng(rng)
-    data = inputs if cov_inputs is None else cov_inputs
+    data, data_name = (X_in, "inputs") if X_cov is None else (X_cov, "cov_inputs")
+    # the name of the argument that set each layer's target width (for a width leverage sampling cannot reach)
+    width_name = "widths" if widths is not None else "lams"
 
     mdev = module_device(model)
     mdtype = module_dtype(model)
@@ -437,11 +474,15 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
     keeps, new_widths, lam_used, dofs, losses, errs = [], [], [], [], [], []
     for l in range(n_hidden):
         wl = list(work)
-        S = _layer_covariance(work, data, l, device)
+        S = _layer_covariance(work, data, l, device, data_name)
         Z = wl[2 * l + 2].weight.detach().double().cpu().numpy()
-        keep, A, loss, lam, ndof = _select_layer(S, Z, w_list[l], lam_list[l], tau_list[l],
-                                                 widths_given=widths is not None, theta=theta, method=method,
-                                                 rel_lam=rel_lam, gen=gen)
+        try:
+            keep, A, loss, lam, ndof = _select_layer(S, Z, w_list[l], lam_list[l], tau_list[l],
+                                                     widths_given=widths is not None, theta=theta, method=method,
+                                                     rel_lam=rel_lam, gen=gen)
+        except _UnreachableWidth as e:
+            raise ValueError(f"`{width_name}`: hidden layer {l} cannot be pruned by leverage sampling to the "
+                             f"requested width ({e}); use method='greedy' or another width") from None
         new_l, new_n = _rebuild_layer(wl[2 * l], wl[2 * l + 2], keep, Z, A, mdev, mdtype)
         err = _layer_error(S, Z, new_n, keep)
         wl[2 * l], wl[2 * l + 2] = new_l, new_n
@@ -455,7 +496,15 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
     work.train(model.training)
     # Measured output distortion in float64 on the covariance data.
     dist = _output_distortion(model, work, data, mdev)
+    if not (math.isfinite(dist) and all(math.isfinite(e) for e in errs)):
+        raise ValueError(f"`{data_name}` gives a non-finite output distortion (the outputs overflow)")
+    try:
+        bias_bound = compression_bias_bound(errs, lips) ** 2
+    except (ValueError, OverflowError):
+        bias_bound = math.inf
+    if not math.isfinite(bias_bound):
+        raise ValueError("`model` weights are too large: the bias bound (Lipschitz constants) overflows")
     return PruneResult(model=work, keep=keeps, widths=new_widths, original_widths=orig_widths,
                        n_params=count_parameters(work), n_params_original=count_parameters(model),
                        lams=lam_used, n_dof=dofs, losses=losses, layer_errors=errs, lipschitz=lips,
-                       bias_bound=compression_bias_bound(errs, lips) ** 2, output_distortion=dist)
+                       bias_bound=bias_bound, output_distortion=dist)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_array
-from ._common import _check_cov, _check_keep, _solve_psd, _tau_vector, _theta, _weight_matrix
+from ._common import (_check_cov, _check_keep, _check_next_weight, _finite, _solve_psd, _tau_vector, _theta,
+                      _weight_matrix)
 
 __all__ = ["residual_covariance", "reconstruction_matrix", "reconstruction_error", "pruning_loss"]
 
@@ -57,7 +58,7 @@ def residual_covariance(cov, keep, tau=0.0) -> np.ndarray:
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]
-    return _resid(S, _check_keep(keep, m), _tau_vector(tau, m))
+    return _finite(_resid(S, _check_keep(keep, m), _tau_vector(tau, m)), "the residual covariance")
 
 
 def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
@@ -93,7 +94,7 @@ def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]
-    return _recon(S, _check_keep(keep, m), _tau_vector(tau, m))
+    return _finite(_recon(S, _check_keep(keep, m), _tau_vector(tau, m)), "the reconstruction map")
 
 
 def reconstruction_error(cov, keep, A, next_weight=None) -> float:
@@ -125,13 +126,12 @@ def reconstruction_error(cov, keep, A, next_weight=None) -> float:
     m = S.shape[0]
     J = _check_keep(keep, m)
     A = as_array(A, "A", ndim=2, shape=(m, J.size))
-    E = S - A @ S[J, :] - S[:, J] @ A.T + A @ S[np.ix_(J, J)] @ A.T
-    if next_weight is not None:
-        Z = as_array(next_weight, "next_weight", ndim=2)
-        if Z.shape[1] != m:
-            raise ValueError(f"`next_weight` must have {m} columns; got shape {Z.shape}")
-        return max(float(np.trace(Z @ E @ Z.T)), 0.0)
-    return max(float(np.trace(E)), 0.0)
+    Z = _check_next_weight(next_weight, m) if next_weight is not None else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        E = S - A @ S[J, :] - S[:, J] @ A.T + A @ S[np.ix_(J, J)] @ A.T
+        err = float(np.trace(Z @ E @ Z.T)) if Z is not None else float(np.trace(E))
+    _finite(err, "the reconstruction error", "A")
+    return max(err, 0.0)
 
 
 def pruning_loss(cov, keep, tau=0.0, theta=1.0, next_weight=None) -> float:
@@ -171,4 +171,7 @@ def pruning_loss(cov, keep, tau=0.0, theta=1.0, next_weight=None) -> float:
     theta = _theta(theta)
     R = residual_covariance(cov, keep, tau)
     M = _weight_matrix(R.shape[0], theta, next_weight)
-    return max(float(np.sum(M * R)), 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = float(np.sum(M * R))
+    _finite(loss, "the pruning loss", "next_weight" if theta < 1.0 else "cov")
+    return max(loss, 0.0)

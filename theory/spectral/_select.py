@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_int, check_in, check_positive, check_rng
-from ._common import SELECTION_METHODS, _check_cov, _tau_vector, _theta, _weight_matrix
+from .._checks import as_int, check_in, check_positive, check_rng
+from ._common import (SELECTION_METHODS, _check_cov, _check_next_weight, _finite, _tau_vector, _theta,
+                      _weight_matrix)
 from ._leverage import _leverage_sample
 from ._reconstruction import _recon, _resid
 
@@ -83,7 +84,8 @@ def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="gr
     :math:`r_j^\top M r_j / (R_{jj} + \tau_j)` of :math:`\mathrm{Tr}\,MR`, and updates
     :math:`R \leftarrow R - r_jr_j^\top/(R_{jj}+\tau_j)` and :math:`MR` by the same rank-one
     correction: :math:`O(m^2)` per step, no inverse per candidate. ``"leverage"`` draws i.i.d.
-    from the ridge leverage distribution :math:`q` until ``width`` distinct nodes are drawn (:func:`leverage_sample`), and uses the
+    from the ridge leverage distribution :math:`q` until ``width`` distinct nodes are drawn (:func:`leverage_sample`;
+    a ``width`` that needs a node of leverage score ~0 is refused), and uses the
     derived per-node weights :math:`\tau_j = \lambda s q_j / c_j` unless ``tau`` is given.
     ``"random"`` keeps a uniformly random subset; ``"magnitude"`` keeps the nodes with the largest
     outgoing-weight norms :math:`\lVert Z_{:,j}\rVert` (needs ``next_weight``).
@@ -125,9 +127,12 @@ def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="gr
     if lam is None and (tau is None or method == "leverage"):
         raise ValueError("`lam` is required (ridge of the leverage distribution / default tau)")
     M = _weight_matrix(m, theta, next_weight)
+    gen = check_rng(rng)
+    if tau is not None:
+        _tau_vector(tau, m)
     counts = None
     if method == "leverage":
-        smp = _leverage_sample(S, width, lam, check_rng(rng), None)
+        smp = _leverage_sample(S, width, lam, gen, None)
         keep = smp.keep
         counts = smp.counts
         t = smp.tau if tau is None else _tau_vector(tau, m)
@@ -136,17 +141,16 @@ def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="gr
         if method == "greedy":
             keep = _greedy(S, M, t, width)
         elif method == "random":
-            keep = np.sort(check_rng(rng).choice(m, size=width, replace=False)).astype(np.int64)
+            keep = np.sort(gen.choice(m, size=width, replace=False)).astype(np.int64)
         else:
             if next_weight is None:
                 raise ValueError("`next_weight` is required for method='magnitude' (outgoing-weight norms)")
-            Z = as_array(next_weight, "next_weight", ndim=2)
-            if Z.shape[1] != m:
-                raise ValueError(f"`next_weight` must have {m} columns; got shape {Z.shape}")
-            norms = np.linalg.norm(Z, axis=0)
+            norms = np.linalg.norm(_check_next_weight(next_weight, m), axis=0)
             keep = np.sort(np.argsort(-norms, kind="stable")[:width]).astype(np.int64)
-    A = _recon(S, keep, t)
+    A = _finite(_recon(S, keep, t), "the reconstruction map")
     R = _resid(S, keep, t)
-    loss = max(float(np.sum(M * R)), 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = float(np.sum(M * R))
+    loss = max(float(_finite(loss, "the pruning loss")), 0.0)
     return SpectralPruneResult(keep=keep, A=A, loss=loss, tau=t, method=method, counts=counts)
 

@@ -8,6 +8,8 @@ or a small constructor that builds a testbed from a parameter dict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .gaussian_mean import GaussianMeanEstimation, GibbsGaussianMean
 from .linear import CompressedLinearRegression
 
@@ -32,20 +34,33 @@ LINEAR_TRADEOFF = {
 }
 
 
+def _params(p, required, name="p") -> Mapping:
+    """``p`` if it is a mapping holding the ``required`` keys (other keys are allowed and ignored)."""
+    if not isinstance(p, Mapping):
+        raise TypeError(f"`{name}` must be a dict of parameters; got {type(p).__name__}")
+    missing = [k for k in required if k not in p]
+    if missing:
+        raise ValueError(f"`{name}` must hold the keys {list(required)}; missing {missing}")
+    return p
+
+
 def linear_model(p) -> CompressedLinearRegression:
     """The :class:`CompressedLinearRegression` of a parameter dict
     (``d, n, noise_var, feature_eigs, prior_vars``)."""
+    _params(p, ("d", "n", "noise_var", "feature_eigs", "prior_vars"))
     return CompressedLinearRegression(p["d"], p["n"], p["noise_var"], p["feature_eigs"], p["prior_vars"])
 
 
 def gaussian_mean_model(p) -> GaussianMeanEstimation:
     """The :class:`GaussianMeanEstimation` of a parameter dict (``n``; ``d`` = 1, ``sigma2`` = 1)."""
+    _params(p, ("n",))
     return GaussianMeanEstimation(p["n"], p.get("d", 1), p.get("sigma2", 1.0))
 
 
 def gibbs_model(p) -> GibbsGaussianMean:
     """The :class:`GibbsGaussianMean` of a parameter dict
     (``n, gamma``; ``d`` = 1, ``sigma2`` = 1, ``prior_var`` = 1)."""
+    _params(p, ("n", "gamma"))
     return GibbsGaussianMean(p["n"], p["gamma"], d=p.get("d", 1), sigma2=p.get("sigma2", 1.0),
                              prior_var=p.get("prior_var", 1.0))
 

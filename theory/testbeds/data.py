@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, as_int, check_rng
+from .._checks import as_array, as_int, check_bool, check_rng
 
 __all__ = ["DataSplit", "load_digits_split", "stratified_counts", "N_DIGITS", "N_DIGIT_CLASSES"]
 
@@ -166,8 +166,15 @@ def stratified_counts(class_counts, n_train, n_test) -> tuple[np.ndarray, np.nda
     Kohavi, "A study of cross-validation and bootstrap for accuracy estimation and model
     selection", IJCAI 1995 (stratified splits).
     """
-    counts = as_array(class_counts, "class_counts", ndim=1, dtype=np.int64, nonnegative=True)
+    raw = as_array(class_counts, "class_counts", ndim=1, nonnegative=True)
+    if not np.all(raw == np.round(raw)):
+        raise ValueError(f"`class_counts` must hold integers; got {raw}")
+    if raw.sum() > 2**53:
+        raise ValueError(f"`class_counts` must sum to at most 2**53 (exact integers in float64); got {raw.sum():.6g}")
+    counts = raw.astype(np.int64)
     N = int(counts.sum())
+    if N < 1:
+        raise ValueError("`class_counts` must hold at least one item (its sum is 0)")
     n_train = as_int(n_train, "n_train", low=0)
     n_test = as_int(n_test, "n_test", low=0)
     if n_train + n_test > N:
@@ -241,10 +248,8 @@ def load_digits_split(n_train=None, n_test=None, seed=0, standardize=True, devic
             raise ValueError(f"`n_train` must leave at least {N_DIGIT_CLASSES} test rows; got {n_train}")
     if n_train + n_test > N:
         raise ValueError(f"`n_train` + `n_test` must be <= {N}; got {n_train} + {n_test}")
-    if not isinstance(standardize, (bool, np.bool_)):
-        raise ValueError(f"`standardize` must be a bool; got {standardize!r}")
-    if not isinstance(as_tensor, (bool, np.bool_)):
-        raise ValueError(f"`as_tensor` must be a bool; got {as_tensor!r}")
+    check_bool(standardize, "standardize")
+    check_bool(as_tensor, "as_tensor")
     try:
         rng = check_rng(seed)
     except ValueError:

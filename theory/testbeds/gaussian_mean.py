@@ -24,13 +24,36 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import bounds
-from .._checks import as_array, as_float, as_int, check_positive, check_rng
+from .._checks import MAX_SIZE, as_array, as_float, as_int, as_size, check_positive, check_rng
 from ..claims import Measurement
 
 __all__ = ["GaussianMeanEstimation", "GibbsGaussianMean"]
 
 # Floats per Monte Carlo chunk (reps x n x d), so simulate() never holds a huge array.
 _CHUNK_FLOATS = 1 << 22
+
+#: Largest sample size: integers up to 2**53 are exact in float64.
+_MAX_N = 2**53
+# Above this n, per-sample arrays are not built and log(n/(n-1)) is computed as -log1p(-1/n).
+_LARGE_N = 2**20
+
+
+def _check_finite(values: dict, names: str) -> None:
+    """Refuse parameters whose closed forms overflow float64 (a silent inf otherwise)."""
+    bad = [k for k, v in values.items() if not math.isfinite(v)]
+    if bad:
+        raise ValueError(f"{names} must keep the closed forms finite in float64; {', '.join(bad)} overflow")
+
+
+def _check_reps(reps, n: int, d: int) -> int:
+    """``reps`` as a size; refused up front when reps x n x d normals could not be drawn in reasonable time."""
+    reps = as_size(reps, "reps", low=2)
+    if reps * n * d > MAX_SIZE:
+        most = MAX_SIZE // (n * d)
+        limit = f"at most {most} here" if most >= 2 else f"impossible here (n x d = {n * d} is too large to simulate)"
+        raise ValueError(f"`reps` must be {limit}: reps x n x d = {reps * n * d} normals exceed {MAX_SIZE} "
+                         f"(too long to draw); got {reps}")
+    return reps
 
 
 def _chunks(reps: int, per_rep: int):
@@ -68,7 +91,7 @@ class GaussianMeanEstimation:
     Parameters
     ----------
     n : int
-        Sample size, ``>= 1``.
+        Sample size, ``1 <= n <= 2**53``.
     d : int, default 1
         Dimension, ``>= 1``.
     sigma2 : float, default 1.0
@@ -88,10 +111,12 @@ class GaussianMeanEstimation:
     mean: float = 0.0
 
     def __post_init__(self):
-        object.__setattr__(self, "n", as_int(self.n, "n", low=1))
-        object.__setattr__(self, "d", as_int(self.d, "d", low=1))
+        object.__setattr__(self, "n", as_int(self.n, "n", low=1, high=_MAX_N))
+        object.__setattr__(self, "d", as_size(self.d, "d"))
         object.__setattr__(self, "sigma2", check_positive(self.sigma2, "sigma2"))
         object.__setattr__(self, "mean", as_float(self.mean, "mean"))
+        _check_finite({"c": self.c, "gen": 2.0 * self.sigma2 * self.d, "bound": self.sigma2 * self.d * math.sqrt(2.0)},
+                      "`sigma2` and `d`")
 
     @property
     def c(self) -> float:
@@ -134,7 +159,10 @@ class GaussianMeanEstimation:
         """
         if self.n == 1:
             return math.inf
-        return 0.5 * self.d * (math.log(self.n) - math.log(self.n - 1))
+        if self.n <= _LARGE_N:
+            return 0.5 * self.d * (math.log(self.n) - math.log(self.n - 1))
+        # for large n the difference of logs loses its digits (it is exactly 0 beyond ~1e16)
+        return -0.5 * self.d * math.log1p(-1.0 / self.n)
 
     def mutual_information_full(self) -> float:
         r""":math:`I(S;W)=\infty`: :math:`W` is a deterministic function of :math:`S` with a
@@ -183,14 +211,21 @@ class GaussianMeanEstimation:
         scalar = np.ndim(t) == 0
         tt = as_array(t, "t", nonnegative=True)
         shape = tt.shape
-        u = 2.0 * self.c * tt.reshape(-1)
+        with np.errstate(over="ignore"):
+            u = 2.0 * self.c * tt.reshape(-1)
+        if not np.all(np.isfinite(u)):
+            raise ValueError(f"`t` must be at most {np.finfo(float).max / (2.0 * self.c):.6g} (2 c t must be finite); "
+                             f"got max {tt.max():.6g}")
         small = u < 1e-3
         out = np.empty_like(u)
         us = u[small]
         out[small] = us * us * (0.5 - us * (1 / 3 - us * (0.25 - us * (0.2 - us / 6))))
         ul = u[~small]
         out[~small] = ul - np.log1p(ul)
-        out *= 0.5 * self.d
+        with np.errstate(over="ignore"):
+            out *= 0.5 * self.d
+        if not np.all(np.isfinite(out)):
+            raise ValueError("`t` is too large: the CGF d/2 (2ct - log(1 + 2ct)) overflows float64")
         return float(out[0]) if scalar else out.reshape(shape)
 
     def individual_sample_bound(self) -> float:
@@ -212,7 +247,9 @@ class GaussianMeanEstimation:
         Y. Bu, S. Zou and V. V. Veeravalli, IEEE JSAIT 2020, Theorem 1 and the Gaussian mean
         estimation example (theorem numbering as recalled, not checked against the paper's text).
         """
-        mis = np.full(self.n, self.mutual_information_individual())
+        # every I(W; Z_i) is the same, so for large n the average over i is its single value
+        # (no n-array in memory)
+        mis = np.full(self.n if self.n <= _LARGE_N else 1, self.mutual_information_individual())
         return bounds.individual_sample_cgf(mis, self.cgf)
 
     def individual_sample_bound_asymptotic(self) -> float:
@@ -266,19 +303,21 @@ class GaussianMeanEstimation:
         Parameters
         ----------
         reps : int
-            Number of data sets, ``>= 2``.
+            Number of data sets, ``>= 2``, with ``reps * n * d <= 10**9`` normals (a larger count
+            is refused up front).
         rng : None, int or numpy.random.Generator
 
         Returns
         -------
         theory.claims.Measurement
         """
-        reps = as_int(reps, "reps", low=2)
+        reps = _check_reps(reps, self.n, self.d)
         gen = check_rng(rng)
-        zbar, within = _sample_stats(gen, reps, self.n, self.d, self.sigma2, self.mean)
-        w = zbar
+        # sampled around 0 and compared with 0: the same draws as around ``mean`` and compared with
+        # ``mean``, without losing the sample's spread to rounding when |mean| is large
+        zbar, within = _sample_stats(gen, reps, self.n, self.d, self.sigma2, 0.0)
         emp = within                                   # L_S(W) = (1/n) sum ||Z_i - zbar||^2
-        pop = np.sum((w - self.mean) ** 2, axis=1) + self.sigma2 * self.d
+        pop = np.sum(zbar ** 2, axis=1) + self.sigma2 * self.d
         return Measurement.from_samples(pop - emp)
 
 
@@ -295,7 +334,7 @@ class GibbsGaussianMean:
     Parameters
     ----------
     n : int
-        Sample size, ``>= 1``.
+        Sample size, ``1 <= n <= 2**53``.
     gamma : float
         Inverse temperature, ``> 0``.
     d : int, default 1
@@ -324,13 +363,24 @@ class GibbsGaussianMean:
     mean: float = 0.0
 
     def __post_init__(self):
-        object.__setattr__(self, "n", as_int(self.n, "n", low=1))
+        object.__setattr__(self, "n", as_int(self.n, "n", low=1, high=_MAX_N))
         object.__setattr__(self, "gamma", check_positive(self.gamma, "gamma"))
-        object.__setattr__(self, "d", as_int(self.d, "d", low=1))
+        object.__setattr__(self, "d", as_size(self.d, "d"))
         object.__setattr__(self, "sigma2", check_positive(self.sigma2, "sigma2"))
         object.__setattr__(self, "prior_mean", as_float(self.prior_mean, "prior_mean"))
         object.__setattr__(self, "prior_var", check_positive(self.prior_var, "prior_var"))
         object.__setattr__(self, "mean", as_float(self.mean, "mean"))
+        with np.errstate(over="ignore", invalid="ignore"):
+            v = self.posterior_variance
+            a = self.shrinkage
+            vals = {"2 gamma": 2.0 * self.gamma, "1/prior_var": 1.0 / self.prior_var, "v": v, "a": a,
+                    "gen": 2.0 * a * self.sigma2 * self.d,
+                    "I_SKL": a * a * self.sigma2 * self.d / v if v > 0 else math.inf,
+                    "prior_mean - mean": self.prior_mean - self.mean}
+        _check_finite(vals, "`gamma`, `prior_var`, `sigma2`, `d`, `prior_mean` and `mean`")
+        if not v > 0:
+            raise ValueError("`gamma` and `prior_var` must keep the posterior variance 1/(1/prior_var + 2 gamma) "
+                             "positive in float64")
 
     @property
     def posterior_variance(self) -> float:
@@ -391,19 +441,22 @@ class GibbsGaussianMean:
         Parameters
         ----------
         reps : int
-            Number of data sets, ``>= 2``.
+            Number of data sets, ``>= 2``, with ``reps * n * d <= 10**9`` normals (a larger count
+            is refused up front).
         rng : None, int or numpy.random.Generator
 
         Returns
         -------
         theory.claims.Measurement
         """
-        reps = as_int(reps, "reps", low=2)
+        reps = _check_reps(reps, self.n, self.d)
         gen = check_rng(rng)
-        zbar, within = _sample_stats(gen, reps, self.n, self.d, self.sigma2, self.mean)
+        # everything relative to the true mean m (same draws; no rounding loss when |m| is large):
+        # zbar - m, and the posterior mean minus m = v (m0 - m)/σ0² + a (zbar - m)  (since 1 - a = v/σ0²)
+        zbar, within = _sample_stats(gen, reps, self.n, self.d, self.sigma2, 0.0)
         v = self.posterior_variance
-        post_mean = v * self.prior_mean / self.prior_var + self.shrinkage * zbar
+        post_mean = v * (self.prior_mean - self.mean) / self.prior_var + self.shrinkage * zbar
         w = post_mean + math.sqrt(v) * gen.standard_normal(zbar.shape)
         emp = np.sum((w - zbar) ** 2, axis=1) + within
-        pop = np.sum((w - self.mean) ** 2, axis=1) + self.sigma2 * self.d
+        pop = np.sum(w ** 2, axis=1) + self.sigma2 * self.d
         return Measurement.from_samples(pop - emp)

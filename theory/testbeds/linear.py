@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import as_array, as_int, check_nonnegative, check_positive, check_rng
+from .._checks import MAX_SIZE, as_array, as_int, as_size, check_nonnegative, check_positive, check_rng
 from ..claims import Measurement
 from ..rate_distortion import WaterFillingResult, gaussian_test_channel, water_filling_for_rate
 
@@ -53,6 +53,18 @@ class LinearSimulation:
     uncompressed_generalization_error: Measurement
 
 
+#: Largest sample size of the closed forms: integers up to 2**53 are exact in float64.
+_MAX_N = 2**53
+
+
+def _rates(x, name: str) -> np.ndarray:
+    """Rates or informations (nats): an array of numbers >= 0, ``inf`` allowed, NaN refused."""
+    r = as_array(x, name, finite=False, min_size=0)
+    if np.any(np.isnan(r)) or np.any(r < 0):
+        raise ValueError(f"`{name}` must be >= 0 (nats), not NaN")
+    return r
+
+
 def design_matrix(n: int, feature_eigs, rng=None) -> np.ndarray:
     r"""A fixed design :math:`X\in\mathbb{R}^{n\times d}` with :math:`X^\top X/n = \mathrm{diag}(\lambda)` exactly.
 
@@ -69,7 +81,10 @@ def design_matrix(n: int, feature_eigs, rng=None) -> np.ndarray:
     rng : None, int or numpy.random.Generator
     """
     lam = as_array(feature_eigs, "feature_eigs", ndim=1, positive=True)
-    n = as_int(n, "n", low=lam.size)
+    n = as_size(n, "n", low=lam.size)
+    if n * lam.size > MAX_SIZE:
+        raise ValueError(f"`n` must be at most {MAX_SIZE // lam.size} here: an n x d = {n} x {lam.size} design "
+                         "could not be held in memory")
     rng = check_rng(rng)
     q, _ = np.linalg.qr(rng.standard_normal((n, lam.size)))
     return math.sqrt(n) * q * np.sqrt(lam)
@@ -110,7 +125,7 @@ class CompressedLinearRegression:
     d : int
         Dimension.
     n : int
-        Sample size, ``n > d``.
+        Sample size, ``d < n <= 2**53`` (:meth:`simulate` needs ``n * d <= 10**9``).
     noise_var : float
         :math:`\sigma^2 > 0`.
     feature_eigs : array_like, shape (d,)
@@ -133,8 +148,8 @@ class CompressedLinearRegression:
     _v: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        d = as_int(self.d, "d", low=1)
-        n = as_int(self.n, "n", low=d + 1)
+        d = as_size(self.d, "d")
+        n = as_int(self.n, "n", low=d + 1, high=_MAX_N)
         s2 = check_positive(self.noise_var, "noise_var")
         lam = as_array(self.feature_eigs, "feature_eigs", ndim=1, positive=True, shape=(d,))
         tau2 = as_array(self.prior_vars, "prior_vars", ndim=1, nonnegative=True, shape=(d,))
@@ -144,6 +159,12 @@ class CompressedLinearRegression:
         lam.setflags(write=False)
         tau2.setflags(write=False)
         v = lam * tau2 + s2 / n
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            snr = n * lam * tau2 / s2
+            scale = 4.0 * (s2 * (1.0 + d / n) + float(np.sum(lam * tau2)) + float(np.sum(v)))
+        if not (np.all(v > 0) and np.all(np.isfinite(v)) and np.all(np.isfinite(snr)) and math.isfinite(scale)):
+            raise ValueError("`noise_var`, `n`, `feature_eigs` and `prior_vars` must keep the whitened variances "
+                             "λ τ² + σ²/n positive and the SNRs n λ τ²/σ² and the risks finite in float64")
         v.setflags(write=False)
         object.__setattr__(self, "_v", v)
 
@@ -179,7 +200,7 @@ class CompressedLinearRegression:
 
     # ---- closed forms (vectorized over the rate) ------------------------------------------
     def _map(self, fn, rate):
-        r = np.asarray(rate, dtype=float)
+        r = _rates(rate, "rate")
         if r.ndim == 0:
             return float(fn(self.compression_factors(float(r))))
         return np.array([fn(self.compression_factors(x)) for x in r.ravel()]).reshape(r.shape)
@@ -288,12 +309,12 @@ class CompressedLinearRegression:
             :math:`I(S;\hat W) = R`). Pass :meth:`conditional_mutual_information` for the
             tighter exact term.
         """
-        r = np.asarray(rate, dtype=float)
-        if np.any(np.isnan(r)) or np.any(r < 0):
-            raise ValueError("`rate` must be >= 0 (nats)")
-        info = r if mi is None else np.asarray(mi, dtype=float)
-        if np.any(np.isnan(info)) or np.any(info < 0):
-            raise ValueError("`mi` must be >= 0 (nats)")
+        r = _rates(rate, "rate")
+        info = r if mi is None else _rates(mi, "mi")
+        try:
+            np.broadcast_shapes(r.shape, info.shape)
+        except ValueError:
+            raise ValueError(f"`mi` must broadcast against `rate`; got shapes {info.shape} and {r.shape}") from None
         emp = np.asarray(self.empirical_risk(r), dtype=float)
         s2 = self.noise_var
         with np.errstate(invalid="ignore"):
@@ -317,13 +338,21 @@ class CompressedLinearRegression:
         rate : float
             Rate in nats (``inf``: no compression).
         reps : int
-            Repetitions (>= 2).
+            Repetitions (>= 2), with ``reps * (n + d) <= 1.25e8`` (the Monte Carlo arrays must fit
+            in memory; a larger count is refused up front).
         rng : None, int or numpy.random.Generator
         design : ndarray, shape (n, d), optional
             A fixed design with :math:`X^\top X/n=\Lambda`; default :func:`design_matrix`.
         """
         rate = check_nonnegative(rate, "rate", allow_inf=True)
-        reps = as_int(reps, "reps", low=2)
+        reps = as_size(reps, "reps", low=2)
+        if self.n * self.d > MAX_SIZE:
+            raise ValueError(f"`n` = {self.n} is too large to simulate: an n x d design could not be held in memory")
+        if reps * (self.n + self.d) > MAX_SIZE // 8:
+            most = MAX_SIZE // 8 // (self.n + self.d)
+            limit = f"at most {most} here" if most >= 2 else f"impossible here (n = {self.n} is too large to simulate)"
+            raise ValueError(f"`reps` must be {limit}: the reps x n Monte Carlo arrays could not be held in "
+                             f"memory; got {reps}")
         rng = check_rng(rng)
         lam = self.feature_eigs
         X = design_matrix(self.n, lam, rng) if design is None else as_array(

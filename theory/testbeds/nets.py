@@ -29,18 +29,18 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-from .._checks import as_array, as_float, as_int, check_in, check_nonnegative, check_rng
+from .._checks import MAX_SIZE, as_float, as_int, as_size, check_bool, check_in, check_nonnegative
 from ..claims import Measurement
-from .._torch import (ACTIVATIONS, TASKS, as_tensor, check_dtype, check_model, count_parameters, linear_layers,
-                      loss_fn, module_device, module_dtype, resolve_device, seed_or_fresh, torch_generator)
+from .._torch import (ACTIVATIONS, TASKS, _check_targets, _probe_forward, as_tensor, check_dtype, check_model,
+                      count_parameters, linear_layers, loss_fn, module_device, module_dtype, resolve_device,
+                      seed_or_fresh, torch_generator)
 
 __all__ = [
     "ACTIVATIONS",
@@ -110,7 +110,17 @@ def _check_widths(widths, name: str = "widths") -> tuple[int, ...]:
         widths = (int(widths),)
     if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
         raise ValueError(f"`{name}` must be a sequence of positive integers; got {widths!r}")
-    return tuple(as_int(w, name, low=1) for w in widths)
+    if isinstance(widths, np.ndarray) and widths.ndim != 1:
+        raise ValueError(f"`{name}` must be a 1-D sequence of positive integers; got shape {widths.shape}")
+    return tuple(as_size(w, name) for w in widths)
+
+
+def _check_mlp_size(dims, name: str = "widths") -> None:
+    """Refuse an MLP with more than MAX_SIZE parameters up front (it could not be built in memory)."""
+    count = sum(a * b + b for a, b in zip(dims[:-1], dims[1:]))
+    if count > MAX_SIZE:
+        raise ValueError(f"`{name}` (with `in_dim` and `out_dim`) gives an MLP with {count} parameters; at most "
+                         f"{MAX_SIZE} can be built in memory")
 
 
 def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, device="cpu",
@@ -138,7 +148,8 @@ def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, d
         Input dimension, >= 1.
     widths : sequence of int
         Hidden widths :math:`(h_1, \dots, h_{L-1})`, each >= 1; ``()`` gives a linear model.
-        A single int is read as one hidden layer.
+        A single int is read as one hidden layer. The network may hold at most
+        ``theory._checks.MAX_SIZE`` (10^9) parameters; a larger one is refused up front.
     out_dim : int
         Output dimension, >= 1.
     activation : {"relu", "tanh", "gelu", "sigmoid", "softplus", "identity"}, default "relu"
@@ -163,13 +174,13 @@ def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, d
     LeCun, Bottou, Orr, Müller, "Efficient BackProp", in Neural Networks: Tricks of the Trade,
     1998, §4.6 (fan-in scaling). The uniform init is ``torch.nn.Linear.reset_parameters``.
     """
-    in_dim = as_int(in_dim, "in_dim", low=1)
+    in_dim = as_size(in_dim, "in_dim")
     widths = _check_widths(widths)
-    out_dim = as_int(out_dim, "out_dim", low=1)
+    out_dim = as_size(out_dim, "out_dim")
+    _check_mlp_size((in_dim, *widths, out_dim))
     check_in(activation, "activation", tuple(ACTIVATIONS))
     check_in(init, "init", INITS)
-    if not isinstance(bias, (bool, np.bool_)):
-        raise ValueError(f"`bias` must be a bool; got {bias!r}")
+    check_bool(bias, "bias")
     seed = seed_or_fresh(seed)
     dev = resolve_device(device)
     dtype = check_dtype(dtype)
@@ -216,20 +227,24 @@ def _batched_losses(model, X, Y, task, batch_size, *, errors=False):
                 errs.append((out.argmax(dim=1) != y.reshape(-1).long()).double().cpu())
     loss = torch.cat(losses).numpy()
     if not np.all(np.isfinite(loss)):
-        raise ValueError("`model` produced non-finite losses (NaN or inf)")
+        raise ValueError("`model` produced non-finite losses (NaN or inf) on the data: the outputs or the "
+                         "targets overflow")
     return loss, (torch.cat(errs).numpy() if errors else None)
 
 
-def _prepare_xy(model, X, Y, task):
+def _prepare_xy(model, X, Y, task, xname="X", yname="Y"):
+    """X, Y as tensors on the model's device, checked against each other and the model's output."""
     dev = module_device(model)
     dt = module_dtype(model)
-    X = as_tensor(X, "X", ndim=2, device=dev, dtype=dt)
+    X = as_tensor(X, xname, ndim=2, device=dev, dtype=dt)
     if task == "regression":
-        Y = as_tensor(Y, "Y", ndim=(1, 2), device=dev, dtype=dt)
+        Y = as_tensor(Y, yname, ndim=(1, 2), device=dev, dtype=dt)
     else:
-        Y = as_tensor(Y, "Y", ndim=(1, 2), device=dev)
+        Y = as_tensor(Y, yname, ndim=(1, 2), device=dev)
     if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"`Y` must have as many rows as `X` ({X.shape[0]}); got {Y.shape[0]}")
+        raise ValueError(f"`{yname}` must have as many rows as `{xname}` ({X.shape[0]}); got {Y.shape[0]}")
+    K = _probe_forward(model, X, xname).shape[1]
+    Y = _check_targets(Y, task, X.shape[0], K, yname)
     return X, Y
 
 
@@ -278,9 +293,9 @@ def evaluate(model, X, Y, task, batch_size=8192, device=None) -> Measurement:
     Standard error of a sample mean; e.g. Wasserman, *All of Statistics* (2004), Thm. 6.10 (CLT)
     and §6.3.
     """
-    check_model(model)
+    check_model(model, finite=True)
     check_in(task, "task", TASKS)
-    batch_size = as_int(batch_size, "batch_size", low=1)
+    batch_size = as_size(batch_size, "batch_size")
     if device is not None:
         model.to(resolve_device(device))
     X, Y = _prepare_xy(model, X, Y, task)
@@ -317,8 +332,8 @@ def accuracy(model, X, Y, batch_size=8192, device=None) -> float:
     Hastie, Tibshirani, Friedman, *The Elements of Statistical Learning*, 2nd ed. (2009), §2.4
     (0-1 loss).
     """
-    check_model(model)
-    batch_size = as_int(batch_size, "batch_size", low=1)
+    check_model(model, finite=True)
+    batch_size = as_size(batch_size, "batch_size")
     if device is not None:
         model.to(resolve_device(device))
     X, Y = _prepare_xy(model, X, Y, "classification")
@@ -352,13 +367,33 @@ class PopulationRisk:
     n_fresh: int = 0
 
 
-def _vector_or_scalar(x, name, in_dim, *, positive=False):
-    """Scalar -> float; vector of length in_dim -> tuple of floats."""
-    arr = np.asarray(x, dtype=float) if not isinstance(x, torch.Tensor) else x.detach().cpu().double().numpy()
+def _vector_or_scalar(x, name, in_dim, *, positive=False, limit=math.inf):
+    """Scalar -> float; vector of length in_dim -> tuple of floats; entries bounded by ``limit``."""
+    if isinstance(x, torch.Tensor):
+        if x.is_complex():
+            raise ValueError(f"`{name}` must be real; got a complex tensor")
+        x = x.detach().cpu().double().numpy()
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"`{name}` must be a number or a sequence of {in_dim} numbers; got {x!r}") from None
     if arr.ndim == 0:
-        return as_float(arr, name, low=0.0, low_open=True) if positive else as_float(arr, name)
-    arr = as_array(arr, name, ndim=1, shape=(in_dim,), positive=positive)
-    return tuple(float(v) for v in arr)
+        return as_float(arr, name, low=0.0, low_open=True, high=limit) if positive else as_float(
+            arr, name, low=-limit, high=limit)
+    if arr.ndim != 1 or arr.shape != (in_dim,):
+        raise ValueError(f"`{name}` must be a number or a sequence of {in_dim} numbers; got shape {arr.shape}")
+    return tuple(as_float(v, name, low=0.0, low_open=True, high=limit) if positive
+                 else as_float(v, name, low=-limit, high=limit) for v in arr)
+
+
+def _magnitude_limit(dtype) -> float:
+    """Largest input mean/scale and noise level: fourth root of the dtype's largest float, so that
+    inputs, outputs and their squared errors stay finite."""
+    return float(torch.finfo(dtype).max) ** 0.25
+
+
+# The smallest positive temperature: logits t(x)/T stay finite in float64.
+_MIN_TEMPERATURE = 1e-100
 
 
 @dataclass(frozen=True)
@@ -391,7 +426,8 @@ class TeacherStudent:
     Parameters
     ----------
     in_dim : int
-        Input dimension d >= 1.
+        Input dimension d >= 1, at most 10^9 / 16384 = 61035 (the probe sample that normalises
+        the teacher holds 16384 x d numbers).
     teacher_widths : sequence of int, default (32,)
         Hidden widths of the teacher.
     out_dim : int, default 1
@@ -400,7 +436,9 @@ class TeacherStudent:
     activation : str, default "relu"
         Teacher activation (see :data:`ACTIVATIONS`).
     noise_std : float, default 0.1
-        :math:`\sigma >= 0` (regression only; ignored for classification).
+        :math:`\sigma >= 0` (regression only; ignored for classification). ``noise_std``,
+        ``|input_mean|`` and ``input_scale`` are at most the fourth root of the largest float of
+        ``dtype`` (about 4.3e9 for float32), so that squared errors stay finite.
     teacher_seed : int, default 0
     input_scale : float or sequence of d floats, default 1.0
         :math:`s > 0` (per-coordinate when a sequence: covariance :math:`\mathrm{diag}(s^2)`).
@@ -409,7 +447,8 @@ class TeacherStudent:
     device : str or torch.device, default "cpu"
         Where samples and the teacher live (resolved with :func:`resolve_device`).
     temperature : float, default 1.0
-        :math:`T >= 0` (classification only).
+        :math:`T >= 0` (classification only): 0 or at least 1e-100, so that the logits
+        :math:`t(x)/T` stay finite.
     dtype : torch floating dtype, default torch.float32
 
     References
@@ -438,26 +477,35 @@ class TeacherStudent:
         def put(name, value):
             object.__setattr__(self, name, value)
 
-        put("in_dim", as_int(self.in_dim, "in_dim", low=1))
+        # the probe sample (16384 x in_dim) that normalises the teacher must fit in memory
+        put("in_dim", as_size(self.in_dim, "in_dim", high=MAX_SIZE // _PROBE_N))
         put("teacher_widths", _check_widths(self.teacher_widths, "teacher_widths"))
         check_in(self.task, "task", TASKS)
         low = 2 if self.task == "classification" else 1
-        put("out_dim", as_int(self.out_dim, "out_dim", low=low))
+        put("out_dim", as_size(self.out_dim, "out_dim", low=low))
+        _check_mlp_size((self.in_dim, *self.teacher_widths, self.out_dim), "teacher_widths")
         check_in(self.activation, "activation", tuple(ACTIVATIONS))
-        put("noise_std", check_nonnegative(self.noise_std, "noise_std"))
-        put("teacher_seed", as_int(self.teacher_seed, "teacher_seed", low=0))
-        put("input_scale", _vector_or_scalar(self.input_scale, "input_scale", self.in_dim, positive=True))
-        put("input_mean", _vector_or_scalar(self.input_mean, "input_mean", self.in_dim))
-        put("device", resolve_device(self.device))
-        put("temperature", check_nonnegative(self.temperature, "temperature"))
         put("dtype", check_dtype(self.dtype))
+        lim = _magnitude_limit(self.dtype)
+        put("noise_std", as_float(self.noise_std, "noise_std", low=0.0, high=lim))
+        put("teacher_seed", as_int(self.teacher_seed, "teacher_seed", low=0, high=2**64 - 1))
+        put("input_scale", _vector_or_scalar(self.input_scale, "input_scale", self.in_dim, positive=True, limit=lim))
+        put("input_mean", _vector_or_scalar(self.input_mean, "input_mean", self.in_dim, limit=lim))
+        put("device", resolve_device(self.device))
+        temperature = check_nonnegative(self.temperature, "temperature")
+        if 0.0 < temperature < _MIN_TEMPERATURE:
+            raise ValueError(f"`temperature` must be 0 or at least {_MIN_TEMPERATURE:g} (the logits t(x)/T must "
+                             f"stay finite); got {temperature!r}")
+        put("temperature", temperature)
 
     # -- the teacher -------------------------------------------------------------------------
 
     def _moments(self, input_mean=None, input_scale=None, device=torch.device("cpu")):
-        m = self.input_mean if input_mean is None else _vector_or_scalar(input_mean, "input_mean", self.in_dim)
+        lim = _magnitude_limit(self.dtype)
+        m = (self.input_mean if input_mean is None
+             else _vector_or_scalar(input_mean, "input_mean", self.in_dim, limit=lim))
         s = (self.input_scale if input_scale is None
-             else _vector_or_scalar(input_scale, "input_scale", self.in_dim, positive=True))
+             else _vector_or_scalar(input_scale, "input_scale", self.in_dim, positive=True, limit=lim))
         mean = torch.as_tensor(np.broadcast_to(np.asarray(m, dtype=float), (self.in_dim,)).copy(),
                                dtype=self.dtype, device=device)
         scale = torch.as_tensor(np.broadcast_to(np.asarray(s, dtype=float), (self.in_dim,)).copy(),
@@ -497,10 +545,14 @@ class TeacherStudent:
         with torch.no_grad():
             xp = mean + scale * torch.randn(_PROBE_N, self.in_dim, generator=g, dtype=self.dtype)
             out = t(xp).double()
+            if not bool(torch.isfinite(out).all()):
+                raise ValueError("`input_mean` and `input_scale` give teacher outputs that overflow "
+                                 f"{self.dtype}; choose smaller inputs")
             sd = out.std(dim=0)
             if not bool(torch.all(sd > 1e-12 * (1.0 + out.abs().max()))):
                 raise ValueError(f"`teacher_seed` {self.teacher_seed} gives a teacher with a constant output "
-                                 "on the input distribution; choose another seed or activation")
+                                 "on the input distribution (`input_mean`, `input_scale`); choose another seed, "
+                                 "activation or input scale")
             last = linear_layers(t)[-1]
             c = (1.0 / sd).to(self.dtype)
             last.weight.mul_(c[:, None])
@@ -535,6 +587,9 @@ class TeacherStudent:
             X = X.to(self.device)
             with torch.no_grad():
                 f = t(X)
+            if not bool(torch.isfinite(f).all()):
+                raise ValueError("`input_mean` and `input_scale` give teacher outputs that overflow "
+                                 f"{self.dtype}; choose smaller inputs")
             if self.task == "regression":
                 Y = f + self.noise_std * eps.to(self.device)
             elif self.temperature == 0:
@@ -565,7 +620,8 @@ class TeacherStudent:
         Parameters
         ----------
         n : int
-            Number of samples, >= 1.
+            Number of samples, >= 1; the sample (``n x (in_dim + out_dim)`` numbers) may hold at
+            most 10^9 numbers.
         rng : None, int, numpy.random.Generator or torch.Generator
         input_mean : float or sequence of d floats, optional
             Override of the input mean (covariate shift).
@@ -585,7 +641,10 @@ class TeacherStudent:
         log-likelihood function", J. Statist. Plann. Inference 90 (2000) (covariate shift: the
         input law changes, the conditional does not).
         """
-        n = as_int(n, "n", low=1)
+        n = as_size(n, "n")
+        if n * (self.in_dim + self.out_dim) > MAX_SIZE:
+            raise ValueError(f"`n` must be at most {MAX_SIZE // (self.in_dim + self.out_dim)} here: the sample "
+                             f"({n} x {self.in_dim} inputs) could not be held in memory; got {n}")
         gen = torch_generator(rng)
         mean, scale = self._moments(input_mean, input_scale, device=gen.device)
         Xs, Ys = [], []
@@ -661,7 +720,7 @@ class TeacherStudent:
         entropy); Devroye, Györfi, Lugosi, *A Probabilistic Theory of Pattern Recognition* (1996),
         §2.1 (Bayes error).
         """
-        n_fresh = as_int(n_fresh, "n_fresh", low=2)
+        n_fresh = as_size(n_fresh, "n_fresh", low=2)
         if self.task == "regression":
             self._moments(input_mean, input_scale)  # validate overrides
             return PopulationRisk(Measurement(self.bayes_risk(), 0.0), None, n_fresh)
@@ -724,9 +783,9 @@ class TeacherStudent:
         Hold-out estimation of risk with a CLT standard error; e.g. Wasserman, *All of
         Statistics* (2004), §6.3; Devroye, Györfi, Lugosi (1996), §8.1 (hold-out error).
         """
-        check_model(model)
-        n_fresh = as_int(n_fresh, "n_fresh", low=2)
-        batch_size = as_int(batch_size, "batch_size", low=1)
+        check_model(model, finite=True)
+        n_fresh = as_size(n_fresh, "n_fresh", low=2)
+        batch_size = as_size(batch_size, "batch_size")
         if device is not None:
             model.to(resolve_device(device))
         gen = torch_generator(rng)
@@ -739,11 +798,14 @@ class TeacherStudent:
             for X, Y in self._chunks(n_fresh, gen, mean, scale):
                 X = X.to(device=mdev, dtype=mdt)
                 Y = Y.to(device=mdev, dtype=mdt) if not clf else Y.to(mdev)
-                with torch.no_grad():
-                    out = model(X[:1])
-                if out.ndim != 2 or out.shape[1] != self.out_dim:
+                try:
+                    out = _probe_forward(model, X)
+                except ValueError:
+                    out = None
+                if out is None or out.shape[1] != self.out_dim:
                     raise ValueError(f"`model` must map (n, {self.in_dim}) to (n, {self.out_dim}); "
-                                     f"got output shape {tuple(out.shape)}")
+                                     + ("it does not accept such inputs" if out is None
+                                        else f"got output shape {tuple(out.shape)}"))
                 loss, err = _batched_losses(model, X, Y, self.task, batch_size, errors=clf)
                 losses.append(loss)
                 if clf:
@@ -829,24 +891,24 @@ def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay
     Raises
     ------
     ValueError
-        On bad input, or when the training loss becomes non-finite (lower ``lr``).
+        On bad input (including a model with NaN/inf parameters), or when the training loss or
+        the trained parameters become non-finite (lower ``lr``).
 
     References
     ----------
     Kingma, Ba, "Adam: a method for stochastic optimization", ICLR 2015, Algorithm 1;
     Robbins, Monro, "A stochastic approximation method", Ann. Math. Statist. 22 (1951) (SGD).
     """
-    check_model(model)
+    check_model(model, finite=True)
     check_in(task, "task", TASKS)
-    epochs = as_int(epochs, "epochs", low=0)
+    epochs = as_size(epochs, "epochs", low=0)
     lr = as_float(lr, "lr", low=0.0, low_open=True)
-    batch_size = as_int(batch_size, "batch_size", low=1)
+    batch_size = as_size(batch_size, "batch_size")
     weight_decay = check_nonnegative(weight_decay, "weight_decay")
     check_in(optimizer, "optimizer", ("adam", "sgd"))
-    seed = as_int(seed, "seed", low=0)
+    seed = as_int(seed, "seed", low=0, high=2**64 - 1)
     momentum = as_float(momentum, "momentum", low=0.0, high=1.0, high_open=True)
-    if not isinstance(progress, (bool, np.bool_)):
-        raise ValueError(f"`progress` must be a bool; got {progress!r}")
+    check_bool(progress, "progress")
     if (X_val is None) != (Y_val is None):
         raise ValueError("`X_val` and `Y_val` must be given together")
     if device is not None:
@@ -856,7 +918,7 @@ def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay
     if n < 1:
         raise ValueError("`X` must hold at least 1 sample")
     if X_val is not None:
-        X_val, Y_val = _prepare_xy(model, X_val, Y_val, task)
+        X_val, Y_val = _prepare_xy(model, X_val, Y_val, task, "X_val", "Y_val")
         if X_val.shape[0] < 1:
             raise ValueError("`X_val` must hold at least 1 sample")
     params = [p for p in model.parameters() if p.requires_grad]
@@ -907,5 +969,8 @@ def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay
         if progress:
             it.close()
         model.train(was_training)
+    if epochs and not all(bool(torch.isfinite(p.detach()).all()) for p in params):
+        raise ValueError("training diverged (the last step left non-finite parameters); lower `lr` "
+                         "or `weight_decay`")
     return TrainResult(train_loss=train_loss, val_loss=val_loss, epochs=epochs,
                        seconds=time.perf_counter() - t0)

@@ -8,12 +8,73 @@ where a network is involved, and return plain dicts of numbers (JSON-able rows).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 
+from .._checks import (MAX_SIZE, as_array, as_float, as_int, as_size, check_in, check_nonnegative, check_positive,
+                       check_probability, check_psd, check_rng)
 from ..claims import Measurement
 from ..rate_distortion import bernoulli_hamming_rate_distortion, blahut_arimoto
 
 __all__ = ["bernoulli_blahut_arimoto"]
+
+
+# ---- argument checks shared by the recipes (run at entry, before any training) ----------------
+
+# Seeds are offset (e.g. seed + 777 000) and fed to numpy and torch generators.
+_MAX_SEED = 2**62
+
+
+def _seed(seed, name: str = "seed") -> int:
+    return as_int(seed, name, low=0, high=_MAX_SEED)
+
+
+def _seq(x, name: str, *, empty: bool = False) -> list:
+    """``x`` as a list; a string, a mapping or a scalar is refused (and an empty one unless ``empty``)."""
+    if isinstance(x, (str, bytes, Mapping)) or not isinstance(x, (Sequence, np.ndarray)):
+        raise ValueError(f"`{name}` must be a sequence; got {x!r}")
+    items = list(x)
+    if not items and not empty:
+        raise ValueError(f"`{name}` must not be empty")
+    return items
+
+
+def _sizes(x, name: str, *, low: int = 1, empty: bool = False) -> list:
+    """A sequence of counts (e.g. hidden widths), each in [low, MAX_SIZE]."""
+    return [as_size(v, name, low=low) for v in _seq(x, name, empty=empty)]
+
+
+def _fractions(x, name: str = "fractions") -> list:
+    """A non-empty sequence of fractions in (0, 1]."""
+    return [as_float(f, name, low=0.0, low_open=True, high=1.0) for f in _seq(x, name)]
+
+
+def _delta(delta, name: str = "delta") -> float:
+    return check_probability(delta, name, open_low=True, open_high=True)
+
+
+def _record(row, name: str, keys) -> Mapping:
+    """``row`` if it is a mapping holding ``keys``."""
+    if not isinstance(row, Mapping):
+        raise ValueError(f"`{name}` must be a dict (a row of a recipe); got {type(row).__name__}")
+    missing = [k for k in keys if k not in row]
+    if missing:
+        raise ValueError(f"`{name}` must hold the keys {list(keys)}; missing {missing}")
+    return row
+
+
+def _records(rows, keys, name: str = "rows") -> list:
+    """A sequence of rows, each a mapping holding ``keys``."""
+    items = _seq(rows, name, empty=True)
+    for r in items:
+        _record(r, name, keys)
+    return items
+
+
+def _student(hidden, n, epochs, seed, *, n_low: int = 1):
+    """The arguments of a trained student: hidden widths, sample size, epochs, seed."""
+    return _sizes(hidden, "hidden"), as_size(n, "n", low=n_low), as_size(epochs, "epochs", low=0), _seed(seed)
 
 
 # ---- rate–distortion (Cover & Thomas 2006, ch. 10) ------------------------------------------
@@ -26,6 +87,8 @@ def bernoulli_blahut_arimoto(p: float, beta: float) -> dict:
     ``bracket_se`` is [R_lower, R_upper], so that an identity claim checked at 3 standard errors
     holds exactly when h(p) − h(D) lies in the bracket.
     """
+    p = check_probability(p, "p")
+    beta = check_nonnegative(beta, "beta")
     px = np.array([1 - p, p])
     res = blahut_arimoto(px, 1.0 - np.eye(2), beta)
     m = Measurement((res.rate_lower + res.rate_upper) / 2, max(res.gap, 0.0) / 6)
@@ -65,6 +128,12 @@ def spectral_teacher_student(cfg=None, device="cpu"):
     from .configs import SPECTRAL_TEACHER_STUDENT
     from .nets import TeacherStudent
 
+    if cfg is not None:
+        if not isinstance(cfg, Mapping):
+            raise ValueError(f"`cfg` must be None or a dict of overrides; got {type(cfg).__name__}")
+        unknown = sorted(set(cfg) - set(SPECTRAL_TEACHER_STUDENT))
+        if unknown:
+            raise ValueError(f"`cfg` may only override {sorted(SPECTRAL_TEACHER_STUDENT)}; got unknown keys {unknown}")
     c = {**SPECTRAL_TEACHER_STUDENT, **(cfg or {})}
     return TeacherStudent(in_dim=c["in_dim"], teacher_widths=c["teacher_widths"], out_dim=1, task="regression",
                           activation=c["activation"], noise_std=c["noise_std"], teacher_seed=c["teacher_seed"],
@@ -94,8 +163,14 @@ def spectral_train_student(ts, n, hidden, epochs, seed, device="cpu"):
         The trained student and its training inputs and targets.
     """
     from .configs import SPECTRAL_STUDENT_TRAINING as T
-    from .nets import make_mlp, train
+    from .nets import TeacherStudent, make_mlp, train
 
+    if not isinstance(ts, TeacherStudent):
+        raise ValueError(f"`ts` must be a TeacherStudent; got {type(ts).__name__}")
+    if ts.task != "regression" or ts.out_dim != 1:
+        raise ValueError(f"`ts` must be a regression teacher–student with one output; got task={ts.task!r}, "
+                         f"out_dim={ts.out_dim}")
+    hidden, n, epochs, seed = _student(hidden, n, epochs, seed)
     X, Y = ts.sample(n, rng=seed)
     model = make_mlp(ts.in_dim, hidden, 1, activation="relu", seed=seed, device=device)
     train(model, X, Y, "regression", epochs=epochs, lr=T["lr"], batch_size=T["batch_size"], seed=seed,
@@ -114,9 +189,10 @@ def spectral_train_digits(n, hidden, epochs, seed, device="cpu"):
         The trained classifier and its (standardised) training inputs.
     """
     from .configs import SPECTRAL_DIGITS_TRAINING as T
-    from .data import load_digits_split
+    from .data import N_DIGIT_CLASSES, load_digits_split
     from .nets import make_mlp, train
 
+    hidden, n, epochs, seed = _student(hidden, n, epochs, seed, n_low=N_DIGIT_CLASSES)
     split = load_digits_split(n_train=min(n, 1437), seed=seed, device=device)
     model = make_mlp(64, hidden, 10, activation="relu", seed=seed, device=device)
     train(model, split.X_train, split.y_train, "classification", epochs=epochs, lr=T["lr"],
@@ -180,10 +256,15 @@ def spectral_leverage_guarantee(cov, width, delta, reps, rng=None, next_weight=N
         (largest :math:`\lambda_{\max}(R_\tau)/\lambda^\sharp`), and with ``next_weight``
         ``loss`` and ``loss_bound``.
     """
-    from .._checks import check_rng
     from .. import spectral as sp
 
+    check_psd(cov, "cov")
     S = np.asarray(cov, dtype=float)
+    width = as_size(width, "width")
+    delta = _delta(delta)
+    reps = as_size(reps, "reps", low=2)
+    if next_weight is not None:
+        next_weight = as_array(next_weight, "next_weight", ndim=2, shape=(None, S.shape[0]))
     gen = check_rng(rng)
     mu = _spectral_eigenvalues(S)
     lam_w = sp.lambda_for_width(mu, width, delta=delta)
@@ -235,7 +316,16 @@ def spectral_layer_errors(cov, next_weight, widths, n_random, n_leverage, reps, 
 
     from .. import spectral as sp
 
-    S, Z = cov, next_weight
+    check_psd(cov, "cov")
+    S = np.asarray(cov, dtype=float)
+    Z = as_array(next_weight, "next_weight", ndim=2, shape=(None, S.shape[0]))
+    widths = _sizes(widths, "widths", empty=True)
+    n_random = as_size(n_random, "n_random", low=2)
+    n_leverage = as_size(n_leverage, "n_leverage")
+    reps = as_size(reps, "reps", low=2)
+    n_lams = as_size(n_lams, "n_lams", high=10**6)
+    delta = _delta(delta)
+    rng = check_rng(rng)
     m = S.shape[0]
     mu = _spectral_eigenvalues(S)
     lam_rel = np.geomspace(1e-6, 1.0, n_lams)
@@ -302,6 +392,14 @@ def spectral_dof(net, hidden, n, epochs, seed, prune_widths, n_random, n_leverag
     from .. import spectral as sp
     from .._torch import linear_layers
 
+    check_in(net, "net", ("teacher_student", "digits"))
+    hidden, n, epochs, seed = _student(hidden, n, epochs, seed, n_low=10 if net == "digits" else 1)
+    prune_widths = _sizes(prune_widths, "prune_widths", empty=True)
+    as_size(n_random, "n_random", low=2)
+    as_size(n_leverage, "n_leverage")
+    as_size(reps, "reps", low=2)
+    as_size(n_lams, "n_lams", high=10**6)
+    _delta(delta)
     if net == "teacher_student":
         ts = spectral_teacher_student(device=device)
         model, X, _ = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
@@ -338,6 +436,20 @@ def _spectral_cov_inputs(ts, X, n_target, seed, input_mean, input_scale):
     return {"source": X, "target": Xt, "mixed": torch.cat([X, Xt])}
 
 
+def _variants(variants) -> list:
+    """A non-empty sequence of (method, theta) pairs of spectral pruning."""
+    from ..spectral import SELECTION_METHODS
+
+    out = []
+    for v in _seq(variants, "variants"):
+        if isinstance(v, (str, bytes)) or not isinstance(v, (Sequence, np.ndarray)) or len(v) != 2:
+            raise ValueError(f"`variants` must hold (method, theta) pairs; got {v!r}")
+        check_in(v[0], "variants", SELECTION_METHODS)
+        check_probability(v[1], "variants")
+        out.append(v)
+    return out
+
+
 def spectral_distortion_sides(row) -> tuple:
     r"""Both sides of the output-distortion claim from a pruning row.
 
@@ -349,7 +461,9 @@ def spectral_distortion_sides(row) -> tuple:
 
     from .. import spectral as sp
 
-    return sp.compression_bias_bound(row["layer_errors"], row["lipschitz"]), math.sqrt(row["output_distortion"])
+    _record(row, "row", ("layer_errors", "lipschitz", "output_distortion"))
+    dist = check_nonnegative(row["output_distortion"], "row['output_distortion']")
+    return sp.compression_bias_bound(row["layer_errors"], row["lipschitz"]), math.sqrt(dist)
 
 
 def spectral_student_distortion(hidden, n, epochs, seed, width, theta, method="greedy", cov="source",
@@ -369,14 +483,22 @@ def spectral_student_distortion(hidden, n, epochs, seed, width, theta, method="g
         inputs), ``n_params``, and ``bound`` and ``measured`` of
         :func:`spectral_distortion_sides`.
     """
+    from ..spectral import SELECTION_METHODS
+
+    hidden, n, epochs, seed = _student(hidden, n, epochs, seed)
+    width = as_size(width, "width")
+    theta = check_probability(theta, "theta")
+    check_in(method, "method", SELECTION_METHODS)
+    check_in(cov, "cov", ("source", "target", "mixed"))
     ts = spectral_teacher_student(device=device)
+    if cov != "source":
+        n_target = as_size(n_target, "n_target")
+        ts._moments(input_mean, input_scale)       # checks the target input law
     model, X, _ = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
     if cov == "source":
         data = X
-    elif cov in ("target", "mixed"):
-        data = _spectral_cov_inputs(ts, X, n_target, seed, input_mean, input_scale)[cov]
     else:
-        raise ValueError(f"`cov` must be 'source', 'target' or 'mixed'; got {cov!r}")
+        data = _spectral_cov_inputs(ts, X, n_target, seed, input_mean, input_scale)[cov]
     res = _spectral_prune_student(model, X, hidden, width, theta, method, seed, cov_inputs=data)
     row = {"layer_errors": res.layer_errors, "lipschitz": res.lipschitz,
            "output_distortion": res.output_distortion, "n_params": res.n_params}
@@ -414,6 +536,11 @@ def spectral_tradeoff(hidden, n, epochs, seed, widths, variants, n_fresh, delta,
     from .. import spectral as sp
     from .nets import evaluate
 
+    hidden, n, epochs, seed = _student(hidden, n, epochs, seed)
+    widths = _sizes(widths, "widths")
+    variants = _variants(variants)
+    n_fresh = as_size(n_fresh, "n_fresh", low=2)
+    delta = _delta(delta)
     ts = spectral_teacher_student(device=device)
     model, X, Y = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
     fresh_seed = seed + _SPECTRAL_FRESH_SEED
@@ -472,10 +599,16 @@ def spectral_shift(hidden, n, n_target, epochs, seed, widths, n_fresh, input_mea
 
     from .._torch import loss_fn
 
-    covs = tuple(covs)
+    covs = tuple(_seq(covs, "covs"))
     if not covs or covs[0] != "source" or not set(covs) <= {"source", "target", "mixed"}:
         raise ValueError(f"`covs` must start with 'source' and hold 'target' or 'mixed'; got {covs!r}")
+    hidden, n, epochs, seed = _student(hidden, n, epochs, seed)
+    n_target = as_size(n_target, "n_target")
+    widths = _sizes(widths, "widths")
+    n_fresh = as_size(n_fresh, "n_fresh", low=2)
+    theta = check_probability(theta, "theta")
     ts = spectral_teacher_student(device=device)
+    ts._moments(input_mean, input_scale)           # checks the target input law
     model, X, _ = spectral_train_student(ts, n, hidden, epochs, seed, device=device)
     shift = {"input_mean": input_mean, "input_scale": input_scale}
     cov_data = _spectral_cov_inputs(ts, X, n_target, seed, input_mean, input_scale)
@@ -513,7 +646,8 @@ def spectral_target_covariance_sides(source_row, target_row) -> tuple:
     with target :math:`\hat\Sigma` (both nets are evaluated on the same fresh target sample), and
     the standard error of that paired difference.
     """
-    s, t = source_row, target_row
+    s = _record(source_row, "source_row", ("target_risk",))
+    t = _record(target_row, "target_row", ("minus_source_target_risk", "minus_source_target_risk_se"))
     return s["target_risk"], s["target_risk"] + t["minus_source_target_risk"], t["minus_source_target_risk_se"]
 
 
@@ -660,7 +794,20 @@ def coreset_pruning(testbed, seed, *, fractions, n_train, widths, epochs, n_s, n
     Baykal, Liebenwein, Gilitschenski, Feldman, Rus, ICLR 2019, §6 (CoreNet, CoreNet+, CoreNet++
     against uniform sampling and other baselines, without retraining).
     """
-    unknown = [m for m in methods if m not in CORESET_METHODS]
+    check_in(testbed, "testbed", CORESET_TESTBEDS)
+    seed = _seed(seed)
+    _fractions(fractions)
+    n_train = as_size(n_train, "n_train")
+    widths = _sizes(widths, "widths")
+    epochs = as_size(epochs, "epochs", low=0)
+    n_s = as_size(n_s, "n_s")
+    n_fresh = as_size(n_fresh, "n_fresh", low=2)
+    available = n_train if testbed == "teacher_student" else 1000
+    if 2 * n_s > available:
+        raise ValueError(f"`n_s` must be at most {available // 2} (the first 2 n_s training points are S and the "
+                         f"validation points); got {n_s}")
+    methods = _seq(methods, "methods", empty=True)
+    unknown = [m for m in methods if not isinstance(m, str) or m not in CORESET_METHODS]
     if unknown:
         raise ValueError(f"`methods` must be among {CORESET_METHODS}; got {unknown}")
     net, S, S_val, X_eval, risk, extra = _coreset_testbed(testbed, seed, n_train, widths, epochs, n_s,
@@ -697,6 +844,9 @@ def coreset_beats_uniform(testbed, fraction, seeds, *, n_train, widths, epochs, 
     ----------
     Baykal et al., ICLR 2019, §6 (CoreNet's error is below uniform sampling's at equal budget).
     """
+    check_in(testbed, "testbed", CORESET_TESTBEDS)
+    fraction = as_float(fraction, "fraction", low=0.0, low_open=True, high=1.0)
+    seeds = [_seed(s, "seeds") for s in _seq(seeds, "seeds")]
     per = {"CoreNet": [], "uniform": []}
     for s in seeds:
         for r in coreset_pruning(testbed, s, fractions=[fraction], n_train=n_train, widths=widths,
@@ -731,6 +881,19 @@ def coreset_guarantee(*, in_dim, widths, out_dim, n_s, n_fresh, eps, delta, scal
     Baykal et al., ICLR 2019, Theorem 4 (:math:`P(\hat f(x) \in (1\pm\varepsilon) f(x)) \ge
     1 - \delta`).
     """
+    in_dim = as_size(in_dim, "in_dim")
+    widths = _sizes(widths, "widths")
+    out_dim = as_size(out_dim, "out_dim")
+    n_s = as_size(n_s, "n_s")
+    n_fresh = as_size(n_fresh, "n_fresh", low=2)
+    if (n_s + n_fresh) * in_dim > MAX_SIZE:
+        raise ValueError(f"`n_fresh` + `n_s` inputs of dimension {in_dim} could not be held in memory "
+                         f"(at most {MAX_SIZE} numbers)")
+    eps = check_positive(eps, "eps")
+    delta = _delta(delta)
+    for sc in _seq(scales, "scales"):
+        as_float(sc, "scales", low=0.0, low_open=True, high=1.0)
+    seed = _seed(seed)
     g = np.random.default_rng(seed)
     net = make_mlp(in_dim, widths, out_dim, seed=seed, init="normal", device=device)
     X = torch.as_tensor(g.standard_normal((n_s + n_fresh, in_dim)), dtype=torch.float32, device=device)
@@ -770,7 +933,20 @@ def coreset_compression_bound(*, in_dim, teacher_widths, widths, out_dim, levels
     Arora, Ge, Neyshabur, Zhang, "Stronger generalization bounds for deep nets via a compression
     approach", ICML 2018, Theorem 2.1; Baykal et al., ICLR 2019, §4.3.
     """
-    draws = list(range(len(fractions))) if draws is None else list(draws)
+    in_dim = as_size(in_dim, "in_dim")
+    teacher_widths = _sizes(teacher_widths, "teacher_widths", empty=True)
+    widths = _sizes(widths, "widths")
+    out_dim = as_size(out_dim, "out_dim", low=2)
+    levels = as_size(levels, "levels", low=3)
+    if levels % 2 == 0:
+        raise ValueError(f"`levels` must be odd (so that 0 is a grid point); got {levels}")
+    delta_bound = _delta(delta_bound, "delta_bound")
+    n_fresh = as_size(n_fresh, "n_fresh", low=2)
+    n_train = as_size(n_train, "n_train")
+    epochs = as_size(epochs, "epochs", low=0)
+    _fractions(fractions)
+    seed = _seed(seed)
+    draws = list(range(len(fractions))) if draws is None else [as_int(k, "draws", low=0) for k in _seq(draws, "draws")]
     if len(draws) != len(fractions):
         raise ValueError(f"`draws` must hold one key per fraction ({len(fractions)}); got {len(draws)}")
     ts = TeacherStudent(in_dim, tuple(teacher_widths), out_dim, task="classification",
@@ -843,6 +1019,19 @@ def _classification_data(task, seed, n_train, n_test_ts, device):
     return Xtr, Ytr, Xte, Yte, t["in_dim"], t["out_dim"]
 
 
+def _check_classifier(task, seed, width, epochs, n_train, lr):
+    """The arguments of the students of the quantization recipes, checked before any training."""
+    from .configs import QUANTIZATION_TASKS
+    from .data import N_DIGIT_CLASSES
+
+    check_in(task, "task", tuple(QUANTIZATION_TASKS))
+    _seed(seed)
+    as_size(width, "width")
+    as_size(epochs, "epochs", low=0)
+    as_size(n_train, "n_train", low=N_DIGIT_CLASSES if task == "digits" else 1)
+    check_positive(lr, "lr")
+
+
 def _trained_classifier(task, seed, width, epochs, n_train, n_test_ts, lr, device):
     from .nets import make_mlp, train
 
@@ -905,6 +1094,8 @@ def classifier_curvature(task, seed, *, width, epochs, n_train, n_probes, lr, de
     ----------
     M. F. Hutchinson, Commun. Statist. Simul. Comput. 19(2), 1990.
     """
+    _check_classifier(task, seed, width, epochs, n_train, lr)
+    as_size(n_probes, "n_probes", low=2)
     model, Xtr, Ytr, _, _ = _trained_classifier(task, seed, width, epochs, n_train, None, lr, device)
     return _quant_curvature(model, Xtr, Ytr, n_probes, seed)[1]
 
@@ -930,8 +1121,20 @@ def drhw_strengths(weights, importances, bits, rho) -> list:
     list of float
         :math:`\lambda_l`, in the order of ``weights``.
     """
-    return [rho * 4.0 * float(np.std(w)) * float(importances[name].sum()) / min(2 ** bits, np.unique(w).size)
-            for name, w in weights.items()]
+    if not isinstance(weights, Mapping) or not weights:
+        raise ValueError(f"`weights` must be a non-empty dict of layer name -> weights; got {type(weights).__name__}")
+    if not isinstance(importances, Mapping):
+        raise ValueError(f"`importances` must be a dict of layer name -> importances; got {type(importances).__name__}")
+    bits = as_int(bits, "bits", low=1, high=64)
+    rho = check_nonnegative(rho, "rho")
+    W, H = {}, {}
+    for name, w in weights.items():
+        W[name] = as_array(w, f"weights[{name!r}]")
+        if name not in importances:
+            raise ValueError(f"`importances` must hold the layer {name!r} of `weights`")
+        H[name] = as_array(importances[name], f"importances[{name!r}]", nonnegative=True, shape=W[name].shape)
+    return [rho * 4.0 * float(np.std(w)) * float(H[name].sum()) / min(2 ** bits, np.unique(w).size)
+            for name, w in W.items()]
 
 
 def quantized_classifier_risks(task, seed, *, width, epochs, n_train, n_test_ts, lr, bits=(), methods=(), rhos=(),
@@ -980,9 +1183,17 @@ def quantized_classifier_risks(task, seed, *, width, epochs, n_train, n_test_ts,
     from .. import quantization
     from ..claims import Measurement
 
-    bad = [m for m in methods if m not in quantization.METHODS or m == "drhw"]
+    _check_classifier(task, seed, width, epochs, n_train, lr)
+    if task == "teacher_student":
+        n_test_ts = as_size(n_test_ts, "n_test_ts", low=2)
+    bits = [as_int(b, "bits", low=1, high=32) for b in _seq(bits, "bits", empty=True)]
+    methods = _seq(methods, "methods", empty=True)
+    bad = [m for m in methods if not isinstance(m, str) or m not in quantization.METHODS or m == "drhw"]
     if bad:
         raise ValueError(f"`methods` must hold methods of quantize_network other than 'drhw' (use `rhos`); got {bad}")
+    rhos = [check_nonnegative(r, "rhos") for r in _seq(rhos, "rhos", empty=True)]
+    if n_probes is not None:
+        as_size(n_probes, "n_probes", low=2)
     model, Xtr, Ytr, Xte, Yte = _trained_classifier(task, seed, width, epochs, n_train, n_test_ts, lr, device)
     n = int(Xtr.shape[0])
     H, curv = _quant_curvature(model, Xtr, Ytr, n_probes, seed)
@@ -1037,20 +1248,24 @@ def quantized_classifier_risks(task, seed, *, width, epochs, n_train, n_test_ts,
 # rows of quantized_classifier_risks (each row also carrying its "task" and "seed").
 
 def mean_se(values) -> tuple:
-    r"""Mean over seeds and its standard error (:meth:`Measurement.from_samples`); SE 0 below 2 values.
+    r"""Mean over seeds and its standard error (:meth:`Measurement.from_samples`); SE 0 for one value
+    (no values, or a NaN/inf among them, is refused).
 
     The one aggregation of per-seed numbers shared by the figures and the claims that average
     over seeds (``coresets.beats_uniform``, the quantization claims).
     """
-    v = np.asarray(values, float)
+    v = as_array(values, "values", ndim=1)
     if v.size < 2:
-        return float(v.mean()) if v.size else float("nan"), 0.0
+        return float(v.mean()), 0.0
     m = Measurement.from_samples(v)
     return m.value, m.se
 
 
 def select_rows(rows, task, method, bits, rho) -> list:
     r"""The rows of one (task, method, bits, ρ), in their order (one per seed)."""
+    rows = _records(rows, ("task", "method", "bits", "rho"))
+    bits = as_int(bits, "bits")
+    rho = as_float(rho, "rho")
     return [r for r in rows if r["task"] == task and r["method"] == method and int(r["bits"]) == int(bits)
             and abs(float(r["rho"]) - float(rho)) < 1e-12]
 
@@ -1060,7 +1275,12 @@ def hutchinson_trace_summary(rows, task) -> dict:
     the mean estimate is :math:`\sqrt{\sum_s \mathrm{se}_s^2}/S`."""
     import math
 
+    rows = _records(rows, ("task", "method"))
     orig = [r for r in rows if r["task"] == task and r["method"] == "original"]
+    if not orig:
+        raise ValueError(f"`rows` must hold rows of `task` {task!r} with method 'original'; found none")
+    for r in orig:
+        _record(r, "rows", ("exact_trace", "hutchinson_trace", "hutchinson_trace_se"))
     ex = float(np.mean([r["exact_trace"] for r in orig]))
     est = float(np.mean([r["hutchinson_trace"] for r in orig]))
     se = float(math.sqrt(sum(r["hutchinson_trace_se"] ** 2 for r in orig)) / len(orig))
@@ -1072,7 +1292,15 @@ def optimal_vs_lloyd_summary(rows, task, bits) -> dict:
     their ratio DP/Lloyd is largest (the least favourable seed for the claim DP ≤ Lloyd)."""
     lloyd = {r["seed"]: r for r in select_rows(rows, task, "hw", bits, 0.0)}
     dp = {r["seed"]: r for r in select_rows(rows, task, "optimal_hw", bits, 0.0)}
-    worst = max(dp, key=lambda s: dp[s]["hw_objective"] / lloyd[s]["hw_objective"])
+    if not dp or set(dp) != set(lloyd):
+        raise ValueError(f"`rows` must hold 'hw' and 'optimal_hw' rows of `task` {task!r} at `bits` {bits} for the "
+                         f"same seeds; got seeds {sorted(lloyd)} and {sorted(dp)}")
+
+    def ratio(s):
+        a, b = float(dp[s]["hw_objective"]), float(lloyd[s]["hw_objective"])
+        return a / b if b > 0 else (math.inf if a > 0 else 1.0)
+
+    worst = max(dp, key=ratio)
     return {"worst_seed": worst, "lloyd_objective": lloyd[worst]["hw_objective"],
             "optimal_objective": dp[worst]["hw_objective"]}
 
@@ -1083,6 +1311,8 @@ def zero_one_gap_summary(rows, task, bits) -> dict:
     from ..quantization import zero_one_mi_bound
 
     g = select_rows(rows, task, "optimal_hw", bits, 0.0)
+    if not g:
+        raise ValueError(f"`rows` must hold 'optimal_hw' rows of `task` {task!r} at `bits` {bits}; found none")
     gap, gse = mean_se([r["test_err"] - r["train_err"] for r in g])
     rate = float(np.mean([r["rate_nats"] for r in g]))
     n = int(g[0]["n"])
