@@ -364,7 +364,9 @@ def _cell(v):
     if isinstance(v, (list, dict)):
         return json.dumps(_jsonable(v))
     if isinstance(v, float):
-        return repr(v)
+        return repr(float(v))          # np.float64 is a float, but its repr is "np.float64(...)"
+    if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
+        return _cell(v.item())          # other numpy scalars
     return v
 
 

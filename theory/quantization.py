@@ -16,7 +16,8 @@ ICLR 2017; Bu, Gao, Zou, Veeravalli, AAAI 2020).
 
 - :func:`kmeans_1d` — Lloyd's algorithm (a local optimum) or the exact optimum by dynamic
   programming (``method="optimal"``; Wang & Song 2011, Grønlund et al. 2017), vectorized numpy,
-  divide and conquer over the monotone split points: :math:`O(k\,n\log n)` after a sort.
+  divide and conquer over the monotone split points: :math:`O(k\,n\log n)` after a sort, with
+  segment costs free of cancellation, so that it is exact for any range of weights and values.
 - :func:`hessian_weighted_kmeans` — HW k-means and the two diameter-regularized variants
   (DRHW) of Bu et al.
 - :func:`diameter_regularized_centroids` — the centroid step of DRHW: the exact minimizer of the
@@ -41,7 +42,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_array, as_float, as_int, check_in, check_nonnegative, check_rng
+from ._checks import (MAX_SIZE, as_array, as_float, as_int, as_size, check_bool, check_in, check_nonnegative,
+                      check_rng)
 from .bounds import subgaussian_parameter_bounded, xu_raginsky
 from .information import discrete_entropy
 
@@ -217,21 +219,97 @@ class QuantizedNetwork:
 # Validation helpers
 # ---------------------------------------------------------------------------------------------
 
+def _matching(arr, x0, name, wname):
+    """``arr`` raveled, if it has the shape of ``x0`` or is 1-D with as many entries."""
+    if arr.shape != x0.shape and not (arr.ndim == 1 and arr.size == x0.size):
+        raise ValueError(f"`{name}` must have the shape of `{wname}` {x0.shape} (or be 1-D with {x0.size} "
+                         f"entries); got shape {arr.shape}")
+    return arr.ravel()
+
+
+def _labels(labels, x0, name="labels", wname="w"):
+    """Integer labels, one per point of ``x0`` (raveled)."""
+    try:
+        a = np.asarray(labels)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be an array of integers") from None
+    if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):
+        raise ValueError(f"`{name}` must be an array of integers; got dtype {a.dtype}")
+    return _matching(a, x0, name, wname)
+
+
 def _points(w, weights, k, *, wname="w", hname="weights"):
-    x = as_array(w, wname).ravel()
+    x0 = as_array(w, wname)
+    x = x0.ravel()
     if weights is None:
         h = np.ones_like(x)
     else:
-        h = as_array(weights, hname).ravel()
-        if h.size != x.size:
-            raise ValueError(f"`{hname}` must have as many entries as `{wname}` ({x.size}); got {h.size}")
+        h = _matching(as_array(weights, hname), x0, hname, wname)
         if not np.all(h > 0):
             raise ValueError(f"`{hname}` must be strictly positive (floor a Hessian diagonal first)")
     k = as_int(k, "k", low=1)
+    if k > x.size:
+        raise ValueError(f"`k` must be <= the number of points of `{wname}` ({x.size}); got {k}")
     distinct = np.unique(x).size
     if k > distinct:
         raise ValueError(f"`k` must be <= the number of distinct values of `{wname}` ({distinct}); got {k}")
     return x, h, k
+
+
+#: Most iterations of the iterative methods (a larger count is refused up front).
+_MAX_ITER = 10**6
+
+#: Bounds of the counts in the size bookkeeping (compression ratio, rate): beyond them the
+#: arithmetic leaves the exactly representable integers or the float range.
+_MAX_COUNT = 10**15
+_MAX_LEVELS = 2**53
+_MAX_FLOAT_BITS = 1024
+
+#: Largest table (bytes) the exact dynamic programme builds (see :class:`_SegmentCosts`).
+_MAX_TABLE_BYTES = 8 * 2**30
+
+
+def _check_exact_size(n, k, kname="k", wname="w"):
+    """Refuse, up front, an exact problem that cannot be solved in memory or in reasonable time."""
+    if k * n > MAX_SIZE:
+        raise ValueError(f"`{kname}` is too large for the exact method: k x n = {k * n} exceeds {MAX_SIZE} "
+                         f"(k={k} levels, n={n} points; the dynamic programme stores k x n split points); "
+                         "use Lloyd's method")
+    if k > 1 and _SegmentCosts.nbytes(n) > _MAX_TABLE_BYTES:
+        raise ValueError(f"`{wname}` has too many points for the exact method ({n}; it would need "
+                         f"{_SegmentCosts.nbytes(n) / 2**30:.0f} GiB); use Lloyd's method")
+
+
+def _finite(value, what, culprits):
+    """``value`` if it is finite; a measured quantity that over- or underflowed is refused."""
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{what} is not finite (it overflows the float range): rescale {culprits}")
+    return value
+
+
+def _exponent(v):
+    """Binary exponent of a positive finite scalar (the power of two that brings it to [1/2, 1))."""
+    return int(np.frexp(v)[1]) if v > 0 else 0
+
+
+def _unit(h):
+    """Positive weights scaled by a power of two (exactly) so that the largest lies in [1/2, 1)."""
+    return np.ldexp(h, -_exponent(float(np.max(h))))
+
+
+def _sse(x, h, c, a):
+    r"""``sum(h (x - c[a])**2)`` with weights and points rescaled by powers of two, so that no
+    intermediate overflows or underflows (the same number as the plain sum wherever that does not);
+    ``inf`` when the value itself overflows."""
+    hmax = float(np.max(h)) if h.size else 0.0
+    if hmax == 0.0:
+        return 0.0
+    eh = _exponent(hmax)
+    ex = _exponent(max(float(np.max(np.abs(x))), float(np.max(np.abs(c))) if c.size else 0.0))
+    d = np.ldexp(x, -ex) - np.ldexp(c, -ex)[a]
+    s = float(np.sum(np.ldexp(h, -eh) * (d * d)))
+    with np.errstate(over="ignore"):
+        return float(np.ldexp(s, eh + 2 * ex))
 
 
 def kmeans_objective(w, centroids, labels, weights=None) -> float:
@@ -245,30 +323,39 @@ def kmeans_objective(w, centroids, labels, weights=None) -> float:
     ----------
     w : array_like, any shape (raveled to n points)
     centroids : array_like, shape (k,)
-    labels : array_like of int, n entries in ``[0, k)``
-    weights : array_like, n entries > 0, optional
+    labels : array_like of int, shape of ``w`` (or n entries), values in ``[0, k)``
+    weights : array_like, shape of ``w`` (or n entries), >= 0, optional
         :math:`h_i` (default 1).
 
     Returns
     -------
     float
 
+    Raises
+    ------
+    ValueError
+        Non-finite ``w``/``centroids``/``weights``, negative ``weights``, labels that are not
+        integers in ``[0, k)``, mismatched shapes, or an objective that overflows.
+
     References
     ----------
     S. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory 28(2), 1982;
     Y. Choi, M. El-Khamy, J. Lee, "Towards the limit of network quantization", ICLR 2017, eq. (6).
+
+    Examples
+    --------
+    >>> kmeans_objective([0.0, 1.0, 3.0], [0.5, 3.0], [0, 0, 1], weights=[2.0, 2.0, 1.0])
+    1.0
     """
-    x = as_array(w, "w").ravel()
+    x0 = as_array(w, "w")
+    x = x0.ravel()
     c = as_array(centroids, "centroids", ndim=1)
-    a = np.asarray(labels).ravel()
-    if a.size != x.size or not np.issubdtype(a.dtype, np.integer):
-        raise ValueError(f"`labels` must hold {x.size} integers")
-    if a.size and (a.min() < 0 or a.max() >= c.size):
-        raise ValueError(f"`labels` must lie in [0, {c.size})")
-    h = np.ones_like(x) if weights is None else as_array(weights, "weights", nonnegative=True).ravel()
-    if h.size != x.size:
-        raise ValueError(f"`weights` must have {x.size} entries; got {h.size}")
-    return float(np.sum(h * (x - c[a]) ** 2))
+    a = _labels(labels, x0)
+    if a.min() < 0 or a.max() >= c.size:
+        raise ValueError(f"`labels` must lie in [0, {c.size}) (one label per centroid)")
+    h = np.ones_like(x) if weights is None else _matching(as_array(weights, "weights", nonnegative=True), x0,
+                                                           "weights", "w")
+    return _finite(_sse(x, h, c, a), "the objective", "`w`, `centroids` or `weights`")
 
 
 def label_entropy(labels, base=None) -> float:
@@ -292,11 +379,19 @@ def label_entropy(labels, base=None) -> float:
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Thm 5.4.1 (an
     optimal code's expected length is within one bit of the entropy).
+
+    Examples
+    --------
+    >>> label_entropy([0, 0, 1, 1], base=2)
+    1.0
     """
-    a = np.asarray(labels).ravel()
-    if a.size == 0 or not np.issubdtype(a.dtype, np.integer) or a.min() < 0:
+    try:
+        a = np.asarray(labels).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("`labels` must be a non-empty array of non-negative integers") from None
+    if a.size == 0 or a.dtype == bool or not np.issubdtype(a.dtype, np.integer) or a.min() < 0:
         raise ValueError("`labels` must be a non-empty array of non-negative integers")
-    return discrete_entropy(a, base=base)
+    return _finite(discrete_entropy(a, base=base), "the label entropy", "`base`")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,13 +404,13 @@ def _init_centroids(x, k, init, rng):
         return np.quantile(x, (2.0 * np.arange(k) + 1.0) / (2.0 * k))
     if init == "linear":
         edges = np.linspace(x.min(), x.max(), k + 1)
-        return 0.5 * (edges[:-1] + edges[1:])
+        return 0.5 * edges[:-1] + 0.5 * edges[1:]
     return np.sort(check_rng(rng).choice(np.unique(x), size=k, replace=False))
 
 
 def _nearest(x, c):
     """Labels of the nearest centroid, for ascending ``c`` (ties go to the lower centroid)."""
-    mid = 0.5 * (c[:-1] + c[1:])
+    mid = 0.5 * c[:-1] + 0.5 * c[1:]  # = 0.5 (c_j + c_{j+1}), without overflow near the float range
     return np.searchsorted(mid, x, side="left")
 
 
@@ -335,7 +430,9 @@ def _reseed_empty(x, h, a, c, hs):
         return c, False
     err = h * (x - c[a]) ** 2
     order = np.argsort(-err, kind="stable")
-    used = set(np.round(c[hs > 0], 15).tolist())
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = np.round(c[hs > 0], 15)
+    used = set(np.where(np.isfinite(rounded), rounded, c[hs > 0]).tolist())
     c = c.copy()
     j = 0
     for idx in order:
@@ -374,20 +471,137 @@ def _lloyd(x, h, k, init, max_iter, rng):
 # Optimal weighted 1-D k-means by dynamic programming
 # ---------------------------------------------------------------------------------------------
 
-def _segment_cost(S0, S1, S2, i, j):
-    """Weighted SSE of sorted points i..j-1 (half-open), vectorized over arrays i, j."""
-    s0 = S0[j] - S0[i]
-    s1 = S1[j] - S1[i]
-    s2 = S2[j] - S2[i]
-    return np.maximum(s2 - s1 * s1 / s0, 0.0)
+_TINY = np.finfo(float).tiny
+
+#: Relative slack within which two DP candidates count as tied (far above the round-off of the
+#: segment costs and of the DP values, a few units in the 15th digit).
+_NEAR_TIE = 2.0**-40
 
 
-def _dc_layer(Dprev, S, jlo, jhi, olo, ohi, out_val, out_arg):
-    """One DP layer, D[j] = min_{olo<=i<j} Dprev[i] + cost(i, j) for j in [jlo, jhi].
+def _scaled_sorted(xs, hs):
+    """Ascending points and their weights rescaled by powers of two (exactly): the weights to a
+    maximum in [1/2, 1) (floored at the smallest normal number), the points so that their range
+    lies in [1/2, 1). The optimal partition is invariant under both maps."""
+    hn = np.ldexp(hs, -int(np.frexp(hs.max())[1]))
+    np.maximum(hn, _TINY, out=hn)
+    amax = max(abs(float(xs[0])), abs(float(xs[-1])))
+    if amax == 0.0:
+        return hn, np.zeros(xs.size)
+    xn = np.ldexp(xs, -int(np.frexp(amax)[1]))
+    r = float(xn[-1] - xn[0])
+    if r == 0.0:
+        return hn, xn
+    er = int(np.frexp(r)[1])
+    if er < -1000:  # a tiny range around a large value: the shift is exact (Sterbenz)
+        xn = xn - xn[0]
+    return hn, np.ldexp(xn, -er)
+
+
+class _SegmentCosts:
+    r"""Weighted SSE of any run of sorted points in O(1), without cancellation.
+
+    A disjoint sparse table: level ``L`` cuts the index range (padded to a power of two) into
+    blocks of :math:`2^{L+1}` points, and each point stores the summary ``(1/W, M2, d)`` of the
+    run from it to the middle of its block — total weight, weighted SSE about the run's mean, and
+    the distance from the point next to the middle to the run's mean. A run ``[a, b]`` with
+    ``a < b`` is the union of the two stored runs at ``L = msb(a xor b)``, merged by the pairwise
+    update of Chan, Golub & LeVeque (1979),
+
+    .. math:: M_2 = M_{2,A} + M_{2,B} + \frac{W_A W_B}{W_A + W_B}\,(d_A + g + d_B)^2,
+
+    with :math:`g` the gap across the middle. Every stored quantity is a running sum of
+    non-negative terms (the mean offsets are measured from the run's end next to the middle,
+    e.g. :math:`W_t d_t = \sum_{s\le t} W_{s-1} g_s`), and so is the merge: the relative error of
+    a cost is a few units of round-off for any weights and values, where the prefix-sum formula
+    :math:`S_2 - S_1^2/S_0` loses everything to cancellation. Row 0 holds single points (cost 0).
+    Memory: ``3 (levels + 1) 2**levels`` floats.
+    """
+
+    def __init__(self, xw, hn):
+        n = xw.size
+        levels = max(1, int(n - 1).bit_length())
+        N = 1 << levels
+        self.N = N
+        U = np.empty((levels + 1, N))
+        M2 = np.empty((levels + 1, N))
+        D = np.empty((levels + 1, N))
+        U[0], M2[0], D[0] = 1.0, 0.0, 0.0
+        hp = np.ones(N)
+        hp[:n] = hn
+        xp = np.full(N, xw[-1])
+        xp[:n] = xw
+        gp = np.zeros(N)  # gp[p] = x[p] - x[p-1]
+        np.subtract(xp[1:], xp[:-1], out=gp[1:])
+        # mirrored (x -> -x, reversed): its right halves are the left halves of the original
+        mirror = (hp[::-1].copy(), -xp[::-1], np.concatenate([[0.0], gp[:0:-1]]))
+        for L in range(levels):
+            hb = 1 << L
+            nb = N // (2 * hb)
+            for side, (h, x, g) in enumerate(((hp, xp, gp), mirror)):
+                # the right halves of the blocks, as (nb, hb) views; the outputs go to the right
+                # halves of the original's blocks, or (mirrored) to the left halves, reversed
+                hh = h.reshape(nb, 2, hb)[:, 1, :]
+                xx = x.reshape(nb, 2, hb)[:, 1, :]
+                if side == 0:
+                    tgt = (slice(None), 1, slice(None))
+                else:
+                    tgt = (slice(None, None, -1), 0, slice(None, None, -1))
+                u_out = U[L + 1].reshape(nb, 2, hb)[tgt]
+                m_out = M2[L + 1].reshape(nb, 2, hb)[tgt]
+                d_out = D[L + 1].reshape(nb, 2, hb)[tgt]
+                w = np.cumsum(hh, axis=1)
+                m_out[:, 0] = 0.0
+                if hb > 1:
+                    # E_t = W_t (x_t - mean_t) = sum_{s<=t} W_{s-1} g_s, and Welford's increment
+                    # h_t W_{t-1}/W_t (x_t - mean_{t-1})^2 = h_t E_t^2 / (W_t W_{t-1})
+                    wprev = w[:, :-1]
+                    e = wprev * g.reshape(nb, 2, hb)[:, 1, 1:]
+                    np.cumsum(e, axis=1, out=e)
+                    e *= e
+                    e *= hh[:, 1:]
+                    e /= w[:, 1:]
+                    e /= wprev
+                    np.cumsum(e, axis=1, out=m_out[:, 1:])
+                d = xx - xx[:, :1]                      # >= 0: distance from the middle point
+                d *= hh
+                np.cumsum(d, axis=1, out=d_out)
+                d_out /= w                              # mean - middle point
+                if side == 0:
+                    d_out += g.reshape(nb, 2, hb)[:, 1, :1]  # plus the gap across the middle
+                np.divide(1.0, w, out=u_out)
+        self.U = U.reshape(-1)
+        self.M2 = M2.reshape(-1)
+        self.D = D.reshape(-1)
+
+    @staticmethod
+    def nbytes(n):
+        levels = max(1, int(n - 1).bit_length())
+        return 24 * (levels + 1) * (1 << levels)
+
+    def cost(self, a, b):
+        """Weighted SSE of the sorted points ``a..b`` (inclusive), int64 arrays with ``a <= b``."""
+        e = np.frexp((a ^ b).astype(float))[1].astype(np.int64)  # msb(a ^ b) + 1, or 0
+        e *= self.N
+        ia = e + a
+        e += b
+        U, D, M2 = self.U, self.D, self.M2
+        t = D[ia]
+        t += D[e]
+        t *= t
+        s = U[ia]
+        s += U[e]
+        t /= s
+        t += M2[ia]
+        t += M2[e]
+        return t
+
+
+def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, out_val, out_arg):
+    """One DP layer, D[j] = min_{olo<=i<j} Dprev[i] + cost(i, j-1) for j in [jlo, jhi].
 
     Divide and conquer over the monotone arg-min (Grønlund et al. 2017, §2), breadth-first so
-    that each recursion level is one vectorized pass over O(n) candidates. ``S`` holds the
-    prefix sums of (h, h w, h w²).
+    that each recursion level is one vectorized pass over O(n) candidates; ties go to the
+    smallest split point, and the sub-problems' ranges are bounded by the near-tied candidates.
     """
     tl = np.array([jlo], dtype=np.int64)
     th = np.array([jhi], dtype=np.int64)
@@ -401,41 +615,56 @@ def _dc_layer(Dprev, S, jlo, jhi, olo, ohi, out_val, out_arg):
         np.cumsum(counts[:-1], out=offsets[1:])
         total = int(counts.sum())
         cand = np.arange(total, dtype=np.int64) + np.repeat(ol - offsets, counts)
-        S0, S1, S2 = S
-        s0 = np.repeat(S0[mid], counts) - S0[cand]
-        s1 = np.repeat(S1[mid], counts) - S1[cand]
-        cost = np.repeat(S2[mid], counts) - S2[cand]
-        s1 *= s1
-        s1 /= s0
-        cost -= s1
-        np.maximum(cost, 0.0, out=cost)
-        cost += Dprev[cand]
-        vals = cost
+        c = costs.cost(cand, np.repeat(mid - 1, counts))
+        vals = Dprev[cand]
+        vals += c
         best = np.minimum.reduceat(vals, offsets)
-        pos = np.where(vals <= np.repeat(best, counts), np.arange(total), total)
-        first = np.minimum.reduceat(pos, offsets)
-        arg = cand[first]
+        # candidates within rounding of the best (a few per j, except in runs of exact ties)
+        near = np.flatnonzero(vals <= np.repeat(best * (1.0 + _NEAR_TIE), counts))
+        grp = np.searchsorted(offsets, near, side="right") - 1
+        is_best = vals[near] == best[grp]
+        eq = near[is_best]
+        apos = eq[np.searchsorted(grp[is_best], np.arange(counts.size))]
+        arg = cand[apos]                                       # the smallest best split point
+        # The split points whose values may be the exact minimum though rounding says otherwise:
+        # values within rounding above the best, and values equal to it whose parts (previous
+        # layer, last cluster) differ from the chosen one's. The sub-problems keep them in range,
+        # so that a near-tie decided by rounding at one j cannot exclude the exact arg-min of a
+        # smaller j. Ties with identical parts are exact ties (e.g. runs of repeated values, at
+        # zero cost), broken to the left as in exact arithmetic.
+        unsure = ~is_best
+        at = apos[grp[is_best]]
+        unsure[is_best] = (Dprev[cand[eq]] != Dprev[cand[at]]) | (c[eq] != c[at])
+        near, grp = near[unsure], grp[unsure]
+        near_lo, near_hi = arg.copy(), arg.copy()
+        if near.size:
+            groups = np.arange(counts.size)
+            first = np.searchsorted(grp, groups)
+            last = np.searchsorted(grp, groups, side="right") - 1
+            some = last >= first
+            np.minimum(arg, np.where(some, cand[near[np.minimum(first, near.size - 1)]], arg), out=near_lo)
+            np.maximum(arg, np.where(some, cand[near[np.maximum(last, 0)]], arg), out=near_hi)
         out_val[mid] = best
         out_arg[mid] = arg
         left = mid - 1 >= tl
         right = mid + 1 <= th
         tl, th, ol, oh = (np.concatenate([tl[left], mid[right] + 1]),
                           np.concatenate([mid[left] - 1, th[right]]),
-                          np.concatenate([ol[left], arg[right]]),
-                          np.concatenate([arg[left], oh[right]]))
+                          np.concatenate([ol[left], near_lo[right]]),
+                          np.concatenate([near_hi[left], oh[right]]))
 
 
 def _optimal_sorted(xs, hs, k):
     """Exact weighted k-means of ascending ``xs``; returns the cluster start indices (k,)."""
     n = xs.size
-    xc = xs - np.sum(hs * xs) / np.sum(hs)  # centre for numerical stability of the prefix sums
-    S0 = np.concatenate([[0.0], np.cumsum(hs)])
-    S1 = np.concatenate([[0.0], np.cumsum(hs * xc)])
-    S2 = np.concatenate([[0.0], np.cumsum(hs * xc * xc)])
-    S = (S0, S1, S2)
+    starts = np.zeros(k, dtype=np.int64)
+    if k == 1:
+        return starts
+    hn, xw = _scaled_sorted(xs, hs)
+    costs = _SegmentCosts(xw, hn)
     idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
     D = np.zeros(n + 1)
-    D[1:] = _segment_cost(S0, S1, S2, np.zeros(n, dtype=np.int64), np.arange(1, n + 1))
+    D[1:] = costs.cost(np.zeros(n, dtype=np.int64), np.arange(n, dtype=np.int64))
     args = []
     for m in range(2, k + 1):
         Dn = np.full(n + 1, np.inf)
@@ -444,10 +673,9 @@ def _optimal_sorted(xs, hs, k):
         jlo, jhi = m, n - (k - m)
         if m == k:
             jlo = n
-        _dc_layer(D, S, jlo, jhi, m - 1, jhi - 1, Dn, arg)
+        _dc_layer(D, costs, jlo, jhi, m - 1, jhi - 1, Dn, arg)
         args.append(arg)
         D = Dn
-    starts = np.zeros(k, dtype=np.int64)
     j = n
     for m in range(k, 1, -1):
         i = int(args[m - 2][j])
@@ -465,9 +693,25 @@ def _optimal(x, h, k):
     lab_sorted = np.cumsum(lab_sorted)
     labels = np.empty(x.size, dtype=np.int64)
     labels[order] = lab_sorted
-    sw = np.bincount(labels, weights=h, minlength=k)
-    c = np.bincount(labels, weights=h * x, minlength=k) / sw
-    return c, labels
+    return _run_means(xs, hs, starts, lab_sorted, k), labels
+
+
+def _run_means(xs, hs, starts, lab, k):
+    """Weighted means of runs of ascending points, each measured from the run's first point (a
+    sum of non-negative terms) and then corrected by the mean residual: accurate to about an ulp
+    even for runs a few ulps wide (the plain ``sum(h x) / sum(h)`` loses ``n`` ulps of the largest
+    ``|x|``). Weights and points are rescaled by powers of two, so that nothing overflows."""
+    hn = np.ldexp(hs, -_exponent(float(hs.max())))
+    ex = _exponent(max(abs(float(xs[0])), abs(float(xs[-1]))))
+    xn = np.ldexp(xs, -ex)
+    anchor = xn[starts]
+    d = xn - anchor[lab]  # >= 0
+    wsum = np.bincount(lab, weights=hn, minlength=k)
+    c = anchor + np.bincount(lab, weights=hn * d, minlength=k) / wsum
+    # one correction step (the residual mean about c): c is then the mean to within rounding
+    np.subtract(xn, c[lab], out=d)
+    c += np.bincount(lab, weights=hn * d, minlength=k) / wsum
+    return np.ldexp(c, ex)
 
 
 def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=300, rng=None) -> KMeansResult:
@@ -477,29 +721,40 @@ def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=3
 
         \min_{c\in\mathbb R^k,\ a\in[k]^n} \sum_{i=1}^n h_i (w_i - c_{a_i})^2 .
 
-    ``"optimal"``: after sorting, optimal clusters are contiguous, and with prefix sums
-    :math:`S_0, S_1, S_2` of :math:`h, hw, hw^2` a segment costs
-    :math:`\mathrm{cost}(i,j) = S_2 - S_1^2/S_0` over it;
-    :math:`D_m(j) = \min_{i<j} D_{m-1}(i) + \mathrm{cost}(i,j)`. The arg-min is monotone in
-    :math:`j` (the cost is concave Monge), so each layer is solved by divide and conquer in
+    ``"optimal"``: after sorting, optimal clusters are contiguous, and
+    :math:`D_m(j) = \min_{i<j} D_{m-1}(i) + \mathrm{cost}(i,j)` with :math:`\mathrm{cost}(i,j)`
+    the weighted SSE of the sorted points :math:`i..j-1`. The arg-min is monotone in :math:`j`
+    (the cost is concave Monge), so each layer is solved by divide and conquer in
     :math:`O(n\log n)` — :math:`O(kn\log n)` in all — here breadth-first and vectorized with
-    numpy. ``"lloyd"``: alternate nearest-centroid assignment and weighted means from a
-    deterministic initialisation until the labels stop changing; empty clusters are re-seeded
-    at the points of largest weighted error.
+    numpy; ties go to the smallest split point. The segment costs come from a disjoint sparse
+    table of running sums of non-negative terms merged by the pairwise update of Chan, Golub &
+    LeVeque, after rescaling weights and points by powers of two (the optimal partition does not
+    change under a positive scaling of the weights or an affine map of the points): a cost is
+    exact to a few units of round-off for any weights and values, where the textbook prefix sums
+    :math:`S_2 - S_1^2/S_0` of :math:`h, hw, hw^2` cancel catastrophically (weights spanning
+    many orders of magnitude, clusters far narrower than the data, values near the float range;
+    a weight below :math:`2^{-1022}` times the largest counts as that much). Split points within
+    rounding of the best stay in the range of the sub-problems, so that rounding cannot exclude
+    the exact optimum; the centroids are the clusters' means to within about an ulp. Memory
+    :math:`O(n\log n)`. ``"lloyd"``: alternate nearest-centroid assignment and weighted
+    means from a deterministic initialisation until the labels stop changing; empty clusters are
+    re-seeded at the points of largest weighted error.
 
     Parameters
     ----------
     w : array_like, any shape
         The points (raveled to n values).
     k : int
-        Number of clusters, ``1 <= k <=`` number of distinct values of ``w``.
-    weights : array_like, n entries > 0, optional
+        Number of clusters, ``1 <= k <=`` number of distinct values of ``w``; for
+        ``"optimal"`` also ``k * n <= 10**9``.
+    weights : array_like, shape of ``w`` (or n entries), > 0, optional
         Importances :math:`h_i` (default 1).
     method : {"lloyd", "optimal"}, default "lloyd"
     init : {"quantile", "linear", "random"}, default "quantile"
         Lloyd's initial centroids: quantiles :math:`(2j+1)/(2k)` of ``w``, midpoints of ``k``
         equal bins of its range, or ``k`` distinct values drawn with ``rng``.
     max_iter : int, default 300
+        At most :math:`10^6`.
     rng : None, int or numpy.random.Generator
         Only for ``init="random"``.
 
@@ -510,8 +765,9 @@ def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=3
     Raises
     ------
     ValueError
-        Non-finite ``w``, non-positive ``weights``, ``k`` larger than the number of distinct
-        values, unknown ``method`` or ``init``.
+        Non-finite ``w``, non-positive or mismatched ``weights``, ``k`` larger than the number of
+        distinct values, unknown ``method`` or ``init``, a problem too large for the exact method,
+        or an objective that overflows the float range.
 
     References
     ----------
@@ -519,18 +775,33 @@ def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=3
     programming", The R Journal 3(2), 2011 (the DP and its weighted form); A. Grønlund, K. G.
     Larsen, A. Mathiasen, J. S. Nielsen, S. Schneider, M. Song, "Fast exact k-means, k-medians
     and Bregman divergence clustering in 1D", arXiv:1701.07204, 2017 (monotone arg-min, divide
-    and conquer :math:`O(kn\log n)` and SMAWK :math:`O(kn)`); S. Lloyd, IEEE Trans. Inf.
-    Theory 28(2), 1982.
+    and conquer :math:`O(kn\log n)` and SMAWK :math:`O(kn)`); T. F. Chan, G. H. Golub, R. J.
+    LeVeque, "Updating formulae and a pairwise algorithm for computing sample variances",
+    Stanford CS report STAN-CS-79-773, 1979 (the merge of two summaries); S. Lloyd, IEEE Trans.
+    Inf. Theory 28(2), 1982.
+
+    Examples
+    --------
+    >>> r = kmeans_1d([0.0, 0.1, 0.2, 5.0, 5.2, 9.0], 3, method="optimal")
+    >>> r.centroids.round(12).tolist(), r.labels.tolist()
+    ([0.1, 5.1, 9.0], [0, 0, 0, 1, 1, 2])
     """
     check_in(method, "method", ("lloyd", "optimal"))
     check_in(init, "init", LLOYD_INITS)
-    max_iter = as_int(max_iter, "max_iter", low=1)
+    max_iter = as_size(max_iter, "max_iter", high=_MAX_ITER)
+    if rng is not None:
+        check_rng(rng)
     x, h, k = _points(w, weights, k)
+    hn = _unit(h)  # an exact rescaling: the same clustering, without overflow of sums of weights
     if method == "optimal":
-        c, a = _optimal(x, h, k)
-        return KMeansResult(c, a, float(np.sum(h * (x - c[a]) ** 2)), 0, True, "optimal")
-    c, a, it, conv = _lloyd(x, h, k, init, max_iter, rng)
-    return KMeansResult(c, a, float(np.sum(h * (x - c[a]) ** 2)), it, conv, "lloyd")
+        _check_exact_size(x.size, k)
+        c, a = _optimal(x, hn, k)
+        it, conv = 0, True
+    else:
+        c, a, it, conv = _lloyd(x, hn, k, init, max_iter, rng)
+    _finite(c, "a centroid", "`w`")
+    obj = _finite(_sse(x, h, c, a), "the objective", "`w` or `weights`")
+    return KMeansResult(c, a, obj, it, conv, method)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,23 +870,26 @@ def diameter_regularized_centroids(w, h, labels, centroids, diameter_reg=0.0, en
     Algorithm 1, eq. (37)) uses the squared penalty :math:`\beta\lVert c_{k_1}-c_{k_2}\rVert^2`
     on the farthest pair, the vector form of the same update.
     """
-    x = as_array(w, "w").ravel()
-    hh = as_array(h, "h", positive=True).ravel()
-    if hh.size != x.size:
-        raise ValueError(f"`h` must have {x.size} entries; got {hh.size}")
+    x0 = as_array(w, "w")
+    x = x0.ravel()
+    hh = _matching(as_array(h, "h", positive=True), x0, "h", "w")
     c = as_array(centroids, "centroids", ndim=1).copy()
     K = c.size
     if np.any(np.diff(c) < 0):
         raise ValueError("`centroids` must be ascending")
-    a = np.asarray(labels).ravel()
-    if a.size != x.size or not np.issubdtype(a.dtype, np.integer) or a.min() < 0 or a.max() >= K:
-        raise ValueError(f"`labels` must hold {x.size} integers in [0, {K})")
+    a = _labels(labels, x0)
+    if a.min() < 0 or a.max() >= K:
+        raise ValueError(f"`labels` must hold integers in [0, {K}) (one label per centroid)")
     lam = check_nonnegative(diameter_reg, "diameter_reg")
     lam_e = check_nonnegative(entropy_reg, "entropy_reg")
     if lam > 0 and lam_e > 0:
         raise ValueError("at most one of `diameter_reg` and `entropy_reg` may be positive")
-    cm, hs, hx = _weighted_means(x, hh, a, K, c)
-    return _drhw_step(cm, hs, hx, lam, lam_e, label_entropy(a) if lam_e > 0 else 0.0)
+    # an exact rescaling of h and of the regularizers by a power of two: the same minimizer
+    e = _exponent(float(hh.max()))
+    hu = np.ldexp(hh, -e)
+    cm, hs, hx = _weighted_means(x, hu, a, K, c)
+    out = _drhw_step(cm, hs, hx, math.ldexp(lam, -e), math.ldexp(lam_e, -e), label_entropy(a) if lam_e > 0 else 0.0)
+    return _finite(out, "a centroid", "`w`, `h` or the regularizer")
 
 
 def _drhw_step(c, hs, hx, lam, lam_e, ent):
@@ -635,11 +909,15 @@ def _drhw_step(c, hs, hx, lam, lam_e, ent):
             return c
     elif lam_e > 0 and hs[0] > 0 and hs[-1] > 0:
         g = lam_e * ent
-        A1, AK = hs[0], hs[-1]
-        m1, mK = c[0], c[-1]
-        det = (A1 + g) * (AK + g) - g * g
-        c[0] = ((AK + g) * A1 * m1 + g * AK * mK) / det
-        c[-1] = (g * A1 * m1 + (A1 + g) * AK * mK) / det
+        if g > 0:
+            # c_1 = m_1 + A_K (m_K - m_1) / (A_1 A_K / g + A_1 + A_K), and symmetrically: the 2x2
+            # solve with det = A_1 A_K + g (A_1 + A_K), free of cancellation and of overflow in g
+            A1, AK = hs[0], hs[-1]
+            m1, mK = c[0], c[-1]
+            den = A1 * (AK / g) + A1 + AK
+            step = (mK - m1) / den
+            c[0] = m1 + AK * step
+            c[-1] = mK - A1 * step
         if K == 2:
             return c
     else:
@@ -650,7 +928,7 @@ def _drhw_step(c, hs, hx, lam, lam_e, ent):
 
 
 def _drhw_objective(x, h, c, a, lam, lam_e):
-    dist = float(np.sum(h * (x - c[a]) ** 2))
+    dist = _sse(x, h, c, a)
     diam = float(c[-1] - c[0])
     ent = label_entropy(a)
     if lam > 0:
@@ -691,7 +969,7 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
     Parameters
     ----------
     w : array_like, any shape (raveled to n weights)
-    h : array_like, n entries > 0
+    h : array_like, shape of ``w`` (or n entries), > 0
         Importances, e.g. a (floored) Hessian diagonal.
     k : int
         Number of levels, ``<=`` the number of distinct values of ``w``.
@@ -703,6 +981,7 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
         ``"optimal"`` only without regularization.
     init : {"quantile", "linear", "random"}, default "quantile"
     max_iter : int, default 100
+        At most :math:`10^6`.
 
     Returns
     -------
@@ -712,7 +991,7 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
     ------
     ValueError
         Bad ``w``/``h``/``k`` (see :func:`kmeans_1d`), negative or two positive regularizers,
-        ``method="optimal"`` with a regularizer.
+        ``method="optimal"`` with a regularizer, or an objective beyond the float range.
 
     References
     ----------
@@ -729,23 +1008,37 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
     """
     check_in(method, "method", ("lloyd", "optimal"))
     check_in(init, "init", LLOYD_INITS)
-    max_iter = as_int(max_iter, "max_iter", low=1)
+    max_iter = as_size(max_iter, "max_iter", high=_MAX_ITER)
     lam = check_nonnegative(diameter_reg, "diameter_reg")
     lam_e = check_nonnegative(entropy_reg, "entropy_reg")
     if lam > 0 and lam_e > 0:
         raise ValueError("at most one of `diameter_reg` and `entropy_reg` may be positive")
+    if method == "optimal" and (lam > 0 or lam_e > 0):
+        raise ValueError("`method`='optimal' solves plain HW k-means: set diameter_reg = entropy_reg = 0")
     x, hh, k = _points(w, h, k, hname="h")
+    # Scale h and both regularizers by one power of two: the iterates are the same numbers (the
+    # objective is homogeneous in them) and no sum of importances overflows.
+    e = _exponent(float(hh.max()))
+    hu, lam_u, lam_eu = np.ldexp(hh, -e), math.ldexp(lam, -e), math.ldexp(lam_e, -e)
     if method == "optimal":
-        if lam > 0 or lam_e > 0:
-            raise ValueError("`method`='optimal' solves plain HW k-means: set diameter_reg = entropy_reg = 0")
-        c, a = _optimal(x, hh, k)
-        dist, pen, diam, ent = _drhw_objective(x, hh, c, a, 0.0, 0.0)
-        return HWKMeansResult(c, a, dist, 0.0, dist, diam, ent, 0, True, 0.0, 0.0, "optimal")
-    if lam == 0 and lam_e == 0:
-        c, a, it, conv = _lloyd(x, hh, k, init, max_iter, None)
-        dist, pen, diam, ent = _drhw_objective(x, hh, c, a, 0.0, 0.0)
-        return HWKMeansResult(c, a, dist, 0.0, dist, diam, ent, it, conv, 0.0, 0.0, "hw")
+        _check_exact_size(x.size, k)
+        c, a = _optimal(x, hu, k)
+        it, conv, name = 0, True, "optimal"
+    elif lam == 0 and lam_e == 0:
+        c, a, it, conv = _lloyd(x, hu, k, init, max_iter, None)
+        name = "hw"
+    else:
+        c, a, it, conv = _drhw(x, hu, k, lam_u, lam_eu, init, max_iter)
+        name = "drhw" if lam > 0 else "drhw_entropy"
+    _finite(c, "a centroid", "`w`")
+    dist, pen, diam, ent = _drhw_objective(x, hu, c, a, lam_u, lam_eu)
+    dist, pen = math.ldexp(dist, e), math.ldexp(pen, e)
+    _finite(np.array([dist, pen, dist + pen, diam]), "the objective", "`w`, `h` or the regularizer")
+    return HWKMeansResult(c, a, dist, pen, dist + pen, diam, ent, it, conv, lam, lam_e, name)
 
+
+def _drhw(x, hh, k, lam, lam_e, init, max_iter):
+    """DRHW block-coordinate descent; returns the best iterate (centroids, labels, it, converged)."""
     n = x.size
     c = np.sort(_init_centroids(x, k, init, None).astype(float))
     a = _nearest(x, c)
@@ -777,9 +1070,7 @@ def hessian_weighted_kmeans(w, h, k, diameter_reg=0.0, entropy_reg=0.0, *, metho
             converged = True
             break
         c, a = c_new, a_new
-    obj, c, a, dist, pen, diam, ent = best
-    name = "drhw" if lam > 0 else "drhw_entropy"
-    return HWKMeansResult(c, a, dist, pen, obj, diam, ent, it, converged, lam, lam_e, name)
+    return best[1], best[2], it, converged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -803,42 +1094,54 @@ def compression_ratio(labels, num_levels, *, unquantized=0, float_bits=32, entro
     labels : sequence of array_like of int
         One label array per quantized layer (:math:`m_l` entries each).
     num_levels : int or sequence of int
-        Codebook size :math:`K_l` per layer (>= 1).
+        Codebook size :math:`K_l` per layer (``1 <= K_l <= 2**53``).
     unquantized : int, default 0
-        Parameters kept in floating point.
+        Parameters kept in floating point (``<= 10**15``).
     float_bits : int, default 32
+        Bits per float, ``1..1024``.
     entropy_coded : bool, default True
 
     Returns
     -------
     CompressionRatio
 
+    Examples
+    --------
+    >>> r = compression_ratio([[0, 0, 1, 1]], 2)     # 4 x 1 bit + 2 x 32 bits vs 4 x 32 bits
+    >>> r.compressed_bits, r.original_bits
+    (68.0, 128.0)
+
     References
     ----------
     S. Han, H. Mao, W. J. Dally, "Deep compression", ICLR 2016, §3 (codebook + index bits, then
     Huffman coding); Y. Choi, M. El-Khamy, J. Lee, ICLR 2017, §5 (entropy-coded ratio).
     """
-    if isinstance(labels, np.ndarray) or not isinstance(labels, Sequence) or len(labels) == 0:
-        raise ValueError("`labels` must be a non-empty sequence of per-layer label arrays")
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence) or len(labels) == 0:
+        raise ValueError("`labels` must be a non-empty sequence (list or tuple) of per-layer label arrays")
     L = len(labels)
-    if isinstance(num_levels, Sequence) and not isinstance(num_levels, str):
+    if isinstance(num_levels, Sequence) and not isinstance(num_levels, (str, bytes)):
         if len(num_levels) != L:
             raise ValueError(f"`num_levels` must have one entry per layer ({L}); got {len(num_levels)}")
-        ks = [as_int(v, "num_levels", low=1) for v in num_levels]
+        ks = [as_int(v, "num_levels", low=1, high=_MAX_LEVELS) for v in num_levels]
     else:
-        ks = [as_int(num_levels, "num_levels", low=1)] * L
-    u = as_int(unquantized, "unquantized", low=0)
-    b = as_int(float_bits, "float_bits", low=1)
+        ks = [as_int(num_levels, "num_levels", low=1, high=_MAX_LEVELS)] * L
+    u = as_int(unquantized, "unquantized", low=0, high=_MAX_COUNT)
+    b = as_int(float_bits, "float_bits", low=1, high=_MAX_FLOAT_BITS)
+    entropy_coded = check_bool(entropy_coded, "entropy_coded")
     comp = float(u * b)
     m_total = u
     for lab, kk in zip(labels, ks):
-        a = np.asarray(lab).ravel()
-        if a.size == 0 or not np.issubdtype(a.dtype, np.integer) or a.min() < 0 or a.max() >= kk:
+        try:
+            a = np.asarray(lab).ravel()
+        except (TypeError, ValueError):
+            raise ValueError("`labels` must hold one integer array per layer") from None
+        if a.size == 0 or a.dtype == bool or not np.issubdtype(a.dtype, np.integer) or a.min() < 0 or a.max() >= kk:
             raise ValueError("`labels` must hold non-empty integer arrays with values in [0, num_levels)")
         per = label_entropy(a, base=2) if entropy_coded else float(math.ceil(math.log2(kk))) if kk > 1 else 0.0
         comp += a.size * per + kk * b
         m_total += a.size
     orig = float(b * m_total)
+    _finite(np.array([orig, comp]), "the model size", "`unquantized`, `num_levels` or `float_bits`")
     return CompressionRatio(orig, comp, orig / comp, comp / orig, comp / m_total)
 
 
@@ -857,12 +1160,13 @@ def quantization_rate(num_weights, num_levels, *, num_float_params=0, float_bits
     Parameters
     ----------
     num_weights : int or sequence of int
-        :math:`m_l` per layer (>= 1).
+        :math:`m_l` per layer (``1 <= m_l <= 10**15``); an empty sequence means no quantized layer.
     num_levels : int or sequence of int
-        :math:`K_l` per layer (>= 1), same length.
+        :math:`K_l` per layer (``1 <= K_l <= 2**53``), same length.
     num_float_params : int, default 0
-        :math:`F`: codebook entries plus unquantized parameters.
+        :math:`F`: codebook entries plus unquantized parameters (``<= 10**15``).
     float_bits : int, default 32
+        ``1..1024``.
 
     Returns
     -------
@@ -877,13 +1181,22 @@ def quantization_rate(num_weights, num_levels, *, num_float_params=0, float_bits
     """
     from .bounds import quantizer_rate_bound
 
-    ms = list(num_weights) if isinstance(num_weights, Sequence) else [num_weights]
-    ks = list(num_levels) if isinstance(num_levels, Sequence) else [num_levels]
+    def counts(v, name):
+        if isinstance(v, (str, bytes)) or isinstance(v, Mapping):
+            raise ValueError(f"`{name}` must be an int or a sequence of ints; got {type(v).__name__}")
+        if isinstance(v, np.ndarray) and v.ndim > 1:
+            raise ValueError(f"`{name}` must be an int or a 1-D sequence of ints; got shape {v.shape}")
+        seq = list(v) if isinstance(v, (Sequence, np.ndarray)) else [v]
+        return [as_int(t, name, low=1, high=_MAX_COUNT if name == "num_weights" else _MAX_LEVELS) for t in seq]
+
+    ms = counts(num_weights, "num_weights")
+    ks = counts(num_levels, "num_levels")
     if len(ms) != len(ks):
-        raise ValueError("`num_levels` must have one entry per entry of `num_weights`")
-    f = as_int(num_float_params, "num_float_params", low=0)
-    b = as_int(float_bits, "float_bits", low=1)
-    return float(sum(quantizer_rate_bound(m, k) for m, k in zip(ms, ks)) + f * b * math.log(2.0))
+        raise ValueError(f"`num_levels` must have one entry per entry of `num_weights` ({len(ms)}); got {len(ks)}")
+    f = as_int(num_float_params, "num_float_params", low=0, high=_MAX_COUNT)
+    b = as_int(float_bits, "float_bits", low=1, high=_MAX_FLOAT_BITS)
+    rate = float(sum(quantizer_rate_bound(m, k) for m, k in zip(ms, ks)) + f * b * math.log(2.0))
+    return _finite(rate, "the rate", "`num_weights`")
 
 
 def floored_hessian_diagonal(hessian_diag, floor=1e-6) -> np.ndarray:
@@ -902,7 +1215,7 @@ def floored_hessian_diagonal(hessian_diag, floor=1e-6) -> np.ndarray:
     hessian_diag : array_like, any shape
         Finite diagonal curvatures :math:`H_{ii}` of one layer.
     floor : float, default 1e-6
-        Relative floor :math:`\epsilon > 0`.
+        Relative floor :math:`\epsilon > 0` (:math:`\epsilon\,\overline{|H|}` must be finite).
 
     Returns
     -------
@@ -919,10 +1232,20 @@ def floored_hessian_diagonal(hessian_diag, floor=1e-6) -> np.ndarray:
     >>> floored_hessian_diagonal([2.0, -1.0, 0.0], floor=0.1).tolist()
     [2.0, 0.1, 0.1]
     """
-    hd = as_array(hessian_diag, "hessian_diag")
-    floor = as_float(floor, "floor", low=0.0, low_open=True)
-    scale = float(np.mean(np.abs(hd)))
-    return np.maximum(hd, floor * (scale if scale > 0 else 1.0))
+    return _floor_hessian(as_array(hessian_diag, "hessian_diag"), floor, "hessian_diag", "floor")
+
+
+def _floor_hessian(hd, floor, hname, fname):
+    floor = as_float(floor, fname, low=0.0, low_open=True)
+    with np.errstate(over="ignore"):
+        scale = float(np.mean(np.abs(hd)))
+        if not math.isfinite(scale):  # the sum overflowed: the same mean, computed scaled
+            top = float(np.max(np.abs(hd)))
+            scale = float(np.mean(np.abs(hd) / top)) * top
+        level = floor * (scale if scale > 0 else 1.0)
+    if not math.isfinite(level):
+        raise ValueError(f"`{fname}` times the mean |{hname}| must be finite; got {floor!r} x {scale!r}")
+    return np.maximum(hd, level)
 
 
 def _quantizable(model):
@@ -952,6 +1275,7 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
     Parameters
     ----------
     model : torch.nn.Module
+        With finite parameters.
     hessian_diag : mapping of parameter name -> tensor/array, optional
         Diagonal curvature per weight (same shape as the weight), e.g. from
         :func:`theory.curvature.hessian_diagonal`; required by the HW methods.
@@ -966,12 +1290,20 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
         Relative floor :math:`\epsilon` applied to the Hessian diagonal (which may be zero or
         negative away from a strict minimum).
     max_iter : int, default 100
+        At most :math:`10^6`.
     device : str, torch.device or None
         Device of the returned copy (``None``: that of ``model``).
 
     Returns
     -------
     QuantizedNetwork
+
+    Raises
+    ------
+    ValueError
+        A model with a non-finite parameter or without a ``Linear``/``Conv`` layer, a missing,
+        mis-shaped or non-finite ``hessian_diag`` entry, ``bits`` outside ``1..16`` or of the
+        wrong length, a problem too large for the exact methods, or a distortion that overflows.
 
     References
     ----------
@@ -983,17 +1315,18 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
 
     from ._torch import check_model, resolve_device
 
-    check_model(model)
+    check_model(model, "model", finite=True)
     check_in(method, "method", METHODS)
     floor = as_float(hessian_floor, "hessian_floor", low=0.0, low_open=True)
-    max_iter = as_int(max_iter, "max_iter", low=1)
+    max_iter = as_size(max_iter, "max_iter", high=_MAX_ITER)
+    dev = resolve_device(device) if device is not None else None
     layers = _quantizable(model)
     if not layers:
         raise ValueError("`model` has no Linear or Conv layer to quantize")
     L = len(layers)
 
     def per_layer(v, name, conv):
-        if isinstance(v, Sequence) and not isinstance(v, str):
+        if isinstance(v, Sequence) and not isinstance(v, (str, bytes)):
             if len(v) != L:
                 raise ValueError(f"`{name}` must be a scalar or have one entry per layer ({L}); got {len(v)}")
             return [conv(x, name) for x in v]
@@ -1007,46 +1340,58 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
         raise ValueError(f"`hessian_diag` must be a mapping name -> diagonal for method {method!r}")
     if method != "drhw" and (any(dreg) or any(ereg)):
         raise ValueError("`diameter_reg`/`entropy_reg` are only used by method 'drhw'")
-    qmodel = copy.deepcopy(model)
-    if device is not None:
-        qmodel.to(resolve_device(device))
-    qlayers = dict(_quantizable(qmodel))
-    results = []
-    n_float = 0
-    for (name, mod), b, lam, lam_e in zip(layers, bits_l, dreg, ereg):
+    if method == "drhw" and any(lr > 0 and le > 0 for lr, le in zip(dreg, ereg)):
+        raise ValueError("at most one of `diameter_reg` and `entropy_reg` may be positive in a layer")
+    # every input is checked before any clustering starts
+    plan = []
+    for (name, mod), b in zip(layers, bits_l):
         w = mod.weight.detach().double().cpu().numpy()
-        distinct = np.unique(w).size
-        K = min(2 ** b, distinct)
+        K = min(2 ** b, np.unique(w).size)
+        if method in ("optimal", "optimal_hw"):
+            _check_exact_size(w.size, K, kname="bits", wname="model")
         h = None
         if weighted:
             if name not in hessian_diag:
                 raise ValueError(f"`hessian_diag` has no entry for {name!r}")
             hd = hessian_diag[name]
-            hd = hd.detach().double().cpu().numpy() if isinstance(hd, torch.Tensor) else np.asarray(hd, float)
+            label = f"hessian_diag[{name!r}]"
+            if isinstance(hd, torch.Tensor):
+                if hd.is_complex():
+                    raise ValueError(f"`{label}` must be real")
+                hd = hd.detach().double().cpu().numpy()
+            hd = as_array(hd, label)
             if hd.shape != w.shape:
-                raise ValueError(f"`hessian_diag`[{name!r}] must have shape {w.shape}; got {hd.shape}")
-            if not np.all(np.isfinite(hd)):
-                raise ValueError(f"`hessian_diag`[{name!r}] must be finite")
-            h = floored_hessian_diagonal(hd, floor).ravel()
-        if method in ("kmeans", "optimal"):
-            r = kmeans_1d(w, K, method="lloyd" if method == "kmeans" else "optimal", max_iter=max_iter)
-            c, a, dist, obj = r.centroids, r.labels, r.objective, r.objective
-        else:
-            r = hessian_weighted_kmeans(w, h, K, diameter_reg=lam if method == "drhw" else 0.0,
-                                        entropy_reg=lam_e if method == "drhw" else 0.0,
-                                        method="optimal" if method == "optimal_hw" else "lloyd",
-                                        max_iter=max_iter)
-            c, a, dist, obj = r.centroids, r.labels, r.distortion, r.objective
+                raise ValueError(f"`{label}` must have shape {w.shape} (that of the weight); got {hd.shape}")
+            h = _floor_hessian(hd, floor, label, "hessian_floor").ravel()
+        plan.append((name, w, K, h))
+    qmodel = copy.deepcopy(model)
+    if dev is not None:
+        qmodel.to(dev)
+    qlayers = dict(_quantizable(qmodel))
+    results = []
+    for (name, w, K, h), lam, lam_e in zip(plan, dreg, ereg):
+        try:
+            if method in ("kmeans", "optimal"):
+                r = kmeans_1d(w, K, method="lloyd" if method == "kmeans" else "optimal", max_iter=max_iter)
+                c, a, dist, obj = r.centroids, r.labels, r.objective, r.objective
+            else:
+                r = hessian_weighted_kmeans(w, h, K, diameter_reg=lam if method == "drhw" else 0.0,
+                                            entropy_reg=lam_e if method == "drhw" else 0.0,
+                                            method="optimal" if method == "optimal_hw" else "lloyd",
+                                            max_iter=max_iter)
+                c, a, dist, obj = r.centroids, r.labels, r.distortion, r.objective
+        except ValueError as err:  # e.g. a distortion beyond the float range
+            raise ValueError(f"`model` layer {name!r} cannot be quantized: {err}") from err
         target = qlayers[name].weight
         with torch.no_grad():
             target.copy_(torch.as_tensor(c[a].reshape(w.shape), dtype=target.dtype, device=target.device))
         results.append(LayerQuantization(name, int(w.size), int(K), c, a, float(dist), float(obj),
                                          label_entropy(a)))
-        n_float += K
     unq = sum(p.numel() for p in model.parameters()) - sum(r.num_weights for r in results)
     comp = compression_ratio([r.labels for r in results], [r.num_levels for r in results], unquantized=unq)
     rate = sum(r.num_weights * math.log(r.num_levels) for r in results)
     ent = sum(r.num_weights * r.label_entropy for r in results)
+    _finite(np.array([rate, ent]), "the rate", "`model`")
     return QuantizedNetwork(qmodel, tuple(results), comp, float(rate), float(ent), method)
 
 
@@ -1065,9 +1410,9 @@ def zero_one_mi_bound(rate, n):
     Parameters
     ----------
     rate : float or array_like
-        :math:`R` in nats, e.g. :func:`quantization_rate`.
+        :math:`R \ge 0` in nats, e.g. :func:`quantization_rate` (``inf`` gives ``inf``).
     n : int
-        Training sample size.
+        Training sample size, ``>= 1``.
 
     Returns
     -------
@@ -1083,7 +1428,10 @@ def zero_one_mi_bound(rate, n):
     >>> round(zero_one_mi_bound(3.0, 200), 12) == round((3.0 / 400.0) ** 0.5, 12)
     True
     """
+    r = as_array(rate, "rate", finite=False, min_size=0)
+    if np.any(np.isnan(r)) or np.any(r < 0):
+        raise ValueError("`rate` must be >= 0 (nats; inf gives the vacuous bound inf), not NaN or negative")
+    n = as_int(n, "n", low=1)
     sigma = subgaussian_parameter_bounded(0.0, 1.0)
-    r = np.asarray(rate, dtype=float)
-    out = np.array([xu_raginsky(x, n, sigma) for x in r.ravel()]).reshape(r.shape)
+    out = np.array([xu_raginsky(x, n, sigma) for x in r.ravel()], dtype=float).reshape(r.shape)
     return float(out) if out.ndim == 0 else out
