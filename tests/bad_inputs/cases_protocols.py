@@ -101,7 +101,7 @@ CASES = [
     Case(pr.spectral_distortion_sides,
          lambda: pr.spectral_distortion_sides({"layer_errors": [0.1], "lipschitz": [1.0], "output_distortion": -1.0}),
          ValueError, "`row\\['output_distortion'\\]`", "negative"),
-    Case(pr.spectral_distortion_sides, lambda: pr.spectral_distortion_sides([0.1, 1.0, 0.2]), ValueError,
+    Case(pr.spectral_distortion_sides, lambda: pr.spectral_distortion_sides([0.1, 1.0, 0.2]), TypeError,
          "`row` must be a dict", "type"),
     Case(pr.spectral_student_distortion, lambda: pr.spectral_student_distortion(**_with(DISTORTION, cov="both")),
          ValueError, "`cov` must be one of", "value"),
@@ -131,7 +131,7 @@ CASES = [
     Case(pr.spectral_target_covariance_sides, lambda: pr.spectral_target_covariance_sides({}, {}), ValueError,
          "`source_row` must hold the keys", "missing"),
     Case(pr.spectral_target_covariance_sides,
-         lambda: pr.spectral_target_covariance_sides({"target_risk": 1.0}, None), ValueError,
+         lambda: pr.spectral_target_covariance_sides({"target_risk": 1.0}, None), TypeError,
          "`target_row` must be a dict", "type"),
 
     # ---- coresets --------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ CASES = [
     Case(pr.select_rows, lambda: pr.select_rows(ROWS, "digits", "hw", 2, NAN), ValueError, "`rho`", "nan"),
     Case(pr.hutchinson_trace_summary, lambda: pr.hutchinson_trace_summary(ROWS, "digits"), ValueError,
          "`rows` must hold rows of `task`", "empty"),
-    Case(pr.hutchinson_trace_summary, lambda: pr.hutchinson_trace_summary([1, 2], "digits"), ValueError,
+    Case(pr.hutchinson_trace_summary, lambda: pr.hutchinson_trace_summary([1, 2], "digits"), TypeError,
          "`rows` must be a dict", "type"),
     Case(pr.optimal_vs_lloyd_summary, lambda: pr.optimal_vs_lloyd_summary(ROWS, "teacher_student", 2), ValueError,
          "`rows` must hold 'hw' and 'optimal_hw' rows", "empty"),

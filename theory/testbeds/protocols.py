@@ -55,13 +55,8 @@ def _delta(delta, name: str = "delta") -> float:
 
 
 def _record(row, name: str, keys) -> Mapping:
-    """``row`` if it is a mapping holding ``keys``."""
-    if not isinstance(row, Mapping):
-        raise ValueError(f"`{name}` must be a dict (a row of a recipe); got {type(row).__name__}")
-    missing = [k for k in keys if k not in row]
-    if missing:
-        raise ValueError(f"`{name}` must hold the keys {list(keys)}; missing {missing}")
-    return row
+    """``row`` if it is a mapping holding ``keys`` (a row of a recipe)."""
+    return _params(row, keys, name)
 
 
 def _records(rows, keys, name: str = "rows") -> list:
@@ -669,7 +664,7 @@ from ..coresets import (compression_bound, corenet, guarantee_failure, magnitude
                         margin_loss, quantize_weights, relative_output_error, truncated_svd,
                         uniform_sparsify)
 from ..spectral import prune_network as _spectral_prune  # noqa: E402
-from .configs import CORESET_TEACHER_STUDENT  # noqa: E402
+from .configs import CORESET_TEACHER_STUDENT, _params  # noqa: E402
 from .data import load_digits_split  # noqa: E402
 from .nets import TeacherStudent, make_mlp, train  # noqa: E402
 
