@@ -55,6 +55,18 @@ def _n_bias(model) -> int:
     return int(sum(l.bias.numel() for l in linear_layers(model) if l.bias is not None))
 
 
+def _layerwise(model, device, compress) -> CompressedModel:
+    """Apply ``compress(lin) -> kept`` to every linear layer of a copy of ``model`` (in place, no grad)."""
+    src = _prepare_model(model, device)
+    new = copy.deepcopy(src)
+    kept = total = 0
+    with torch.no_grad():
+        for lin in linear_layers(new):
+            total += lin.weight.numel()
+            kept += compress(lin)
+    return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)
+
+
 def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
     r"""Uniform edge sampling: the unbiased sparsifier with :math:`q_j = 1/d_{\rm in}` (a baseline).
 
@@ -84,23 +96,19 @@ def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
     """
     f = _budget_fraction(fraction)
     rng = check_rng(rng)
-    src = _prepare_model(model, device)
-    new = copy.deepcopy(src)
-    kept = total = 0
-    with torch.no_grad():
-        for lin in linear_layers(new):
-            W = lin.weight.detach().cpu().double().numpy()
-            out, d = W.shape
-            if f >= 1.0 or d == 1:
-                What = W.copy()
-            else:
-                m = int(math.ceil(math.log1p(-f) / math.log1p(-1.0 / d)))
-                counts = rng.multinomial(np.full(out, m), np.full((out, d), 1.0 / d))
-                What = W * counts * (d / m)
-            lin.weight.copy_(torch.as_tensor(What, dtype=lin.weight.dtype))
-            kept += int(np.count_nonzero(What))
-            total += W.size
-    return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)
+
+    def compress(lin):
+        W = lin.weight.detach().cpu().double().numpy()
+        out, d = W.shape
+        if f >= 1.0 or d == 1:
+            What = W.copy()
+        else:
+            m = int(math.ceil(math.log1p(-f) / math.log1p(-1.0 / d)))
+            counts = rng.multinomial(np.full(out, m), np.full((out, d), 1.0 / d))
+            What = W * counts * (d / m)
+        lin.weight.copy_(torch.as_tensor(What, dtype=lin.weight.dtype))
+        return int(np.count_nonzero(What))
+    return _layerwise(model, device, compress)
 
 
 def magnitude_prune(model, fraction, device=None) -> CompressedModel:
@@ -129,20 +137,16 @@ def magnitude_prune(model, fraction, device=None) -> CompressedModel:
     networks", NeurIPS 2015 (magnitude pruning; here without retraining).
     """
     f = _budget_fraction(fraction)
-    src = _prepare_model(model, device)
-    new = copy.deepcopy(src)
-    kept = total = 0
-    with torch.no_grad():
-        for lin in linear_layers(new):
-            W = lin.weight
-            k = max(1, int(round(f * W.numel())))
-            idx = torch.topk(W.abs().flatten(), k).indices
-            mask = torch.zeros(W.numel(), dtype=torch.bool, device=W.device)
-            mask[idx] = True
-            W.mul_(mask.view_as(W))
-            kept += int(torch.count_nonzero(W))
-            total += W.numel()
-    return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)
+
+    def compress(lin):
+        W = lin.weight
+        k = max(1, int(round(f * W.numel())))
+        idx = torch.topk(W.abs().flatten(), k).indices
+        mask = torch.zeros(W.numel(), dtype=torch.bool, device=W.device)
+        mask[idx] = True
+        W.mul_(mask.view_as(W))
+        return int(torch.count_nonzero(W))
+    return _layerwise(model, device, compress)
 
 
 def truncated_svd(model, fraction, device=None) -> CompressedModel:
@@ -175,17 +179,12 @@ def truncated_svd(model, fraction, device=None) -> CompressedModel:
     convolutional networks for efficient evaluation", NeurIPS 2014.
     """
     f = _budget_fraction(fraction)
-    src = _prepare_model(model, device)
-    new = copy.deepcopy(src)
-    kept = total = 0
-    with torch.no_grad():
-        for lin in linear_layers(new):
-            W = lin.weight.detach().cpu().double().numpy()
-            out, d = W.shape
-            r = min(min(out, d), max(1, int(math.floor(f * out * d / (out + d)))))
-            U, s, Vt = np.linalg.svd(W, full_matrices=False)
-            What = (U[:, :r] * s[:r]) @ Vt[:r]
-            lin.weight.copy_(torch.as_tensor(What, dtype=lin.weight.dtype))
-            kept += min(r * (out + d), out * d)
-            total += W.size
-    return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)
+
+    def compress(lin):
+        W = lin.weight.detach().cpu().double().numpy()
+        out, d = W.shape
+        r = min(min(out, d), max(1, int(math.floor(f * out * d / (out + d)))))
+        U, s, Vt = np.linalg.svd(W, full_matrices=False)
+        lin.weight.copy_(torch.as_tensor((U[:, :r] * s[:r]) @ Vt[:r], dtype=lin.weight.dtype))
+        return min(r * (out + d), out * d)
+    return _layerwise(model, device, compress)
