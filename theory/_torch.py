@@ -129,6 +129,7 @@ def seed_or_fresh(seed, name: str = "seed") -> int:
 
 
 def check_dtype(dtype, name: str = "dtype") -> torch.dtype:
+    """``dtype`` if it is a floating-point ``torch.dtype`` (ValueError naming ``name`` otherwise)."""
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise ValueError(f"`{name}` must be a floating-point torch dtype; got {dtype!r}")
     return dtype
