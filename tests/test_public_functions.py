@@ -21,7 +21,7 @@ import bad_inputs
 
 MODULES = ("theory._checks", "theory._torch", "theory.claims", "theory.information", "theory.bounds",
            "theory.rate_distortion", "theory.symbolic", "theory.spectral", "theory.coresets",
-           "theory.curvature", "theory.quantization", "theory.testbeds.linear",
+           "theory.curvature", "theory.quantization", "theory.kernels", "theory.testbeds.linear",
            "theory.testbeds.gaussian_mean", "theory.testbeds.nets", "theory.testbeds.data",
            "theory.testbeds.configs", "theory.testbeds.protocols")
 

@@ -15,6 +15,8 @@ L1  math — pure functions of arrays and torch adapters taking ``(model, data)`
     - :mod:`theory.coresets`         CoreNet coresets (Baykal, Liebenwein et al., ICLR 2019)
     - :mod:`theory.curvature`        Hessian, Gauss–Newton and Fisher diagonals
     - :mod:`theory.quantization`     1-D k-means, Hessian-weighted and diameter-regularized
+    - :mod:`theory.kernels`          empirical NTK, kernel complexity, critical radius, early
+      stopping, local-Rademacher fixed point, truncated nuclear norm
 L2  :mod:`theory.testbeds` — data-generating processes with known truths (linear regression,
     Gaussian mean, small nets, digits), :mod:`theory.testbeds.configs` (named configurations)
     and :mod:`theory.testbeds.protocols` (seeded train/compress/evaluate recipes)
