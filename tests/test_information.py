@@ -163,8 +163,11 @@ def test_gaussian_mi_near_determinism_matches_bivariate(gap):
     mi = info.gaussian_mutual_information([[1.0, rho], [rho, 1.0]], 1)
     assert mi == pytest.approx(ref, rel=1e-14)
     assert mi == pytest.approx(info.bivariate_gaussian_mutual_information(rho), rel=1e-14)
-    if gap == 1e-15:
-        assert mi == pytest.approx(16.923214405890466, rel=1e-14)
+    import mpmath
+
+    with mpmath.workdps(50):                     # the stored rho, evaluated in 50-digit arithmetic
+        exact = float(-mpmath.log(1 - mpmath.mpf(rho) ** 2) / 2)
+    assert mi == pytest.approx(exact, rel=1e-14)
     # scales do not matter (powers of two, so that scaling does not round rho)
     s = np.array([4.0, 2.0**-10])
     cov = np.array([[1.0, rho], [rho, 1.0]]) * np.outer(s, s)
