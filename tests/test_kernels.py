@@ -242,3 +242,177 @@ def test_minibatch_surrogate_is_unbiased():
     parts = [[0, 1], [2, 3], [4, 5], [6, 7]]
     mean = np.mean([float(kn.tnn_surrogate(F[p], U, V, r, batch_index=p)) for p in parts])
     assert mean == pytest.approx(full, rel=1e-10)
+
+
+# --------------------------------------------------------------------------------------------
+# two-layer ReLU NTK (closed form), kernel gradient descent, BBM excess-risk bound
+# --------------------------------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _angle(u, v):
+    """The angle between u and v by atan2(|v - proj_u v| |u|, <u, v>): no arccos, no clipping."""
+    nu2 = float(u @ u)
+    perp = v - (float(u @ v) / nu2) * u
+    return math.atan2(math.sqrt(float(perp @ perp) * nu2), float(u @ v))
+
+
+def _first_layer_kernel_loops(X1, X2, output_layer=False):
+    """<x, x'> (pi - phi) / (2 pi) [+ |x||x'| (sin phi + (pi - phi) cos phi) / (2 pi)], one pair at a time."""
+    out = np.empty((len(X1), len(X2)))
+    for i, u in enumerate(X1):
+        for j, v in enumerate(X2):
+            phi = _angle(u, v)
+            out[i, j] = float(u @ v) * (math.pi - phi) / (2 * math.pi)
+            if output_layer:
+                nn_ = math.sqrt(float(u @ u) * float(v @ v))
+                out[i, j] += nn_ * (math.sin(phi) + (math.pi - phi) * math.cos(phi)) / (2 * math.pi)
+    return out
+
+
+def _rows_of_varied_norms(seed, n, d):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)) * np.exp(rng.uniform(-4, 4, size=(n, 1)))
+
+
+@given(seed=st.integers(0, 2**32 - 1), n1=st.integers(1, 6), n2=st.integers(1, 5), d=st.integers(2, 6))
+def test_two_layer_relu_ntk_equals_arccos_formula(seed, n1, n2, d):
+    X = _rows_of_varied_norms(seed, n1 + n2, d)
+    X1, X2 = X[:n1], X[n1:]
+    ref = _arccos_ntk(X)      # arccos of a clipped cosine: ~1e-8 relative round-off where phi ~ 0
+    scale = np.outer(np.linalg.norm(X, axis=1), np.linalg.norm(X, axis=1))
+    K11, K12 = kn.two_layer_relu_ntk(X1), kn.two_layer_relu_ntk(X1, X2)
+    np.testing.assert_allclose(K11, ref[:n1, :n1], rtol=1e-7, atol=1e-12 * scale.max())
+    np.testing.assert_allclose(K12, ref[:n1, n1:], rtol=1e-7, atol=1e-12 * scale.max())
+    # against the angle by atan2 (accurate at every angle), both layers and the first layer alone
+    np.testing.assert_allclose(K11, _first_layer_kernel_loops(X1, X1, True), rtol=1e-9, atol=1e-12 * scale.max())
+    np.testing.assert_allclose(K12, _first_layer_kernel_loops(X1, X2, True), rtol=1e-9, atol=1e-12 * scale.max())
+    np.testing.assert_allclose(kn.two_layer_relu_ntk(X1, X2, output_layer=False), _first_layer_kernel_loops(X1, X2),
+                               rtol=1e-9, atol=1e-12 * scale.max())
+    # phi(x, x) = 0: Theta(x, x) = |x|^2 (both layers), |x|^2 / 2 (first layer)
+    sq = np.sum(X1 ** 2, axis=1)
+    np.testing.assert_allclose(np.diag(K11), sq, rtol=1e-13)
+    np.testing.assert_allclose(np.diag(kn.two_layer_relu_ntk(X1, output_layer=False)), sq / 2, rtol=1e-13)
+
+
+def test_two_layer_relu_ntk_special_values():
+    # parallel: phi = 0, both terms |x||x'|/2; antiparallel: phi = pi, both 0; a zero row gives zeros
+    X = np.array([[3.0, 4.0], [6.0, 8.0], [-3.0, -4.0], [0.0, 0.0]])
+    K = kn.two_layer_relu_ntk(X)
+    assert K[0, 1] == pytest.approx(50.0 / 2 + 50.0 / 2, rel=1e-12)
+    assert K[0, 2] == pytest.approx(0.0, abs=1e-12)
+    np.testing.assert_array_equal(K[3], 0.0)
+    np.testing.assert_array_equal(K[:, 3], 0.0)
+    K1 = kn.two_layer_relu_ntk(X, output_layer=False)
+    assert K1[0, 0] == pytest.approx(25.0 / 2, rel=1e-12)
+
+
+def test_wide_first_layer_only_ntk_matches_closed_form():
+    """Only W trained: Theta = (1/m) sum_r a_r^2 1{w_r.x>0}1{w_r.x'>0} x.x', an average of m i.i.d. terms
+    with mean <x,x'>(pi - phi)/(2 pi) (E a^2 = 1); tolerance 5 Monte Carlo SEs."""
+    m, d = 4096, 3
+    net = _TwoLayer(d, m, seed=15)
+    net.a.requires_grad_(False)
+    X = np.random.default_rng(15).normal(size=(6, d))
+    K = kn.empirical_ntk(net, X, chunk_size=3)
+    W, a = net.W.detach().numpy(), net.a.detach().numpy()
+    Z = X @ W.T
+    terms = a[None, None] ** 2 * ((Z > 0)[:, None] & (Z > 0)[None]) * (X @ X.T)[..., None]
+    np.testing.assert_allclose(K, terms.mean(-1), rtol=1e-10, atol=1e-13)   # the decomposition is exact
+    se = terms.std(-1, ddof=1) / math.sqrt(m)
+    ref = _first_layer_kernel_loops(X, X)
+    np.testing.assert_allclose(kn.two_layer_relu_ntk(X, output_layer=False), ref, rtol=1e-9, atol=1e-12)
+    assert np.all(np.abs(K - ref) <= 5 * se + 1e-12)
+    assert np.max(np.abs(K - ref)) < 0.1 * np.max(np.abs(ref))
+
+
+def _kgd_explicit(K, y, step, T):
+    """f <- f - step (K/n)(f - y) from f = 0, recording f at t = 0..T."""
+    n = len(y)
+    f = np.zeros(n)
+    out = [f.copy()]
+    for _ in range(T):
+        f = f - step * (K @ (f - y)) / n
+        out.append(f.copy())
+    return np.array(out)
+
+
+def _kgd_function_space(K, Kc, y, step, T):
+    """c <- c - step (K c/n - y) from c = 0; f(x) = k(x, X) c / n; recorded at t = 0..T."""
+    n = len(y)
+    c = np.zeros(n)
+    out = [Kc @ c / n]
+    for _ in range(T):
+        c = c - step * (K @ c / n - y)
+        out.append(Kc @ c / n)
+    return np.array(out)
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 9), rank=st.integers(0, 4),
+       frac=st.floats(0.05, 1.9))
+def test_kernel_gradient_descent_equals_explicit_iteration(seed, n, rank, frac):
+    """K = A A^T with A = features of the n inputs (rank <= `rank`, often singular); K_cross = B A^T."""
+    rng = np.random.default_rng(seed)
+    A, B = rng.normal(size=(n, rank)), rng.normal(size=(3, rank))
+    K, Kc = A @ A.T, B @ A.T
+    y = rng.normal(size=n)
+    lam_max = np.linalg.eigvalsh(K / n).max() if rank else 0.0
+    step = frac / lam_max if lam_max > 1e-12 else frac
+    ts = [0, 1, 2, 5, 17]
+    ref = _kgd_explicit(K, y, step, max(ts))[ts]
+    ref_c = _kgd_function_space(K, Kc, y, step, max(ts))[ts]
+    fitted, pred = kn.kernel_gradient_descent(K, y, step, ts, K_cross=Kc)
+    tol = 1e-9 * (1 + np.abs(y).sum() * (1 + np.abs(K).max()) * (1 + np.abs(Kc).max()))
+    np.testing.assert_allclose(fitted, ref, rtol=1e-8, atol=tol)
+    np.testing.assert_allclose(pred, ref_c, rtol=1e-8, atol=tol)
+    # the function-space iteration evaluated at the training inputs is the fitted iteration
+    np.testing.assert_allclose(_kgd_function_space(K, K, y, step, max(ts))[ts], ref, rtol=1e-8, atol=tol)
+    # a scalar number of steps gives 1-d outputs
+    f5, p5 = kn.kernel_gradient_descent(K, y, step, 5, K_cross=Kc)
+    assert f5.shape == (n,) and p5.shape == (3,)
+    np.testing.assert_allclose(f5, ref[3], rtol=1e-8, atol=tol)
+    np.testing.assert_allclose(kn.kernel_gradient_descent(K, y, step, 5), ref[3], rtol=1e-8, atol=tol)
+
+
+def test_kernel_gradient_descent_singular_rank_two():
+    rng = np.random.default_rng(16)
+    n = 12
+    A = rng.normal(size=(n, 2))
+    K = A @ A.T                                    # rank 2: 10 zero eigenvalues
+    y = rng.normal(size=n)
+    step = 1.0 / np.linalg.eigvalsh(K / n).max()
+    ts = np.array([0, 1, 3, 10, 40])
+    np.testing.assert_allclose(kn.kernel_gradient_descent(K, y, step, ts), _kgd_explicit(K, y, step, 40)[ts],
+                               rtol=1e-9, atol=1e-11)
+    # off the sample, in the same rank-2 feature space
+    Xc = rng.normal(size=(4, 2))
+    _, pred = kn.kernel_gradient_descent(K, y, step, ts, K_cross=Xc @ A.T)
+    np.testing.assert_allclose(pred, _kgd_function_space(K, Xc @ A.T, y, step, 40)[ts], rtol=1e-9, atol=1e-11)
+    # the limit t -> infinity is the projection of y onto the range of K (least squares in feature space)
+    proj = A @ np.linalg.lstsq(A, y, rcond=None)[0]
+    np.testing.assert_allclose(kn.kernel_gradient_descent(K, y, step, 2000), proj, rtol=1e-9, atol=1e-10)
+
+
+def _lrc_brute(lam, n):
+    s = sorted(lam, reverse=True)
+    best = math.inf
+    for h in range(len(s) + 1):
+        tail = 0.0
+        for v in s[h:]:
+            tail += v
+        best = min(best, h / n + math.sqrt(tail / n))
+    return best
+
+
+@given(lam=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=12), delta=st.floats(1e-6, 0.999),
+       n_extra=st.integers(0, 50))
+def test_bbm_excess_risk_bound_brute_force(lam, delta, n_extra):
+    n = len(lam) + n_extra
+    r = _lrc_brute(lam, n)
+    assert kn.bbm_excess_risk_bound(lam, n, delta) == pytest.approx(704 * r + 37 * math.log(1 / delta) / n,
+                                                                    rel=1e-12, abs=1e-12)
+    # other constants, Lipschitz and Bernstein constants: c1 r + (c2 L + c3 B) log(1/delta) / n
+    got = kn.bbm_excess_risk_bound(lam, n, delta, constants=(2.0, 3.0, 5.0), lipschitz=0.5, bernstein=4.0)
+    assert got == pytest.approx(2 * r + (3 * 0.5 + 5 * 4.0) * math.log(1 / delta) / n, rel=1e-12, abs=1e-12)

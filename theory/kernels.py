@@ -1,14 +1,17 @@
 r"""Kernel complexity: the empirical NTK, critical radius, early stopping, truncated nuclear norm.
 
 - :func:`empirical_ntk` — :math:`\Theta(x, x') = J(x)J(x')^\top` of a torch model over its
-  trainable parameters (``torch.func.functional_call`` + ``vmap(jacrev)``, chunked);
+  trainable parameters (``torch.func.functional_call`` + ``vmap(jacrev)``, chunked), and
+  :func:`two_layer_relu_ntk`, the infinite-width NTK of a two-layer ReLU net in closed form;
+- :func:`kernel_gradient_descent` — kernel gradient descent from zero, in closed form;
 - :func:`kernel_complexity`, :func:`critical_radius`, :func:`stopping_time` — the empirical
   kernel complexity :math:`\hat{\mathcal R}_K(\varepsilon)`, its critical radius and the
   data-dependent early-stopping time of kernel gradient descent (Raskutti, Wainwright, Yu,
   JMLR 15, 2014), all from the eigenvalues :math:`\hat\lambda_1 \ge \dots \ge \hat\lambda_n`
   of :math:`K_n/n`;
 - :func:`lrc_fixed_point` — the empirical local-Rademacher fixed-point proxy of a kernel class
-  (Mendelson 2003; Bartlett, Bousquet, Mendelson 2005);
+  (Mendelson 2003; Bartlett, Bousquet, Mendelson 2005), and :func:`bbm_excess_risk_bound`, the
+  excess-risk bound built on it (form and constants as recalled, unverified);
 - :func:`truncated_nuclear_norm`, :func:`tnn_refresh`, :func:`tnn_surrogate` — the truncated
   nuclear norm :math:`\sum_{j>r}\sigma_j(F)` of a feature matrix and its separable, minibatch
   unbiased surrogate (Goel et al., NeurIPS 2024).
@@ -30,15 +33,18 @@ import numpy as np
 import torch
 from torch.func import functional_call, jacrev, vmap
 
-from ._checks import _fail, as_array, as_int, as_size, check_positive
+from ._checks import _fail, as_array, as_int, as_size, check_bool, check_positive, check_probability
 from ._torch import _probe_forward, as_tensor, check_model, module_device, resolve_device
 
 __all__ = [
     "empirical_ntk",
+    "two_layer_relu_ntk",
+    "kernel_gradient_descent",
     "kernel_complexity",
     "critical_radius",
     "stopping_time",
     "lrc_fixed_point",
+    "bbm_excess_risk_bound",
     "truncated_nuclear_norm",
     "tnn_refresh",
     "tnn_surrogate",
@@ -212,6 +218,169 @@ def empirical_ntk(model, x1, x2=None, *, device=None, chunk_size=256) -> np.ndar
 # --------------------------------------------------------------------------------------------
 # kernel complexity, critical radius, early stopping
 # --------------------------------------------------------------------------------------------
+
+def two_layer_relu_ntk(x1, x2=None, *, output_layer=True) -> np.ndarray:
+    r"""Infinite-width NTK of the two-layer ReLU net in the NTK parametrization (closed form).
+
+    For :math:`f(x) = m^{-1/2}\sum_r a_r\,\mathrm{relu}(w_r^\top x)`, :math:`w_r \sim N(0, I)`,
+    :math:`a_r \sim N(0, 1)`, the empirical NTK converges as :math:`m \to \infty` to
+
+    .. math::
+
+        \Theta(x, x') = \underbrace{\langle x, x'\rangle\frac{\pi - \varphi}{2\pi}}_{\text{first
+        layer}} + \underbrace{\|x\|\|x'\|\frac{\sin\varphi + (\pi - \varphi)\cos\varphi}{2\pi}}_{
+        \text{output layer}},\qquad \varphi = \angle(x, x'),
+
+    the expectations :math:`\mathbb E[a^2\mathbb 1[w^\top x > 0]\mathbb 1[w^\top x' > 0]]
+    \langle x, x'\rangle` and :math:`\mathbb E[\mathrm{relu}(w^\top x)\mathrm{relu}(w^\top x')]`
+    (the arc-cosine kernels of degree 0 and 1; Cho and Saul, NeurIPS 2009). On the unit sphere
+    the first-layer kernel has :math:`\Theta(x, x) = 1/2`.
+
+    Parameters
+    ----------
+    x1 : array_like, shape (n1, d)
+    x2 : array_like, shape (n2, d), optional
+        ``None``: ``x1``.
+    output_layer : bool, default True
+        Include the output-layer term (both layers trained); ``False``: first layer only.
+
+    Returns
+    -------
+    ndarray, shape (n1, n2)
+        A zero input row gives a zero row.
+
+    References
+    ----------
+    Jacot, Gabriel, Hongler, NeurIPS 2018 (the NTK); Cho, Saul, NeurIPS 2009 (arc-cosine
+    kernels); the two-layer formula is derived from them here and checked against the empirical
+    NTK of wide nets by Monte Carlo.
+
+    Examples
+    --------
+    Orthogonal unit vectors: :math:`\varphi = \pi/2`, so :math:`\Theta = 1/(2\pi)` (output
+    layer only contributes).
+
+    >>> K = two_layer_relu_ntk([[1.0, 0.0], [0.0, 1.0]])
+    >>> round(float(K[0, 1]), 12) == round(1 / (2 * np.pi), 12), round(float(K[0, 0]), 12)
+    (True, 1.0)
+    """
+    A = as_array(x1, "x1", ndim=2)
+    B = A if x2 is None else as_array(x2, "x2", ndim=2)
+    if B.shape[1] != A.shape[1]:
+        raise ValueError(f"`x2` must have {A.shape[1]} columns, like `x1`; got shape {B.shape}")
+    output_layer = check_bool(output_layer, "output_layer")
+    as_size(A.shape[0] * B.shape[0], "len(x1) * len(x2)", high=_MAX_KERNEL_ENTRIES)
+    with np.errstate(over="ignore"):
+        na, nb = np.linalg.norm(A, axis=1), np.linalg.norm(B, axis=1)
+    if not (np.all(np.isfinite(na)) and np.all(np.isfinite(nb))):
+        _fail("x1" if not np.all(np.isfinite(na)) else "x2", "small enough that row norms are finite")
+    G = A @ B.T
+    nn_ = np.outer(na, nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.where(nn_ > 0, G / np.where(nn_ > 0, nn_, 1.0), 1.0)
+    cos = np.clip(cos, -1.0, 1.0)
+    if x2 is None:
+        np.fill_diagonal(cos, 1.0)  # phi(x, x) = 0 exactly; G/(|x||x|) can be an ulp below 1, arccos ~1e-8
+    phi = np.arccos(cos)
+    K = G * (np.pi - phi) / (2 * np.pi)
+    if output_layer:
+        K = K + nn_ * (np.sin(phi) + (np.pi - phi) * cos) / (2 * np.pi)
+    return K
+
+
+def kernel_gradient_descent(K, y, step, steps, K_cross=None):
+    r"""Kernel gradient descent from zero after ``steps`` steps, in closed form.
+
+    .. math::
+
+        f^{t+1} = f^t - \alpha\frac{K_n}{n}(f^t - y),\quad f^0 = 0
+        \quad\Longrightarrow\quad
+        f^t = Q\,\mathrm{diag}\big(1 - (1 - \alpha\hat\lambda_i)^t\big)\,Q^\top y,
+
+    with :math:`K_n/n = Q\,\mathrm{diag}(\hat\lambda)\,Q^\top`. Off the sample,
+    :math:`f^t(x) = k(x, X)\,c^t/n` with
+    :math:`c^t = Q\,\mathrm{diag}\big((1 - (1-\alpha\hat\lambda_i)^t)/\hat\lambda_i\big)Q^\top y`
+    (:math:`\alpha t` where :math:`\hat\lambda_i = 0`): the function-space iteration
+    :math:`f^{t+1} = f^t - \frac{\alpha}{n}\sum_i (f^t(x_i) - y_i)\,k(x_i, \cdot)`.
+
+    Parameters
+    ----------
+    K : array_like, shape (n, n)
+        Symmetric positive semi-definite Gram matrix :math:`K_n` (not divided by n).
+    y : array_like, shape (n,)
+    step : float
+        :math:`\alpha > 0`; the iteration contracts when :math:`\alpha\hat\lambda_1 < 2`
+        (the early-stopping theory assumes :math:`\alpha \le \min(1, 1/\hat\lambda_1)`).
+    steps : int or array_like of int
+        :math:`t \ge 0`.
+    K_cross : array_like, shape (m, n), optional
+        :math:`k(x'_j, x_i)` for test inputs :math:`x'_j`.
+
+    Returns
+    -------
+    fitted : ndarray, shape (n,) or (len(steps), n)
+        :math:`f^t(x_i)`.
+    predicted : ndarray, shape (m,) or (len(steps), m)
+        Only when ``K_cross`` is given: ``(fitted, predicted)``.
+
+    References
+    ----------
+    Yao, Rosasco, Caponnetto, Constr. Approx. 26 (2007) (gradient descent in an RKHS);
+    Raskutti, Wainwright, Yu, JMLR 15 (2014), Section 2 (the iteration stopped early).
+
+    Examples
+    --------
+    One point, :math:`K = [[2]]`, :math:`\alpha = 0.25`: :math:`\hat\lambda = 2`,
+    :math:`f^t = 1 - 0.5^t`.
+
+    >>> kernel_gradient_descent([[2.0]], [1.0], 0.25, [0, 1, 3])
+    array([[0.   ],
+           [0.5  ],
+           [0.875]])
+    """
+    Kn = as_array(K, "K", ndim=2)
+    n = Kn.shape[0]
+    if Kn.shape != (n, n):
+        _fail("K", f"square; got shape {Kn.shape}")
+    if not np.allclose(Kn, Kn.T, rtol=1e-10, atol=1e-12 * max(1.0, float(np.abs(Kn).max()))):
+        _fail("K", "symmetric")
+    yv = as_array(y, "y", ndim=1, shape=(n,))
+    step = check_positive(step, "step")
+    t_arr = as_array(steps, "steps", ndim=(0, 1), dtype=None)
+    if not np.issubdtype(t_arr.dtype, np.integer) or np.any(t_arr < 0):
+        _fail("steps", "non-negative integers", steps)
+    ts = t_arr.reshape(-1).astype(np.float64)
+    lam, Q = np.linalg.eigh(Kn / n)
+    if lam.min() < -1e-8 * max(1.0, abs(lam.max())):
+        _fail("K", "positive semi-definite", f"smallest eigenvalue of K/n {lam.min():.3g}")
+    lam = np.maximum(lam, 0.0)
+    if step * lam.max() >= 2.0:
+        _fail("step", f"below 2/lambda_max(K/n) = {2.0 / lam.max():.6g} (else the iteration diverges)", step)
+    ax = step * lam
+    small = ax < 1.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # 1 - (1 - a)^t, accurate for small a as -expm1(t log1p(-a)); the plain power otherwise
+        log1m = np.log1p(-np.where(small, ax, 0.0))
+        shrink = np.where(small[None], -np.expm1(ts[:, None] * log1m[None]),
+                          1.0 - np.power(1.0 - ax[None], ts[:, None]))
+    coeff = Q.T @ yv
+    with np.errstate(over="ignore", invalid="ignore"):
+        fitted = shrink * coeff[None] @ Q.T
+    if not np.all(np.isfinite(fitted)):
+        _fail("y", "small enough that the fitted values are finite")
+    if K_cross is None:
+        return fitted[0] if t_arr.ndim == 0 else fitted
+    Kc = as_array(K_cross, "K_cross", ndim=2, shape=(None, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(lam[None] > 0, shrink / np.where(lam > 0, lam, 1.0)[None], step * ts[:, None])
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = (g * coeff[None]) @ Q.T @ Kc.T / n
+    if not np.all(np.isfinite(pred)):
+        _fail("K_cross", "small enough (with `y`) that the predictions are finite")
+    if t_arr.ndim == 0:
+        return fitted[0], pred[0]
+    return fitted, pred
+
 
 def _eigenvalues(eigenvalues, name="eigenvalues") -> np.ndarray:
     return as_array(eigenvalues, name, ndim=1, nonnegative=True)
@@ -494,6 +663,59 @@ def lrc_fixed_point(eigenvalues, n):
         _fail("eigenvalues", "small enough that their sum is finite")
     h = int(np.argmin(vals))
     return float(vals[h]), h
+
+
+def bbm_excess_risk_bound(eigenvalues, n, delta, *, constants=(704.0, 11.0, 26.0), lipschitz=1.0,
+                          bernstein=1.0) -> float:
+    r"""Local-Rademacher excess-risk bound of a kernel class, in the form and constants as recalled.
+
+    .. math::
+
+        P\ell_{\hat f} - P\ell_{f^*} \le c_1\,\hat r + (c_2 L + c_3 B)\frac{\log(1/\delta)}{n},
+        \qquad \hat r = \min_{0\le h\le m}\Big(\frac hn + \sqrt{\frac1n\sum_{j>h}\hat\lambda_j}
+        \Big)
+
+    (:func:`lrc_fixed_point`), :math:`L` the Lipschitz constant of the loss, :math:`B` its
+    Bernstein constant, :math:`(c_1, c_2, c_3) = (704, 11, 26)`.
+
+    .. warning::
+
+        Neither the form nor the constants have been checked against the text of Bartlett,
+        Bousquet and Mendelson (Ann. Statist. 2005, the corollary on kernel classes), and the
+        proxy :math:`\hat r` omits the scaling between the kernel class's fixed point and that
+        of the loss class. Treat the value as an order-of-magnitude report (it is vacuous at
+        moderate n), never as a guarantee.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (m,)
+        :math:`\hat\lambda_j \ge 0` of :math:`K_n/n`.
+    n : int
+    delta : float
+        In (0, 1).
+    constants : tuple of 3 floats, default (704, 11, 26)
+    lipschitz, bernstein : float, default 1
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(bbm_excess_risk_bound([1.0], 4, np.exp(-1.0)), 6)  # 704 * 0.25 + 37 / 4
+    185.25
+    """
+    delta = check_probability(delta, "delta", open_low=True, open_high=True)
+    c = as_array(constants, "constants", ndim=1, shape=(3,), nonnegative=True)
+    L = check_positive(lipschitz, "lipschitz")
+    B = check_positive(bernstein, "bernstein")
+    r, _ = lrc_fixed_point(eigenvalues, n)
+    n = as_size(n, "n")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = float(c[0] * r + (c[1] * L + c[2] * B) * math.log(1.0 / delta) / n)
+    if not math.isfinite(out):
+        raise ValueError("`constants`, `lipschitz` and `bernstein` must be small enough that the bound is finite")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
