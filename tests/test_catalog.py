@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ST = {"hidden": [16, 12], "n": 200, "epochs": 10, "seed": 0}
 GUARANTEE = {"in_dim": 6, "widths": [12], "out_dim": 2, "n_s": 60, "n_fresh": 2000, "eps": 0.3, "delta": 0.1, "seed": 0}
 QUANT = {"task": "teacher_student", "bits": 2, "width": 16, "epochs": 80, "n_train": 60, "n_test_ts": 2000}
+KNET = {"d": 3, "n": 60, "width": 64, "seed": 0}
+TNN = {"task": "digits", "seed": 0, "rank": 5, "batch_size": 32, "draws": 200, "n_train": 200}
 LINEAR = {"d": 2, "n": 20, "noise_var": 1.0, "feature_eigs": [1.0, 1.0], "prior_vars": [0.5, 0.001]}
 
 CASES = {
@@ -66,6 +68,15 @@ CASES = {
     "quantization.optimal_le_lloyd": {**QUANT, "seeds": 2},
     "quantization.mi_generalization_bound": {**QUANT, "seeds": 3},
     "quantization.compression_lowers_population_risk": {**QUANT, "seeds": 3},
+    # kernel complexity (THEORY.md §9): a small two-layer NTK net on the sphere
+    "kernels.compression_lowers_spectrum": {**KNET, "kind": "spectral", "fraction": 0.25},
+    "kernels.compression_lowers_critical_radius": {**KNET, "kind": "mask", "fraction": 0.25},
+    "kernels.quantization_weyl": {**KNET, "kind": "uniform", "bits": 2},
+    "kernels.tnn_surrogate_at_refresh": TNN,
+    "kernels.tnn_surrogate_unbiased": TNN,
+    "kernels.early_stopping": {"d": 2, "n": 200, "width": 256, "seed": 0},
+    "kernels.rate_slope": {"d": 2, "ns": [200, 400, 800], "width": 256, "seeds": 1},
+    "kernels.bbm_bound": {"d": 2, "n": 200, "width": 256, "seed": 0},
 }
 
 
@@ -91,8 +102,9 @@ def test_import_catalog_registers_every_claim():
 
 def test_math_and_testbeds_register_nothing():
     """Registration happens in the catalog only, never as a side effect of the math or testbeds."""
-    code = ("import theory.spectral, theory.coresets, theory.quantization, theory.curvature, "
-            "theory.bounds, theory.rate_distortion, theory.testbeds.protocols, theory.testbeds.configs")
+    code = ("import theory.spectral, theory.coresets, theory.quantization, theory.curvature, theory.kernels, "
+            "theory.bounds, theory.rate_distortion, theory.testbeds.protocols, theory.testbeds.configs, "
+            "theory.testbeds.sphere")
     assert _registry_after(code) == []
 
 

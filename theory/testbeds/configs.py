@@ -147,3 +147,23 @@ QUANTIZATION_TASKS = {"digits": QUANTIZATION_DIGITS, "teacher_student": QUANTIZA
 QUANTIZATION_TRAINING = {"lr": 1e-2}
 
 __all__ += ["QUANTIZATION_TEACHER", "QUANTIZATION_DIGITS", "QUANTIZATION_TASKS", "QUANTIZATION_TRAINING"]
+
+
+# ---- kernel complexity (Raskutti, Wainwright, Yu, JMLR 2014; Goel et al., NeurIPS 2024) --------
+# (section: kernels)
+
+#: The regression on the sphere of the experiment ``kernel_complexity`` and the ``kernels.*``
+#: claims: inputs uniform on S^{d-1}; a teacher f* = Σ_k c_k κ(x, z_k) with 20 centers in the RKHS
+#: of the limiting first-layer NTK κ, of RKHS norm 1 (so |f*| ≤ 1/√2 and sup κ = 1/2 ≤ 1, as the
+#: early-stopping theorem assumes); Gaussian noise σ = 0.5; teacher seed 0. The student is
+#: :class:`theory.testbeds.sphere.TwoLayerReLU` (first layer trained) by full-batch GD with step
+#: α = 1 (≤ min(1, 1/λ̂_1) since λ̂_1 ≤ tr(K_n)/n ≈ 1/2).
+KERNEL_SPHERE = {"n_centers": 20, "noise_std": 0.5, "rkhs_norm": 1.0, "teacher_seed": 0, "step": 1.0}
+
+#: Training with the truncated-nuclear-norm penalty (``kernel_complexity``, ``kernels.tnn_*``):
+#: a ReLU MLP with two hidden layers of 64, Adam (lr 2e-3), minibatches of 128; the feature
+#: matrix F is the last hidden layer's output on the training set. Digits (64 pixels, 10 classes,
+#: cross-entropy) and the spectral teacher–student regression (10 inputs, squared error).
+KERNEL_TNN = {"hidden": [64, 64], "lr": 2e-3, "batch_size": 128}
+
+__all__ += ["KERNEL_SPHERE", "KERNEL_TNN"]

@@ -1327,3 +1327,493 @@ def risk_change_summary(rows, task, bits, method, rho):
 __all__ += ["classifier_curvature", "quantized_classifier_risks", "drhw_strengths", "mean_se", "select_rows",
             "hutchinson_trace_summary", "optimal_vs_lloyd_summary", "zero_one_gap_summary",
             "risk_change_summary"]
+
+
+# ---- kernel complexity (Raskutti, Wainwright, Yu, JMLR 2014; Goel et al., NeurIPS 2024) --------
+# (section: kernels)
+
+_KERNEL_FRESH_SEED = 424_242      # the fresh test inputs of seed s use s + this
+_KERNEL_SPECTRUM_POINTS = 40      # eigenvalues kept (log-spaced indices) per row for the spectrum plot
+KERNEL_PRUNE_METHODS = ("random", "magnitude", "spectral")
+KERNEL_COMPRESSIONS = KERNEL_PRUNE_METHODS + ("mask", "uniform", "hw_kmeans")
+_U = float(np.finfo(np.float64).eps)
+
+
+def _kernel_problem(d, n, seed, cfg):
+    from .sphere import SphereTeacher
+
+    teacher = SphereTeacher(d, n_centers=cfg["n_centers"], noise_std=cfg["noise_std"], rkhs_norm=cfg["rkhs_norm"],
+                            seed=cfg["teacher_seed"])
+    X, y, f = teacher.sample(n, rng=seed)
+    return teacher, X, y, f
+
+
+def _kernel_cfg(cfg) -> dict:
+    """``cfg`` (default :data:`~theory.testbeds.configs.KERNEL_SPHERE`) with its values checked."""
+    from .configs import KERNEL_SPHERE
+
+    c = dict(_record(cfg if cfg is not None else KERNEL_SPHERE, "cfg", tuple(KERNEL_SPHERE)))
+    c["n_centers"] = as_int(c["n_centers"], "cfg['n_centers']", low=1, high=2**14)
+    c["noise_std"] = check_positive(c["noise_std"], "cfg['noise_std']")
+    c["rkhs_norm"] = check_positive(c["rkhs_norm"], "cfg['rkhs_norm']")
+    c["teacher_seed"] = _seed(c["teacher_seed"], "cfg['teacher_seed']")
+    c["step"] = check_positive(c["step"], "cfg['step']")
+    return c
+
+
+def _kernel_net_args(d, n, width, seed, n_fresh) -> tuple:
+    """The problem size of :func:`kernel_rates` (``width`` even: the net is built of mirrored pairs)."""
+    d = as_int(d, "d", low=2, high=1000)
+    n = as_size(n, "n", low=2, high=10**5)
+    width = as_size(width, "width", low=2, high=10**7)
+    if width % 2:
+        raise ValueError(f"`width` must be even (the net is built of mirrored neuron pairs); got {width}")
+    return d, n, width, _seed(seed), as_size(n_fresh, "n_fresh", low=2, high=10**7)
+
+
+def _kernel_eigenvalues(K):
+    """Eigenvalues of K_n/n (clipped at 0, decreasing) and their floating-point error bound n·u·λ_1."""
+    n = K.shape[0]
+    lam = np.sort(np.clip(np.linalg.eigvalsh(K / n), 0.0, None))[::-1]
+    return lam, n * _U * float(lam[0])
+
+
+def kernel_summary(lam, n, sigma, step) -> dict:
+    r"""Critical radius, stopping time, kernel complexity at :math:`\hat\varepsilon_n` and the
+    local-Rademacher proxy of the eigenvalues ``lam`` of :math:`K_n/n`."""
+    from ..kernels import critical_radius, kernel_complexity, lrc_fixed_point, stopping_time
+
+    lam = as_array(lam, "lam", ndim=1, nonnegative=True)
+    if not lam.max() > 0:
+        raise ValueError("`lam` must not be all zero (with a zero kernel the stopping time is infinite)")
+    n = as_size(n, "n")
+    sigma = check_positive(sigma, "sigma")
+    step = check_positive(step, "step")
+    eps = critical_radius(lam, sigma)
+    r, h = lrc_fixed_point(lam, n)
+    return {"eps_n": eps, "eps_n2": eps * eps, "T_hat": stopping_time(lam, sigma, step),
+            "R_K": kernel_complexity(lam, eps), "lrc": r, "lrc_h": h, "lambda_1": float(lam.max())}
+
+
+def _log_indices(n, k=_KERNEL_SPECTRUM_POINTS):
+    return np.unique(np.geomspace(1, n, k).round().astype(int)) - 1
+
+
+def kernel_rates(d, n, width, seed, *, n_fresh, delta=0.05, cfg=None, device="cpu") -> dict:
+    r"""Early-stopped GD of the two-layer NTK net on the sphere, and kernel GD on its NTK Gram.
+
+    Samples ``n`` points of the teacher of :data:`theory.testbeds.configs.KERNEL_SPHERE` (seed
+    ``seed``), builds :class:`~theory.testbeds.sphere.TwoLayerReLU` of ``width`` (seed ``seed``)
+    and its NTK Gram :math:`K_n`, computes :math:`\hat\varepsilon_n` and :math:`\hat T`
+    (:func:`theory.kernels.critical_radius`, :func:`~theory.kernels.stopping_time`), runs kernel
+    GD on :math:`K_n` and full-batch GD on the net for :math:`\hat T` steps, and measures both on
+    the training inputs (:math:`\|f_{\hat T} - f^*\|_n^2`) and on ``n_fresh`` fresh inputs (the
+    excess risk :math:`\mathbb E(f_{\hat T} - f^*)^2`, same sample for both, with SE).
+
+    Returns
+    -------
+    dict
+        ``d, n, width, seed, sigma, eps_n, eps_n2, T_hat, R_K, lrc, lrc_h, lambda_1, bbm_bound``,
+        ``kgd_insample, kgd_risk, kgd_risk_se, net_insample, net_risk, net_risk_se``,
+        ``net_kgd_gap`` (mean squared difference of the two predictors on the fresh inputs) and
+        ``spectrum_j, spectrum`` (eigenvalues of :math:`K_n/n` at log-spaced indices).
+    """
+    from ..kernels import bbm_excess_risk_bound, kernel_gradient_descent
+    from .sphere import TwoLayerReLU, uniform_sphere
+
+    c = _kernel_cfg(cfg)
+    d, n, width, seed, n_fresh = _kernel_net_args(d, n, width, seed, n_fresh)
+    delta = _delta(delta)
+    teacher, X, y, f = _kernel_problem(d, n, seed, c)
+    net = TwoLayerReLU(d, width, seed=seed, device=device)
+    K = net.ntk(X)
+    lam, _ = _kernel_eigenvalues(K)
+    s = kernel_summary(lam, n, c["noise_std"], c["step"])
+    T = s["T_hat"]
+    Xf = uniform_sphere(n_fresh, d, rng=seed + _KERNEL_FRESH_SEED)
+    ff = teacher(Xf)
+    fit, pred = kernel_gradient_descent(K, y, c["step"], T, K_cross=net.ntk(Xf, X))
+    from .sphere import train_gd
+
+    train_gd(net, X, y, c["step"], T)
+    net_fit, net_pred = net.predict(X), net.predict(Xf)
+    kr = Measurement.from_samples((pred - ff) ** 2)
+    nr = Measurement.from_samples((net_pred - ff) ** 2)
+    idx = _log_indices(n)
+    return {"d": d, "n": n, "width": width, "seed": seed, "sigma": c["noise_std"], **s,
+            "bbm_bound": bbm_excess_risk_bound(lam, n, delta), "delta": delta,
+            "kgd_insample": float(np.mean((fit - f) ** 2)), "kgd_risk": kr.value, "kgd_risk_se": kr.se,
+            "net_insample": float(np.mean((net_fit - f) ** 2)), "net_risk": nr.value, "net_risk_se": nr.se,
+            "net_kgd_gap": float(np.mean((net_pred - pred) ** 2)),
+            "spectrum_j": [int(i) + 1 for i in idx], "spectrum": [float(lam[i]) for i in idx]}
+
+
+def _uniform_grid(w, bits):
+    """Round to a symmetric uniform grid of 2**bits - 1 levels (0 included) spanning ±max|w|."""
+    h = 2 ** (bits - 1) - 1
+    B = float(np.abs(w).max())
+    return w if B == 0 or h == 0 else np.round(w * (h / B)) * (B / h)
+
+
+def _pair_keep(method, net, X, keep_pairs, seed):
+    """Neuron pairs kept by ``method`` (spectral_prune on the pairs' activation covariance)."""
+    import torch
+
+    from ..spectral import spectral_prune
+
+    half = net.width // 2
+    with torch.no_grad():
+        Xt = torch.as_tensor(X, dtype=net.weight.dtype, device=net.weight.device)
+        H = torch.relu(Xt @ net.weight[:half].T).cpu().numpy()
+    S = H.T @ H / H.shape[0]
+    a = net.output.detach()[:half].cpu().numpy()
+    lam = _SPECTRAL_REL_TAU * max(float(np.trace(S)) / half, 1e-300)
+    res = spectral_prune(S, keep_pairs, lam=lam, method={"spectral": "greedy"}.get(method, method),
+                         next_weight=a[None, :], rng=seed)
+    return np.asarray(res.keep)
+
+
+def _compress(kind, net, X, frac_or_bits, seed, hess=None):
+    """A compressed copy of ``net``: pruned pairs, frozen entries or quantized first layer."""
+    import copy
+
+    import torch
+
+    from ..quantization import hessian_weighted_kmeans
+
+    new = copy.deepcopy(net)
+    half = net.width // 2
+    with torch.no_grad():
+        if kind in KERNEL_PRUNE_METHODS:
+            keep = _pair_keep(kind, net, X, max(1, int(round(frac_or_bits * half))), seed)
+            m = torch.zeros(half, dtype=new.neuron_mask.dtype, device=new.neuron_mask.device)
+            m[torch.as_tensor(keep, dtype=torch.long)] = 1
+            new.neuron_mask.copy_(torch.cat([m, m]))
+        elif kind == "mask":
+            rng = np.random.default_rng(seed)
+            M = (rng.random((half, net.in_dim)) < frac_or_bits).astype(np.float64)
+            Mt = torch.as_tensor(M, dtype=new.weight_mask.dtype, device=new.weight_mask.device)
+            new.weight_mask.copy_(torch.cat([Mt, Mt]))
+        else:
+            W = net.weight.detach().cpu().numpy()
+            if kind == "uniform":
+                Wq = _uniform_grid(W, frac_or_bits)
+            else:
+                Wq = hessian_weighted_kmeans(W.ravel(), hess.ravel(), 2 ** frac_or_bits,
+                                             method="optimal").quantized.reshape(W.shape)
+            new.weight.copy_(torch.as_tensor(Wq, dtype=new.weight.dtype))
+    return new
+
+
+def _first_layer_gauss_newton(net, X):
+    r"""Diagonal of the Gauss–Newton matrix :math:`\frac1n J^\top J` for the first layer."""
+    import torch
+
+    with torch.no_grad():
+        Xt = torch.as_tensor(X, dtype=net.weight.dtype, device=net.weight.device)
+        P = (Xt @ net.weight.T > 0).to(Xt.dtype)                    # (n, m)
+        c = (net.output * net.neuron_mask) ** 2 / net.width          # (m,)
+        G = (P.T @ Xt ** 2) * c[:, None] / Xt.shape[0]               # (m, d)
+    return G.cpu().numpy()
+
+
+def kernel_compression(d, n, width, seed, *, kinds=KERNEL_COMPRESSIONS, fractions=(), bits=(), n_fresh,
+                       cfg=None, device="cpu") -> list:
+    r"""Kernel complexity of a compressed two-layer NTK net, before and after, and its risk.
+
+    The problem of :func:`kernel_rates` (``d, n, width, seed``). Compressions:
+
+    - pruning neuron pairs (``"random"``, ``"magnitude"`` :math:`|a_r|`, ``"spectral"``: greedy
+      :func:`theory.spectral.spectral_prune` on the pairs' activation covariance), keeping a
+      fraction of pairs (so :math:`f_0 \equiv 0` still), scale :math:`m^{-1/2}` unchanged;
+    - ``"mask"``: freezing a random fraction of the first-layer entries (pairs alike);
+    - ``"uniform"`` (a symmetric grid of :math:`2^b - 1` levels) and ``"hw_kmeans"``
+      (:func:`theory.quantization.hessian_weighted_kmeans`, exact, :math:`2^b` levels, weights
+      the Gauss–Newton diagonal) of the trained first layer, ``b`` in ``bits``.
+
+    Pruning and masking are applied to the initial net and to the net trained for :math:`\hat T`
+    steps; each gives :math:`K_S \preceq K`. The row records, at both weights, the largest
+    eigenvalue increase :math:`\max_i \lambda_i(K_S/n) - \lambda_i(K/n)` and its floating-point
+    error bound :math:`n u \hat\lambda_1`, and :math:`\hat\varepsilon_n`, :math:`\hat{\mathcal
+    R}_K(\hat\varepsilon_n)`, :math:`\hat r^*` before and after; then the compressed initial net
+    is retrained by GD for its own :math:`\hat T_S` steps and its excess risk measured on fresh
+    inputs. Quantization rows record Weyl's two sides at the trained weights,
+    :math:`\max_i|\lambda_i(K_q) - \lambda_i(K)|` and :math:`\|K_q - K\|_2` (of :math:`K/n`),
+    and the excess risk of the quantized trained net.
+
+    Returns
+    -------
+    list of dict
+        First the uncompressed net (``kind="none"``), then one row per compression.
+    """
+    from ..kernels import kernel_complexity
+    from .sphere import TwoLayerReLU, train_gd, uniform_sphere
+
+    c = _kernel_cfg(cfg)
+    d, n, width, seed, n_fresh = _kernel_net_args(d, n, width, seed, n_fresh)
+    kinds = [check_in(k, "kinds", KERNEL_COMPRESSIONS) for k in _seq(kinds, "kinds")]
+    fractions = _fractions(fractions) if any(k in KERNEL_PRUNE_METHODS + ("mask",) for k in kinds) else []
+    quantize = any(k in ("uniform", "hw_kmeans") for k in kinds)
+    bits = [as_int(b, "bits", low=1, high=16) for b in _seq(bits, "bits", empty=not quantize)]
+    sigma, step = c["noise_std"], c["step"]
+    teacher, X, y, f = _kernel_problem(d, n, seed, c)
+    Xf = uniform_sphere(n_fresh, d, rng=seed + _KERNEL_FRESH_SEED)
+    ff = teacher(Xf)
+
+    def risk(model):
+        m = Measurement.from_samples((model.predict(Xf) - ff) ** 2)
+        return m.value, m.se
+
+    init = TwoLayerReLU(d, width, seed=seed, device=device)
+    lam0, ro0 = _kernel_eigenvalues(init.ntk(X))
+    s0 = kernel_summary(lam0, n, sigma, step)
+    trained = TwoLayerReLU(d, width, seed=seed, device=device)
+    train_gd(trained, X, y, step, s0["T_hat"])
+    K1 = trained.ntk(X)
+    lam1, ro1 = _kernel_eigenvalues(K1)
+    s1 = kernel_summary(lam1, n, sigma, step)
+    r, rse = risk(trained)
+    base = {"d": d, "n": n, "width": width, "seed": seed, "sigma": sigma}
+    rows = [{**base, "kind": "none", "fraction": 1.0, "bits": 64, "eps_init": s0["eps_n"], "eps_trained": s1["eps_n"],
+             "R_K_trained": s1["R_K"], "lrc_trained": s1["lrc"], "T_hat": s0["T_hat"], "risk": r, "risk_se": rse}]
+    hess = _first_layer_gauss_newton(trained, X) if "hw_kmeans" in kinds else None
+    for kind in kinds:
+        if kind in ("uniform", "hw_kmeans"):
+            for b in bits:
+                q = _compress(kind, trained, X, b, seed, hess)
+                Kq = q.ntk(X)
+                lq, _ = _kernel_eigenvalues(Kq)
+                sq = kernel_summary(lq, n, sigma, step)
+                weyl = float(np.linalg.norm((Kq - K1) / n, 2))
+                r, rse = risk(q)
+                rows.append({**base, "kind": kind, "fraction": 1.0, "bits": b,
+                             "eps_trained": s1["eps_n"], "eps_trained_after": sq["eps_n"],
+                             "R_K_trained": s1["R_K"], "R_K_trained_after": kernel_complexity(lq, s1["eps_n"]),
+                             "lrc_trained": s1["lrc"], "lrc_trained_after": sq["lrc"],
+                             "weyl_shift": float(np.max(np.abs(lq - lam1))), "weyl_bound": weyl,
+                             "weyl_roundoff": ro1 + n * _U * float(lq[0]),
+                             "risk": r, "risk_se": rse})
+            continue
+        for frac in fractions:
+            ci = _compress(kind, init, X, frac, seed)
+            li, _ = _kernel_eigenvalues(ci.ntk(X))
+            si = kernel_summary(li, n, sigma, step)
+            ct = copy_masks(ci, trained)
+            lt, _ = _kernel_eigenvalues(ct.ntk(X))
+            st = kernel_summary(lt, n, sigma, step)
+            train_gd(ci, X, y, step, si["T_hat"])
+            r, rse = risk(ci)
+            kept = int(round(float(ci.neuron_mask.sum()))) if kind != "mask" else width
+            rows.append({**base, "kind": kind, "fraction": frac, "bits": 64, "kept_neurons": kept,
+                         "eps_init": s0["eps_n"], "eps_init_after": si["eps_n"],
+                         "max_eig_increase_init": float(np.max(li - lam0)), "roundoff_init": ro0,
+                         "eps_trained": s1["eps_n"], "eps_trained_after": st["eps_n"],
+                         "max_eig_increase_trained": float(np.max(lt - lam1)), "roundoff_trained": ro1,
+                         "R_K_trained": s1["R_K"], "R_K_trained_after": kernel_complexity(lt, s1["eps_n"]),
+                         "lrc_trained": s1["lrc"], "lrc_trained_after": st["lrc"],
+                         "T_hat": si["T_hat"], "risk": r, "risk_se": rse})
+    return rows
+
+
+def copy_masks(source, target):
+    """A copy of ``target`` (a :class:`~theory.testbeds.sphere.TwoLayerReLU`) with the neuron and
+    weight masks of ``source``."""
+    import copy
+
+    import torch
+
+    from .sphere import TwoLayerReLU
+
+    for name, net in (("source", source), ("target", target)):
+        if not isinstance(net, TwoLayerReLU):
+            raise TypeError(f"`{name}` must be a TwoLayerReLU; got {type(net).__name__}")
+    if (source.width, source.in_dim) != (target.width, target.in_dim):
+        raise ValueError(f"`source` and `target` must have the same width and in_dim; got "
+                         f"{(source.width, source.in_dim)} and {(target.width, target.in_dim)}")
+    new = copy.deepcopy(target)
+    with torch.no_grad():
+        new.neuron_mask.copy_(source.neuron_mask)
+        new.weight_mask.copy_(source.weight_mask)
+    return new
+
+
+KERNEL_TNN_TASKS = ("digits", "teacher_student")
+
+
+def _tnn_cfg(cfg) -> dict:
+    """``cfg`` (default :data:`~theory.testbeds.configs.KERNEL_TNN`) with its values checked."""
+    from .configs import KERNEL_TNN
+
+    c = dict(_record(cfg if cfg is not None else KERNEL_TNN, "cfg", tuple(KERNEL_TNN)))
+    c["hidden"] = [as_size(h, "cfg['hidden']", high=10**5) for h in _seq(c["hidden"], "cfg['hidden']")]
+    c["lr"] = check_positive(c["lr"], "cfg['lr']")
+    c["batch_size"] = as_size(c["batch_size"], "cfg['batch_size']", high=10**6)
+    return c
+
+
+def _tnn_n(task, n_train) -> int:
+    """The number of training rows :func:`_tnn_data` returns."""
+    return min(n_train, 1437) if task == "digits" else n_train
+
+
+def _tnn_data(task, seed, n_train, device):
+    from .data import load_digits_split
+
+    if task == "digits":
+        s = load_digits_split(n_train=min(n_train, 1437), seed=seed, device=device)
+        return s.X_train, s.y_train, s.X_test, s.y_test, 64, 10, "classification"
+    ts = spectral_teacher_student(device=device)
+    X, Y = ts.sample(n_train, rng=seed)
+    Xt, Yt = ts.sample(5000, rng=seed + _KERNEL_FRESH_SEED)
+    return X, Y, Xt, Yt, ts.in_dim, 1, "regression"
+
+
+def _tnn_diverged(epoch):
+    raise ValueError(f"the training diverged (non-finite loss or features in epoch {epoch}): `eta` or "
+                     "`cfg['lr']` is too large")
+
+
+def tnn_training(task, seed, *, rank, eta, epochs, n_train, cfg=None, device="cpu") -> dict:
+    r"""Train an MLP with the truncated-nuclear-norm penalty on its features; feature spectrum.
+
+    Loss per minibatch :math:`B`: the task loss plus
+    :math:`\eta\,n^{-1/2}\,\widehat{\|F\|}_{*,r}`, the unbiased minibatch surrogate
+    (:func:`theory.kernels.tnn_surrogate`) of the truncated nuclear norm of the training feature
+    matrix :math:`F` (last hidden layer, n×p), with :math:`(U, V)` refreshed from the SVD of the
+    full :math:`F` at the start of every epoch (:func:`theory.kernels.tnn_refresh`). The factor
+    :math:`n^{-1/2}` makes the penalty :math:`\sum_{j>r}\sqrt{\hat\lambda_j(FF^\top/n)}`.
+    The recipe is :data:`theory.testbeds.configs.KERNEL_TNN`.
+
+    The penalty can be lowered by shrinking :math:`F` and growing the last layer, so the row
+    reports scale-free quantities next to the raw ones.
+
+    Returns
+    -------
+    dict
+        ``task, seed, rank, eta, n``; ``train_err``, ``test_err`` (0-1 error, or squared error for
+        regression); ``tnn`` (:math:`\sum_{j>r}\sigma_j(F)/\sqrt n`), ``tail_fraction``
+        (:math:`\sum_{j>r}\sigma_j/\sum_j\sigma_j`), ``R_K`` (:math:`\hat{\mathcal R}_K` of
+        :math:`FF^\top` at :math:`\varepsilon = 0.1\sqrt{\mathrm{tr}(FF^\top/n)}`, divided by
+        that scale), ``lrc`` (:math:`\hat r^*` of :math:`FF^\top` normalized to unit trace) and
+        ``spectrum`` (normalized :math:`\sigma_j(F)/\sigma_1(F)`, all of them).
+    """
+    import torch
+
+    from ..kernels import kernel_complexity, lrc_fixed_point, tnn_refresh, tnn_surrogate, truncated_nuclear_norm
+    from .nets import evaluate, loss_fn, make_mlp, torch_generator
+
+    c = _tnn_cfg(cfg)
+    check_in(task, "task", KERNEL_TNN_TASKS)
+    seed = _seed(seed)
+    rank = as_int(rank, "rank", low=0, high=min(c["hidden"][-1], 10**6))
+    eta = check_nonnegative(eta, "eta")
+    epochs = as_int(epochs, "epochs", low=1, high=10**6)
+    n_train = as_size(n_train, "n_train", low=20, high=10**6)
+    X, Y, Xt, Yt, d_in, k, t = _tnn_data(task, seed, n_train, device)
+    n = X.shape[0]
+    model = make_mlp(d_in, c["hidden"], k, activation="relu", seed=seed, device=device)
+    feat = model[:-1]
+    opt = torch.optim.Adam(model.parameters(), lr=c["lr"])
+    lf = loss_fn(t)
+    g = torch_generator(seed)
+    B = min(int(c["batch_size"]), n)
+    def features(e):
+        with torch.no_grad():
+            F = feat(X)
+        if not bool(torch.isfinite(F).all()):
+            _tnn_diverged(e)
+        return F
+
+    for e in range(epochs):
+        U, V = tnn_refresh(features(e))
+        perm = torch.randperm(n, generator=g).to(X.device)
+        for start in range(0, n, B):
+            idx = perm[start:start + B]
+            Fb = feat(X[idx])
+            if not bool(torch.isfinite(Fb).all()):
+                _tnn_diverged(e)
+            loss = lf(model[-1](Fb), Y[idx]).mean()
+            if eta > 0:
+                loss = loss + eta * tnn_surrogate(Fb, U, V, rank, batch_index=idx.cpu().numpy(), n=n) / np.sqrt(n)
+            if not bool(torch.isfinite(loss)):
+                _tnn_diverged(e)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    F = features(epochs).double().cpu().numpy()
+    sv = np.linalg.svd(F, compute_uv=False)
+    lam = sv ** 2 / n
+    scale = float(lam.sum())
+    if t == "classification":
+        tr_err, te_err = [1.0 - float((model(x).argmax(1) == y).float().mean()) for x, y in ((X, Y), (Xt, Yt))]
+    else:
+        tr_err, te_err = [evaluate(model, x, y, t).value for x, y in ((X, Y), (Xt, Yt))]
+    unit = lam / scale if scale > 0 else lam
+    eps = 0.1
+    return {"task": task, "seed": seed, "rank": rank, "eta": eta, "n": n, "epochs": epochs,
+            "train_err": tr_err, "test_err": te_err,
+            "tnn": float(truncated_nuclear_norm(F, rank) / np.sqrt(n)),
+            "tail_fraction": float(sv[rank:].sum() / sv.sum()) if sv.sum() > 0 else 0.0,
+            "R_K": kernel_complexity(unit, eps) / eps, "lrc": lrc_fixed_point(unit, n)[0],
+            "feature_scale": float(np.sqrt(scale)),
+            "spectrum": [float(v / sv[0]) if sv[0] > 0 else 0.0 for v in sv]}
+
+
+def tnn_surrogate_check(task, seed, *, rank, batch_size, draws, n_train, cfg=None, device="cpu") -> dict:
+    r"""Both sides of the surrogate's two identities on the features of the initial MLP.
+
+    At the refresh point the full-data surrogate equals :math:`\sum_{j>r}\sigma_j(F)` (compared
+    with numpy's SVD of :math:`F` in float64), and the minibatch surrogate
+    :math:`(n/B)\sum_{i\in B}\dots` over ``draws`` uniformly random batches of ``batch_size``
+    (without replacement) has mean :math:`\sum_{j>r}\sigma_j(F)`: the Monte Carlo mean with its SE.
+    """
+    import torch
+
+    from ..kernels import tnn_refresh, tnn_surrogate, truncated_nuclear_norm
+    from .nets import make_mlp
+
+    c = _tnn_cfg(cfg)
+    check_in(task, "task", KERNEL_TNN_TASKS)
+    seed = _seed(seed)
+    rank = as_int(rank, "rank", low=0, high=c["hidden"][-1])
+    draws = as_size(draws, "draws", low=2, high=10**6)
+    n_train = as_size(n_train, "n_train", low=20, high=10**6)
+    batch_size = as_int(batch_size, "batch_size", low=1, high=_tnn_n(task, n_train))
+    X, _, _, _, d_in, k, _ = _tnn_data(task, seed, n_train, device)
+    n = X.shape[0]
+    model = make_mlp(d_in, c["hidden"], k, activation="relu", seed=seed, device=device, dtype=torch.float64)
+    with torch.no_grad():
+        F = model[:-1](X.double())
+    U, V = tnn_refresh(F)
+    exact = truncated_nuclear_norm(F.cpu().numpy(), rank)
+    full = float(tnn_surrogate(F, U, V, rank))
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(draws):
+        idx = rng.choice(n, size=batch_size, replace=False)
+        vals.append(float(tnn_surrogate(F[torch.as_tensor(idx)], U, V, rank, batch_index=idx, n=n)))
+    m = Measurement.from_samples(vals)
+    return {"task": task, "seed": seed, "rank": rank, "n": n, "exact": exact, "refresh": full,
+            "minibatch_mean": m.value, "minibatch_se": m.se, "batch_size": batch_size, "draws": draws}
+
+
+def rate_slope(rows, d, key="eps_n2") -> dict:
+    r"""Least-squares slope of :math:`\log` ``key`` (mean over seeds) against :math:`\log n` for
+    the :func:`kernel_rates` rows of dimension ``d``, next to the theoretical
+    :math:`-d/(2d-1)` (eigenvalues :math:`\lambda_j symp j^{-d/(d-1)}` on :math:`S^{d-1}`)."""
+    if not isinstance(key, str):
+        raise TypeError(f"`key` must be a str (a key of the rows); got {type(key).__name__}")
+    d = as_int(d, "d", low=2)
+    pts = [(as_size(r["n"], f"rows[{i}]['n']"), as_float(r[key], f"rows[{i}]['{key}']", low=0.0, low_open=True))
+           for i, r in enumerate(_records(rows, ("d", "n", key))) if r["d"] == d]
+    ns = sorted({n for n, _ in pts})
+    if len(ns) < 2:
+        raise ValueError(f"`rows` must hold rows of `d`={d} at two or more sample sizes; got {ns}")
+    y = [float(np.mean([v for m, v in pts if m == n])) for n in ns]
+    slope, intercept = np.polyfit(np.log(ns), np.log(y), 1)
+    return {"d": d, "slope": float(slope), "intercept": float(intercept), "theory": -d / (2 * d - 1),
+            "ns": ns, "values": y}
+
+
+__all__ += ["KERNEL_PRUNE_METHODS", "KERNEL_COMPRESSIONS", "KERNEL_TNN_TASKS", "kernel_summary", "kernel_rates",
+            "kernel_compression", "copy_masks", "tnn_training", "tnn_surrogate_check", "rate_slope"]
