@@ -14,10 +14,13 @@ PROFILE ?= quick
 # H200-class GPU, into figures/full/ (data, figures, claims table, summary.md). On a machine
 # without a GPU, `make gpu-check GPU_CHECK_PROFILE=smoke GPU_CHECK_OUT=/tmp/gpu-check` runs the
 # same pipeline on a tiny grid on the CPU (CI does this).
-NEURAL          := spectral_dof spectral_tradeoff spectral_shift coreset_pruning quantization_population_risk
-# Sizing: one CPU core of this project's machines runs the full grid in about 21 minutes (timed
+NEURAL          := spectral_dof spectral_tradeoff spectral_shift coreset_pruning quantization_population_risk \
+                   kernel_complexity
+# Sizing: one CPU core of this project's machines runs the first five in about 21 minutes (timed
 # per config: coreset_pruning 12 min, quantization 4, spectral 5); the small nets gain little from a
 # GPU, so the check runs 8 configs at a time (the lent machine has 16 cores) for ~4-6 minutes.
+# kernel_complexity's full grid is dominated by NTK Gram products (n up to 10^4, width up to 65536),
+# which run on the GPU, and by 9 CPU eigendecompositions of size 10^4 (~1 min each).
 GPU_CHECK_PROFILE ?= full
 GPU_CHECK_OUT   ?= figures/full
 GPU_CHECK_JOBS  ?= 8

@@ -10,6 +10,7 @@ imported before. One module per area:
 - :mod:`theory.catalog.coresets`         CoreNet (Baykal, Liebenwein et al., ICLR 2019)
 - :mod:`theory.catalog.quantization`     Hessian-weighted quantization (Bu et al., AAAI 2020)
 - :mod:`theory.catalog.curvature`        Hutchinson's trace estimator
+- :mod:`theory.catalog.kernels`          kernel complexity under compression (RWY 2014; Weyl)
 
 Each claim declares its parameters; :func:`theory.claims.check` refuses a missing or unknown one.
 Claims whose two sides come from one run (a trained network) define ``evaluate`` and call the
@@ -17,14 +18,15 @@ same recipe of :mod:`theory.testbeds.protocols` that the experiments call, so a 
 rows and a test's claim checks are one computation.
 """
 
-from . import coresets, curvature, gaussian_mean, linear, quantization, rate_distortion, spectral
+from . import coresets, curvature, gaussian_mean, kernels, linear, quantization, rate_distortion, spectral
 from .coresets import *  # noqa: F401,F403
 from .curvature import *  # noqa: F401,F403
 from .gaussian_mean import *  # noqa: F401,F403
+from .kernels import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .quantization import *  # noqa: F401,F403
 from .rate_distortion import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 
 __all__ = (linear.__all__ + gaussian_mean.__all__ + rate_distortion.__all__ + spectral.__all__
-           + coresets.__all__ + quantization.__all__ + curvature.__all__)
+           + coresets.__all__ + quantization.__all__ + curvature.__all__ + kernels.__all__)
