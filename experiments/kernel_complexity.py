@@ -141,6 +141,7 @@ def plot(rows, out_dir):
         ax.set_yscale("log")
         ax.set_xlabel("n")
         ax.set_title(f"critical radius and risk (width {width})")
+        ax.set_ylim(1e-4, 0.5)
         ax.legend(fontsize=6.2, loc="lower left")
 
         ax = axes[0, 1]
@@ -158,8 +159,8 @@ def plot(rows, out_dir):
         ax.set_yscale("log")
         ax.set_ylim(bottom=1e-8)
         ax.set_xlabel("index j")
-        ax.set_ylabel("eigenvalue of $K_n/n$ (≥ 1e-8 shown)")
-        ax.set_title("NTK spectrum")
+        ax.set_ylabel("eigenvalue of $K_n/n$")
+        ax.set_title("NTK spectrum (values ≥ 1e-8)")
         ax.legend(fontsize=6.5)
 
         ax = axes[0, 2]
@@ -212,7 +213,7 @@ def plot(rows, out_dir):
         ax.set_xlabel("kept fraction (pairs / trainable entries)")
         ax.set_ylabel("$\\hat\\varepsilon_n$ after / before")
         ax.set_title(f"compression never raises $\\hat\\varepsilon_n$ (n={n_main})")
-        ax.legend(fontsize=6.2)
+        ax.legend(fontsize=6.2, loc="upper left")
 
         ax = axes[1, 1]
         styles = dict(zip(comp_ns, ("--", "-", "-.", ":")))
@@ -221,8 +222,8 @@ def plot(rows, out_dir):
                 sel = [r for r in comp if r["kind"] == kind and r["n"] == n]
                 base = {r["seed"]: r["risk"] for r in comp if r["kind"] == "none" and r["n"] == n}
                 fr = sorted({r["fraction"] for r in sel})
-                ax.plot([1.0] + fr, [1.0] + [np.mean([r["risk"] / base[r["seed"]] for r in sel if r["fraction"] == f])
-                                             for f in fr], ls, marker="o", ms=2.5, color=kcol[kind])
+                ax.plot(fr + [1.0], [np.mean([r["risk"] / base[r["seed"]] for r in sel if r["fraction"] == f])
+                                     for f in fr] + [1.0], ls, marker="o", ms=2.5, color=kcol[kind])
         for kind in PRUNE:
             ax.plot([], [], "-", color=kcol[kind], label=kind)
         for n, ls in styles.items():
