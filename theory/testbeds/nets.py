@@ -10,7 +10,9 @@ Hessian-weighted quantization, covariate shift) build on.
   (classification). Population risk is measured on *fresh* samples, with a standard error
   (:meth:`TeacherStudent.population_risk`), and the Bayes risk is known
   (:meth:`TeacherStudent.bayes_risk`).
-- :func:`train` fits a model deterministically given a seed (on CPU).
+- :func:`train` fits a model deterministically given a seed (on CPU); :func:`train_many` fits M
+  same-shaped MLPs on M subsets at once (stacked weights, batched matrix products), each member
+  equal to its own :func:`train` run.
 
 Loss normalisation (used everywhere in this module): the per-sample regression loss is the
 squared error **summed** over the outputs, :math:`\ell(f, (x, y)) = \lVert f(x) - y\rVert_2^2`
@@ -29,7 +31,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +59,7 @@ __all__ = [
     "evaluate",
     "accuracy",
     "train",
+    "train_many",
 ]
 
 
@@ -974,3 +977,332 @@ def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay
                          "or `weight_decay`")
     return TrainResult(train_loss=train_loss, val_loss=val_loss, epochs=epochs,
                        seconds=time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training many nets at once
+# ---------------------------------------------------------------------------------------------
+
+def _mlp_plan(model, k: int) -> tuple[tuple, list]:
+    """(signature, steps) of a Sequential MLP: ``steps`` lists ("linear", layer) / ("act", module).
+
+    The signature (module reprs, parameter dtypes, devices and ``requires_grad`` flags) must be the
+    same for every member of :func:`train_many`.
+    """
+    name = f"models[{k}]"
+    if not isinstance(model, nn.Sequential):
+        raise ValueError(f"`models` must hold torch.nn.Sequential MLPs as built by make_mlp; `{name}` is a "
+                         f"{type(model).__name__}")
+    acts = tuple(ACTIVATIONS.values())
+    steps, width = [], None
+    for i, m in enumerate(model):
+        if type(m) is nn.Linear:
+            if width is not None and m.in_features != width:
+                raise ValueError(f"`models`: layer {i} of `{name}` takes {m.in_features} inputs but the layer "
+                                 f"before gives {width}")
+            width = m.out_features
+            steps.append(("linear", m))
+        elif type(m) in acts:
+            steps.append(("act", m))
+        else:
+            raise ValueError(f"`models` must hold MLPs of Linear layers and elementwise activations "
+                             f"({', '.join(a.__name__ for a in acts)}); module {i} of `{name}` is "
+                             f"{type(m).__name__}")
+    if width is None:
+        raise ValueError(f"`models`: `{name}` has no Linear layer")
+    if any(True for _ in model.buffers()):
+        raise ValueError(f"`models`: `{name}` holds buffers; only Linear layers and activations are supported")
+    params = list(model.parameters())
+    if not any(p.requires_grad for p in params):
+        raise ValueError(f"`models`: `{name}` has no trainable parameters")
+    sig = (tuple(repr(m) for m in model),
+           tuple((p.dtype, p.device, p.requires_grad) for p in params))
+    return sig, steps
+
+
+def _check_models(models) -> list:
+    if isinstance(models, nn.Module) or not isinstance(models, Sequence) or isinstance(models, (str, bytes)):
+        raise ValueError(f"`models` must be a list of torch.nn.Sequential MLPs; got {type(models).__name__}")
+    models = list(models)
+    if not models:
+        raise ValueError("`models` must hold at least one model")
+    if len({id(m) for m in models}) != len(models):
+        raise ValueError("`models` must hold distinct model objects (one per member); the same model appears twice")
+    plans, sig0 = [], None
+    for k, m in enumerate(models):
+        check_model(m, f"models[{k}]", finite=True)
+        sig, steps = _mlp_plan(m, k)
+        if sig0 is None:
+            sig0 = sig
+        elif sig != sig0:
+            raise ValueError(f"`models` must share one architecture (layers, activations, dtype, device, "
+                             f"trainable parameters); `models[{k}]` differs from `models[0]`: "
+                             f"{list(sig[0])} vs {list(sig0[0])}")
+        plans.append(steps)
+    n_par = sum(1 for m in models for _ in m.parameters())
+    if len({id(p) for m in models for p in m.parameters()}) != n_par:
+        raise ValueError("`models` must not share parameters between members")
+    return plans
+
+
+def _check_index(index, M: int, N: int, device) -> torch.Tensor:
+    if isinstance(index, torch.Tensor):
+        idx = index.detach()
+    else:
+        try:
+            idx = torch.as_tensor(np.asarray(index))
+        except (TypeError, ValueError, RuntimeError, OverflowError):
+            raise ValueError("`index` must be an integer array of shape (M, n)") from None
+    if idx.dtype == torch.bool or idx.is_floating_point() or idx.is_complex():
+        raise ValueError(f"`index` must hold integer row indices into `X`; got dtype {idx.dtype}")
+    if idx.ndim != 2 or idx.shape[0] != M:
+        raise ValueError(f"`index` must have shape ({M}, n): one row of training-set indices per model; "
+                         f"got shape {tuple(idx.shape)}")
+    if idx.shape[1] < 1:
+        raise ValueError("`index` must hold at least 1 index per row")
+    if idx.numel() > MAX_SIZE:
+        raise ValueError(f"`index` must hold at most {MAX_SIZE} entries; got {idx.numel()}")
+    lo, hi = int(idx.min()), int(idx.max())
+    if lo < 0 or hi >= N:
+        raise ValueError(f"`index` entries must lie in [0, {N - 1}] (rows of `X`); got values in [{lo}, {hi}]")
+    return idx.to(device=device, dtype=torch.long)
+
+
+def _member_losses(task):
+    """(M, B, K) outputs, (M, B[, K]) targets -> (M,) mean per-sample losses (as ``loss_fn(task)``)."""
+    if task == "regression":
+        def f(out, y):
+            return ((out - y) ** 2).sum(dim=2).mean(dim=1)
+    else:
+        def f(out, y):
+            M, B, K = out.shape
+            return torch.nn.functional.cross_entropy(out.reshape(M * B, K), y.reshape(M * B),
+                                                     reduction="none").reshape(M, B).mean(dim=1)
+    return f
+
+
+def _check_masks(masks, models) -> list:
+    """The parameter names ``masks`` covers (validated against ``models``), or [] for None."""
+    if masks is None:
+        return []
+    if isinstance(masks, Mapping) or not isinstance(masks, Sequence):
+        raise ValueError(f"`masks` must be a sequence of {len(models)} mappings (one per model) or None")
+    if len(masks) != len(models):
+        raise ValueError(f"`masks` must hold {len(models)} mappings (one per model); got {len(masks)}")
+    names = set()
+    for k, (mk, model) in enumerate(zip(masks, models)):
+        if not isinstance(mk, Mapping):
+            raise ValueError(f"`masks[{k}]` must be a mapping of parameter names to 0/1 tensors")
+        params = dict(model.named_parameters())
+        for nm, v in mk.items():
+            if nm not in params:
+                raise ValueError(f"`masks[{k}]` names {nm!r}, not a parameter of the model; "
+                                 f"parameters: {sorted(params)}")
+            t = torch.as_tensor(v)
+            if tuple(t.shape) != tuple(params[nm].shape):
+                raise ValueError(f"`masks[{k}][{nm!r}]` must have shape {tuple(params[nm].shape)}; "
+                                 f"got {tuple(t.shape)}")
+            if not bool(((t == 0) | (t == 1)).all()):
+                raise ValueError(f"`masks[{k}][{nm!r}]` must hold only 0 and 1")
+            names.add(nm)
+    return sorted(names)
+
+
+def train_many(models, X, Y, index, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay=0.0,
+               optimizer="adam", seeds, device=None, momentum=0.0, masks=None) -> list:
+    r"""Train M identically shaped MLPs at once, member ``k`` on ``(X[index[k]], Y[index[k]])`` (in place).
+
+    Member :math:`k` follows exactly the recipe of :func:`train` with ``seed=seeds[k]``:
+
+    .. math::
+
+        \theta_k \leftarrow \mathrm{step}_k\Big(\theta_k, \nabla_{\theta_k} \frac{1}{|B_k|}
+        \sum_{i\in B_k} \ell(f_{\theta_k}(x_i), y_i)\Big), \qquad k = 1, \dots, M,
+
+    with epoch orders ``torch.randperm(n, generator=torch.Generator().manual_seed(seeds[k]))``
+    (one CPU generator per member, advanced once per epoch; full batch without shuffling when
+    ``batch_size >= n``), batches ``perm[s:s + batch_size]`` and per-member Adam or SGD state
+    (coupled weight decay, momentum) as in ``torch.optim``. The members are stacked: weights
+    of shape (M, out, in), biases (M, out), a batched forward pass (``torch.baddbmm``) on the
+    gathered batches of shape (M, B, in_dim), and one optimizer over the stacked tensors (Adam
+    and SGD act elementwise, so stacking changes nothing). The loss minimised is the sum over
+    members of each member's mean batch loss, whose gradient with respect to
+    :math:`\theta_k` is member :math:`k`'s own. Each trained model equals the same model
+    trained alone by ``train(model, X[index[k]], Y[index[k]], task, ..., seed=seeds[k])`` up to
+    floating-point rounding (the batched matrix products sum in another order).
+
+    Parameters
+    ----------
+    models : sequence of torch.nn.Sequential
+        M distinct MLPs of one architecture, as built by :func:`make_mlp`: ``nn.Linear``
+        layers and the activations of :data:`ACTIVATIONS` (applied elementwise), same dtype
+        and device. Trained in place (moved to ``device`` when one is given); on an error
+        their parameters are left unchanged.
+    X : tensor or array, shape (N, in_dim)
+        The pool of inputs all training sets are drawn from.
+    Y : tensor or array
+        (N, out_dim) targets (regression) or (N,) integer labels (classification).
+    index : int array or tensor, shape (M, n)
+        Row ``k`` holds the indices into ``X``/``Y`` of member ``k``'s training set (in
+        order; repeats allowed). All members have the same ``n``.
+    task : {"regression", "classification"}
+    epochs : int, default 200
+    lr : float, default 1e-3
+    batch_size : int, default 64
+    weight_decay : float, default 0.0
+    optimizer : {"adam", "sgd"}, default "adam"
+    seeds : sequence of M ints
+        Member ``k``'s shuffling seed (the ``seed`` of :func:`train`).
+    device : str, torch.device or None
+        ``None``: the models' current device. The epoch orders are drawn on the CPU in
+        either case.
+    momentum : float, default 0.0
+        SGD momentum in [0, 1).
+    masks : sequence of M mappings, optional
+        Masked training (fine-tuning of a pruned net): ``masks[k]`` maps parameter names of
+        ``models[k].named_parameters()`` to 0/1 tensors of the parameter's shape. Masked
+        gradients are zeroed before each step and the masked entries are reset to zero after it,
+        so they stay zero (with weight decay as well); parameters not named are trained as usual.
+
+    Returns
+    -------
+    list of torch.nn.Sequential
+        ``models`` (the same objects), trained.
+
+    Raises
+    ------
+    ValueError
+        On bad input (naming the argument; a non-finite or non-MLP model, mismatched
+        architectures, ``index`` out of range or of the wrong shape, ``len(seeds) != M``), or
+        when a member's training loss or trained parameters become non-finite (lower ``lr``).
+
+    References
+    ----------
+    Kingma, Ba, "Adam: a method for stochastic optimization", ICLR 2015, Algorithm 1;
+    Robbins, Monro, "A stochastic approximation method", Ann. Math. Statist. 22 (1951) (SGD).
+    The stacking of independent members into batched matrix products is the "vectorised
+    ensemble" of e.g. ``torch.func.stack_module_state`` / ``vmap``.
+    """
+    plans = _check_models(models)
+    models = list(models)
+    M = len(models)
+    check_in(task, "task", TASKS)
+    epochs = as_size(epochs, "epochs", low=0)
+    lr = as_float(lr, "lr", low=0.0, low_open=True)
+    batch_size = as_size(batch_size, "batch_size")
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
+    check_in(optimizer, "optimizer", ("adam", "sgd"))
+    momentum = as_float(momentum, "momentum", low=0.0, high=1.0, high_open=True)
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray, torch.Tensor)):
+        raise ValueError(f"`seeds` must be a sequence of {M} ints (one per model); got {type(seeds).__name__}")
+    seeds = [as_int(s.item() if isinstance(s, (np.ndarray, torch.Tensor)) and s.ndim == 0 else s, "seeds",
+                    low=0, high=2**64 - 1) for s in seeds]
+    if len(seeds) != M:
+        raise ValueError(f"`seeds` must hold {M} seeds (one per model); got {len(seeds)}")
+    dev = resolve_device(device) if device is not None else module_device(models[0])
+    mask_names = _check_masks(masks, models)
+    X, Y = _prepare_xy(models[0], X, Y, task)  # checked where the models are; moved below
+    N = X.shape[0]
+    if N < 1:
+        raise ValueError("`X` must hold at least 1 sample")
+    idx = _check_index(index, M, N, dev)
+    n = idx.shape[1]
+    full = batch_size >= n
+    B = n if full else batch_size
+    widest = max(max(s[1].in_features, s[1].out_features) for s in plans[0] if s[0] == "linear")
+    if M * B * widest > MAX_SIZE:
+        raise ValueError(f"`batch_size`: a batch of {M} x {B} samples through layers {widest} wide "
+                         f"({M * B * widest} activations) cannot be held in memory; at most {MAX_SIZE}")
+    X = X.to(dev)
+    Yt = Y.reshape(N, -1).to(dev) if task == "regression" else Y.long().to(dev)
+    if device is not None:
+        for m in models:
+            m.to(dev)
+
+    # Stacked leaf tensors, in each model's parameters() order; a frozen parameter stays a constant.
+    per_model = [list(m.parameters()) for m in models]
+    stacked = [torch.stack([ps[j].detach().to(dev) for ps in per_model]).requires_grad_(p0.requires_grad)
+               for j, p0 in enumerate(per_model[0])]
+    pos = {id(p): j for j, p in enumerate(per_model[0])}
+    keep = {}   # position in `stacked` -> (M, ...) 0/1 tensor
+    if mask_names:
+        names = [nm for nm, _ in models[0].named_parameters()]
+        for nm in mask_names:
+            j = names.index(nm)
+            keep[j] = torch.stack([torch.as_tensor(mk[nm], dtype=stacked[j].dtype).to(dev) if nm in mk
+                                   else torch.ones_like(stacked[j][0]) for mk in masks])
+        with torch.no_grad():
+            for j, mk in keep.items():
+                stacked[j].mul_(mk)
+    layers = []  # ("linear", W (M, out, in), b (M, out) or None) / ("act", module, None)
+    for kind, mod in plans[0]:
+        if kind == "linear":
+            W = stacked[pos[id(mod.weight)]]
+            b = stacked[pos[id(mod.bias)]] if mod.bias is not None else None
+            layers.append(("linear", W, b))
+        else:
+            layers.append(("act", mod, None))
+    trainable = [t for t in stacked if t.requires_grad]
+    if optimizer == "adam":
+        # The fused kernel does Adam's elementwise update in one pass over the stacked tensors (the
+        # same arithmetic as the default per-tensor loop up to rounding, several times faster).
+        opt = torch.optim.Adam(trainable, lr=lr, weight_decay=weight_decay,
+                               fused=True if dev.type in ("cpu", "cuda") else None)
+    else:
+        opt = torch.optim.SGD(trainable, lr=lr, weight_decay=weight_decay, momentum=momentum)
+    lf = _member_losses(task)
+
+    def forward(h):
+        for kind, a, b in layers:
+            if kind == "linear":
+                Wt = a.transpose(1, 2)
+                h = torch.bmm(h, Wt) if b is None else torch.baddbmm(b.unsqueeze(1), h, Wt)
+            else:
+                h = a(h)
+        return h
+
+    gens = [torch.Generator().manual_seed(s) for s in seeds]
+    starts = [None] if full else list(range(0, n, batch_size))
+    if full:
+        Xfull, Yfull = X[idx], Yt[idx]
+    for epoch in range(epochs):
+        losses = []
+        if not full:
+            perm = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(dev)
+            gidx = torch.gather(idx, 1, perm)
+        for s in starts:
+            if s is None:
+                xb, yb = Xfull, Yfull
+            else:
+                rows = gidx[:, s:s + batch_size]
+                flat = rows.reshape(-1)
+                xb = X.index_select(0, flat).reshape(M, -1, X.shape[1])
+                yb = Yt.index_select(0, flat).reshape(M, -1, *Yt.shape[1:])
+            opt.zero_grad(set_to_none=True)
+            loss = lf(forward(xb), yb)
+            losses.append(loss.detach())
+            loss.sum().backward()
+            if keep:
+                for j, mk in keep.items():
+                    if stacked[j].grad is not None:
+                        stacked[j].grad.mul_(mk)
+            opt.step()
+            if keep:
+                with torch.no_grad():
+                    for j, mk in keep.items():
+                        stacked[j].mul_(mk)
+        bad = ~torch.isfinite(torch.stack(losses)).all(dim=0)
+        if bool(bad.any()):
+            k = int(bad.nonzero()[0, 0])
+            raise ValueError(f"training diverged (non-finite loss for member {k} at epoch {epoch}); lower `lr`")
+    with torch.no_grad():
+        if epochs:
+            finite = torch.stack([torch.isfinite(t.reshape(M, -1)).all(dim=1) for t in stacked]).all(dim=0)
+            if not bool(finite.all()):
+                k = int((~finite).nonzero()[0, 0])
+                raise ValueError(f"training diverged (the last step left non-finite parameters in member {k}); "
+                                 "lower `lr` or `weight_decay`")
+        for k, ps in enumerate(per_model):
+            for p, t in zip(ps, stacked):
+                p.copy_(t[k])
+    return models
