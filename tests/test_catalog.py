@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ST = {"hidden": [16, 12], "n": 200, "epochs": 10, "seed": 0}
 GUARANTEE = {"in_dim": 6, "widths": [12], "out_dim": 2, "n_s": 60, "n_fresh": 2000, "eps": 0.3, "delta": 0.1, "seed": 0}
 QUANT = {"task": "teacher_student", "bits": 2, "width": 16, "epochs": 80, "n_train": 60, "n_test_ts": 2000}
+CMI = {"task": "digits_binary", "n": 30, "m": 10, "supersamples": 2, "n_fresh": 500}
 KNET = {"d": 3, "n": 60, "width": 64, "seed": 0}
 TNN = {"task": "digits", "seed": 0, "rank": 5, "batch_size": 32, "draws": 200, "n_train": 200}
 LINEAR = {"d": 2, "n": 20, "noise_var": 1.0, "feature_eigs": [1.0, 1.0], "prior_vars": [0.5, 0.001]}
@@ -77,6 +78,17 @@ CASES = {
     "kernels.early_stopping": {"d": 2, "n": 200, "width": 256, "seed": 0},
     "kernels.rate_slope": {"d": 2, "ns": [200, 400, 800], "width": 256, "seeds": 1},
     "kernels.bbm_bound": {"d": 2, "n": 200, "width": 256, "seed": 0},
+    # evaluated CMI (THEORY.md §12): a tiny supersample experiment
+    "cmi.fcmi_bound": {**CMI, "compression": "none"},
+    "cmi.ecmi_bound": {**CMI, "compression": "uniform-4"},
+    "cmi.ldcmi_bound": {**CMI, "compression": "prune-80"},
+    "cmi.binary_kl_bound": {**CMI, "compression": "none"},
+    "cmi.single_loss_bound": {**CMI, "compression": "none"},
+    "cmi.plugin_ordering_ld_e": {**CMI, "compression": "prune-80"},
+    "cmi.plugin_ordering_e_f": {**CMI, "compression": "hw-3"},
+    "cmi.interpolation_identity": {**CMI, "compression": "none"},
+    "cmi.bound_within_2_5x": {**CMI, "compression": "none"},
+    "cmi.nonvacuous": {**CMI, "compression": "none"},
 }
 
 
@@ -104,7 +116,7 @@ def test_math_and_testbeds_register_nothing():
     """Registration happens in the catalog only, never as a side effect of the math or testbeds."""
     code = ("import theory.spectral, theory.coresets, theory.quantization, theory.curvature, theory.kernels, "
             "theory.bounds, theory.rate_distortion, theory.testbeds.protocols, theory.testbeds.configs, "
-            "theory.testbeds.sphere")
+            "theory.testbeds.sphere, theory.cmi")
     assert _registry_after(code) == []
 
 

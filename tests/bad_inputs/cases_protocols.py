@@ -33,6 +33,7 @@ BOUND = {"in_dim": 3, "teacher_widths": [4], "widths": [4], "out_dim": 2, "level
 QUANT = {"width": 4, "epochs": 1, "n_train": 20, "lr": 1e-2}
 # Kernel complexity: tiny problems (refused at entry anyway).
 KRATES = {"d": 3, "n": 20, "width": 8, "seed": 0, "n_fresh": 50}
+CMIS = {"task": "digits_binary", "n": 10, "m": 4, "supersamples": 1, "n_fresh": 50, "compressions": ["none"]}
 KCOMP = {**KRATES, "kinds": ("random",), "fractions": (0.5,)}
 SPHERE_CFG = {"n_centers": 4, "noise_std": 0.5, "rkhs_norm": 1.0, "teacher_seed": 0, "step": 1.0}
 TNN = {"rank": 2, "eta": 0.1, "epochs": 1, "n_train": 20}
@@ -415,4 +416,37 @@ CASES = [
          "`rows\\[1\\]\\['n'\\]`", "zero n"),
     Case(pr.rate_slope, lambda: pr.rate_slope([RATES[0], {**RATES[1], "n": 40.5}], 3), ValueError,
          "`rows\\[1\\]\\['n'\\]` must be an integer", "type n"),
+
+    # ---- evaluated CMI ---------------------------------------------------------------------------
+    Case(pr.cmi_masks, lambda: pr.cmi_masks(3, 5, 0), ValueError, "`m` must be even", "odd m"),
+    Case(pr.cmi_masks, lambda: pr.cmi_masks(0, 5, 0), ValueError, "`m`", "zero m"),
+    Case(pr.cmi_masks, lambda: pr.cmi_masks(4, NAN, 0), ValueError, "`n`", "nan n"),
+    Case(pr.cmi_masks, lambda: pr.cmi_masks(4, 5, "x"), (ValueError, TypeError), "`rng`", "type rng"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, task="mnist")), ValueError, "`task`",
+         "unknown task"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, m=5)), ValueError, "`m` must be even",
+         "odd m"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, n=1)), ValueError, "`n`", "tiny n"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, n=900)), ValueError, "`n` must leave",
+         "n too large for digits"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, supersamples=0)), ValueError,
+         "`supersamples`", "zero supersamples"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, compressions=["zip"])), ValueError,
+         "`compressions`", "unknown compression"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, compressions="none")), ValueError,
+         "`compressions`", "type compressions"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, m_grid=[8])), ValueError, "`m_grid`",
+         "m_grid above m"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, n_fresh=NAN)), ValueError, "`n_fresh`",
+         "nan n_fresh"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, seed=-1)), ValueError, "`seed`",
+         "negative seed"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, cfg={"width": 8})), ValueError, "`cfg`",
+         "cfg missing keys"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, cfg={"width": 0, "lr": 0.01, "epochs": 1,
+                                                                         "finetune_epochs": 0})),
+         ValueError, r"`cfg\['width'\]`", "zero width"),
+    Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, cfg={"width": 4, "lr": NAN, "epochs": 1,
+                                                                         "finetune_epochs": 0})),
+         ValueError, r"`cfg\['lr'\]`", "nan lr"),
 ]

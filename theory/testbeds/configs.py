@@ -167,3 +167,18 @@ KERNEL_SPHERE = {"n_centers": 20, "noise_std": 0.5, "rkhs_norm": 1.0, "teacher_s
 KERNEL_TNN = {"hidden": [64, 64], "lr": 2e-3, "batch_size": 128}
 
 __all__ += ["KERNEL_SPHERE", "KERNEL_TNN"]
+
+
+# ---- evaluated CMI on compressed nets (Harutyunyan et al., NeurIPS 2021; Hellström–Durisi 2022) ---
+# (section: cmi)
+
+#: The supersample experiment ``cmi_compressed`` and the ``cmi.*`` claims: a one-hidden-layer ReLU
+#: MLP of 64 units trained to interpolation by full-batch Adam (lr 1e-2, 200 epochs) on its half of
+#: each of the n pairs; masked fine-tuning of pruned nets runs 50 more full-batch epochs.
+#: Tasks: ``digits_binary`` (digit ≥ 5 against < 5), ``digits`` (10 classes) — pixel values / 16,
+#: the 2n supersample points drawn without replacement from the 1797 images and every other image
+#: the population sample — and ``teacher_student`` (:data:`QUANTIZATION_TEACHER`, fresh samples).
+CMI_TRAINING = {"width": 64, "lr": 1e-2, "epochs": 200, "finetune_epochs": 50}
+CMI_TASKS = ("digits_binary", "digits", "teacher_student")
+
+__all__ += ["CMI_TRAINING", "CMI_TASKS"]

@@ -1817,3 +1817,223 @@ def rate_slope(rows, d, key="eps_n2") -> dict:
 
 __all__ += ["KERNEL_PRUNE_METHODS", "KERNEL_COMPRESSIONS", "KERNEL_TNN_TASKS", "kernel_summary", "kernel_rates",
             "kernel_compression", "copy_masks", "tnn_training", "tnn_surrogate_check", "rate_slope"]
+
+
+# ---- evaluated CMI on compressed nets (Harutyunyan et al., NeurIPS 2021) ------------------------
+# (section: cmi)
+
+#: Compressions of ``cmi_supersample``: name -> (kind, parameter). Uniform grids of 2^b − 1 levels
+#: per layer (theory.coresets.quantize_weights), HW k-means with 2^b levels per layer weighted by
+#: the Gauss–Newton diagonal of the run's training half (theory.quantization.quantize_network),
+#: layer-wise magnitude pruning of a fraction of the weights (theory.coresets.magnitude_prune),
+#: and the same followed by masked fine-tuning on the training half.
+CMI_COMPRESSIONS = {
+    "none": ("none", 0), "uniform-8": ("uniform", 8), "uniform-4": ("uniform", 4), "uniform-3": ("uniform", 3),
+    "hw-4": ("hw", 4), "hw-3": ("hw", 3), "hw-2": ("hw", 2),
+    "prune-50": ("prune", 0.5), "prune-80": ("prune", 0.8), "prune-90": ("prune", 0.9),
+    "prune-50-ft": ("prune_ft", 0.5), "prune-80-ft": ("prune_ft", 0.8), "prune-90-ft": ("prune_ft", 0.9),
+}
+_CMI_SUPERSAMPLE_SEED = 31_000_000   # supersample s of seed g uses g * 1000 + s + this
+_CMI_RUN_SEED = 47_000_000           # run r of supersample s of seed g: (g * 1000 + s) * 100_000 + r + this
+
+
+def _cmi_data(task, n, sseed, n_fresh, device):
+    """The supersample (row 2i + j is Z_{i,j}) and a population sample, as tensors."""
+    import torch
+
+    from .configs import QUANTIZATION_TEACHER as T
+    from .data import _digits
+    from .nets import TeacherStudent
+
+    if task == "teacher_student":
+        ts = TeacherStudent(T["in_dim"], T["teacher_widths"], T["out_dim"], task="classification",
+                            teacher_seed=T["teacher_seed"], temperature=T["temperature"], device=device)
+        Xs, Ys = ts.sample(2 * n, rng=sseed)
+        Xp, Yp = ts.sample(n_fresh, rng=sseed + 1)
+        return Xs, Ys, Xp, Yp, T["in_dim"], T["out_dim"]
+    X, y = _digits()
+    if 2 * n > X.shape[0] - 100:
+        raise ValueError(f"`n` must leave at least 100 of the {X.shape[0]} digits for the population sample "
+                         f"(2n <= {X.shape[0] - 100}); got n={n}")
+    if task == "digits_binary":
+        y = (y >= 5).astype(np.int64)
+    perm = np.random.default_rng(sseed).permutation(X.shape[0])
+    Xt = torch.as_tensor(X / 16.0, dtype=torch.float32, device=device)
+    Yt = torch.as_tensor(y, dtype=torch.long, device=device)
+    s, p = torch.as_tensor(perm[:2 * n], device=device), torch.as_tensor(perm[2 * n:], device=device)
+    return Xt[s], Yt[s], Xt[p], Yt[p], 64, 2 if task == "digits_binary" else 10
+
+
+def cmi_masks(m, n, rng) -> np.ndarray:
+    r"""``m`` selector vectors :math:`U \in \{0,1\}^n` in complementary pairs.
+
+    Rows :math:`2j` are uniform and i.i.d.; row :math:`2j+1` is :math:`1 - U_{2j}`. Each run's
+    :math:`U` is uniform, and every prefix of an even number of runs has each :math:`U_i`
+    exactly balanced, so the plug-in :math:`\hat H(U_i)` is exactly :math:`\log 2`.
+    """
+    m = as_size(m, "m", low=2)
+    if m % 2:
+        raise ValueError(f"`m` must be even (masks come in complementary pairs); got {m}")
+    n = as_size(n, "n")
+    half = check_rng(rng).integers(0, 2, size=(m // 2, n))
+    out = np.empty((m, n), dtype=np.int64)
+    out[0::2], out[1::2] = half, 1 - half
+    return out
+
+
+def _cmi_compress(name, models, X, Y, idx, cfg, seeds):
+    """The compressed copies of the trained ``models`` (each from its training half only)."""
+    import copy
+
+    import torch
+
+    from ..coresets import magnitude_prune, quantize_weights
+    from ..curvature import gauss_newton_diagonal
+    from ..quantization import quantize_network
+    from .nets import train_many
+
+    kind, p = CMI_COMPRESSIONS[name]
+    if kind == "none":
+        return [copy.deepcopy(mdl) for mdl in models], None
+    if kind == "uniform":
+        return [quantize_weights(mdl, levels=2 ** p - 1) for mdl in models], 2 ** p - 1
+    if kind == "hw":
+        out = []
+        for mdl, ix in zip(models, idx):
+            h = gauss_newton_diagonal(mdl, X[ix], Y[ix], "classification")
+            out.append(quantize_network(mdl, h, bits=p, method="hw").model)
+        return out, 2 ** p
+    pruned = [magnitude_prune(mdl, 1.0 - p).model for mdl in models]
+    if kind == "prune_ft" and cfg["finetune_epochs"] > 0:
+        masks = [{k: (v != 0).to(v.dtype) for k, v in mdl.state_dict().items() if k.endswith("weight")}
+                 for mdl in pruned]
+        train_many(pruned, X, Y, torch.as_tensor(idx, device=X.device), "classification",
+                   epochs=cfg["finetune_epochs"], lr=cfg["lr"], batch_size=10**9, seeds=seeds, masks=masks)
+    return pruned, None
+
+
+def cmi_supersample(task, n, m, supersamples, *, seed=0, compressions=tuple(CMI_COMPRESSIONS), n_fresh=20000,
+                    m_grid=(), cfg=None, device="cpu") -> list:
+    r"""Evaluated-CMI bounds of trained and compressed nets on ``supersamples`` supersamples.
+
+    For each supersample :math:`\tilde Z` (n pairs of ``task``) and ``m`` selectors
+    (:func:`cmi_masks`), one MLP per selector is trained on its half of every pair
+    (:func:`theory.testbeds.nets.train_many`, :data:`theory.testbeds.configs.CMI_TRAINING`),
+    compressed by each of ``compressions`` (:data:`CMI_COMPRESSIONS`, using only its training
+    half), and evaluated: predicted labels and 0-1 losses on both members of every pair, the error
+    on its training half, on its held-out half and on a population sample. From these,
+    :mod:`theory.cmi` gives the f-, e- and ld-CMI bounds (per supersample, averaged), the pooled
+    ld-CMI bound, the binary-KL form and, when every run interpolates, the pooled interpolation
+    risk; :func:`theory.cmi.generalization_gap` gives the measured gap.
+
+    Returns
+    -------
+    list of dict
+        One row per compression: ``task, n, m, supersamples, compression, kind``, the gap bounds
+        ``fcmi, ecmi, ldcmi, ldcmi_pooled, binary_kl`` (the binary-KL bound on the held-out error,
+        ``binary_kl_risk``, minus the training error), ``single_loss`` (constant 1, see
+        :func:`theory.cmi.single_loss_bound`), ``interpolation`` (NaN unless every run has
+        training error 0), ``gap, gap_se, train_err, heldout_err, pop_err,
+        pop_err_se``, ``floor_share`` (share of examples whose f-CMI term is at or below the
+        plug-in floor of its number of symbols), ``rate_bound`` (the weight-rate bound
+        :math:`\sqrt{2\min(n\log 2, R)/n}` of quantized nets, NaN otherwise) and
+        ``fcmi_m, ldcmi_m`` (the two bounds from the first ``m'`` runs, ``m'`` in ``m_grid``).
+    """
+    import torch
+
+    from .. import cmi
+    from ..bounds import quantizer_rate_bound
+    from .configs import CMI_TASKS, CMI_TRAINING
+    from .nets import make_mlp, train_many
+
+    c = dict(_record(cfg if cfg is not None else CMI_TRAINING, "cfg", tuple(CMI_TRAINING)))
+    c["width"] = as_size(c["width"], "cfg['width']", high=10**6)
+    c["lr"] = check_positive(c["lr"], "cfg['lr']")
+    c["epochs"] = as_int(c["epochs"], "cfg['epochs']", low=0, high=10**6)
+    c["finetune_epochs"] = as_int(c["finetune_epochs"], "cfg['finetune_epochs']", low=0, high=10**6)
+    check_in(task, "task", CMI_TASKS)
+    n = as_size(n, "n", low=2, high=10**5)
+    m = as_size(m, "m", low=2, high=10**5)
+    if m % 2:
+        raise ValueError(f"`m` must be even (masks come in complementary pairs); got {m}")
+    supersamples = as_size(supersamples, "supersamples", high=10**4)
+    seed = _seed(seed)
+    n_fresh = as_size(n_fresh, "n_fresh", low=2, high=10**7)
+    comps = [check_in(k, "compressions", tuple(CMI_COMPRESSIONS)) for k in _seq(compressions, "compressions")]
+    m_grid = [as_int(x, "m_grid", low=2, high=m) for x in _seq(m_grid, "m_grid", empty=True)]
+    acc = {k: {"pred": [], "loss": [], "train": [], "held": [], "pop": [], "levels": None, "rate": None}
+           for k in comps}
+    for s in range(supersamples):
+        sseed = seed * 1000 + s + _CMI_SUPERSAMPLE_SEED
+        Xs, Ys, Xp, Yp, d_in, k = _cmi_data(task, n, sseed, n_fresh, device)
+        U = cmi_masks(m, n, sseed)
+        idx = 2 * np.arange(n)[None, :] + U                     # (m, n): the trained member of each pair
+        seeds = [(seed * 1000 + s) * 100_000 + r + _CMI_RUN_SEED for r in range(m)]
+        models = [make_mlp(d_in, [c["width"]], k, seed=sd, device=device) for sd in seeds]
+        train_many(models, Xs, Ys, torch.as_tensor(idx, device=Xs.device), "classification", epochs=c["epochs"],
+                   lr=c["lr"], batch_size=10**9, seeds=seeds)
+        Ypair = Ys.reshape(n, 2)
+        for name in comps:
+            comp, levels = _cmi_compress(name, models, Xs, Ys, idx, c, seeds)
+            pred = np.empty((m, n, 2), dtype=np.int64)
+            pop = np.empty(m)
+            with torch.no_grad():
+                for r, mdl in enumerate(comp):
+                    mdl.eval()
+                    pred[r] = mdl(Xs).argmax(1).reshape(n, 2).cpu().numpy()
+                    pop[r] = float((mdl(Xp).argmax(1) != Yp).float().mean())
+            loss = (pred != Ypair.cpu().numpy()[None]).astype(np.float64)
+            a = acc[name]
+            a["pred"].append(pred)
+            a["loss"].append(loss)
+            a["pop"].append(pop)
+            trained = np.take_along_axis(loss, U[..., None], axis=2)[..., 0]
+            held = np.take_along_axis(loss, 1 - U[..., None], axis=2)[..., 0]
+            a["train"].append(trained.mean(1))
+            a["held"].append(held.mean(1))
+            if levels is not None:
+                nw = sum(int(p.numel()) for kk, p in comp[0].state_dict().items() if kk.endswith("weight"))
+                nb = sum(int(p.numel()) for kk, p in comp[0].state_dict().items() if kk.endswith("bias"))
+                n_layers = sum(1 for kk in comp[0].state_dict() if kk.endswith("weight"))
+                # weights on a K-level grid + float32 biases and codebooks (32 bits each)
+                a["rate"] = quantizer_rate_bound(nw, levels) + 32 * math.log(2) * (nb + n_layers * levels)
+    rows = []
+    for name in comps:
+        a = acc[name]
+        P, L = np.stack(a["pred"]), np.stack(a["loss"])       # (S, m, n, 2)
+        Um = np.stack([cmi_masks(m, n, seed * 1000 + s + _CMI_SUPERSAMPLE_SEED) for s in range(supersamples)])
+        gap = cmi.generalization_gap(L, Um)
+        train_err = float(np.mean(a["train"]))
+        e = cmi.ecmi_bound(L, Um)
+        row = {"task": task, "n": n, "m": m, "supersamples": supersamples, "seed": seed, "compression": name,
+               "kind": CMI_COMPRESSIONS[name][0],
+               "fcmi": cmi.fcmi_bound(P, Um), "ecmi": e, "ldcmi": cmi.ldcmi_bound(L, Um),
+               "ldcmi_pooled": cmi.ldcmi_bound(L, Um, pooled=True) if supersamples > 1 else float("nan"),
+               "single_loss": cmi.single_loss_bound(L, Um),
+               "gap": gap.value, "gap_se": gap.se, "train_err": train_err,
+               "heldout_err": float(np.mean(a["held"])), "pop_err": float(np.mean(a["pop"])),
+               "pop_err_se": Measurement.from_samples(np.concatenate(a["pop"])).se}
+        # binary-KL form: a bound R on the expected held-out (population) error from the mean e-CMI;
+        # the gap bound is R minus the training error
+        risk_kl = cmi.binary_kl_bound(train_err, float(np.mean([
+            cmi.samplewise_mi(L[s], Um[s]).mean() for s in range(supersamples)])))
+        row["binary_kl_risk"] = risk_kl
+        row["binary_kl"] = risk_kl - train_err
+        all_zero = all(float(np.max(t)) == 0.0 for t in a["train"])
+        row["interpolation"] = (cmi.interpolation_risk(L, Um) if all_zero and supersamples > 1 else float("nan"))
+        fm = np.stack([cmi.samplewise_mi(P[s], Um[s]) for s in range(supersamples)])   # (S, n)
+        ksym = np.array([[len(np.unique(P[s, :, i, 0] * 1000 + P[s, :, i, 1])) for i in range(n)]
+                         for s in range(supersamples)])
+        floor = np.vectorize(lambda kk: cmi.plugin_floor(int(kk), m) if kk > 1 else 0.0)(ksym)
+        row["floor_share"] = float(np.mean(np.sqrt(2 * fm) <= floor + 1e-12))
+        row["rate_bound"] = (math.sqrt(2 * min(n * math.log(2), a["rate"]) / n) if a["rate"] is not None
+                             else float("nan"))
+        row["rate_nats"] = a["rate"] if a["rate"] is not None else float("nan")
+        row["m_grid"] = m_grid
+        row["fcmi_m"] = [cmi.fcmi_bound(P[:, :mm], Um[:, :mm]) for mm in m_grid]
+        row["ldcmi_m"] = [cmi.ldcmi_bound(L[:, :mm], Um[:, :mm]) for mm in m_grid]
+        rows.append(row)
+    return rows
+
+
+__all__ += ["CMI_COMPRESSIONS", "cmi_masks", "cmi_supersample"]
