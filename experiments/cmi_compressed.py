@@ -122,7 +122,7 @@ def plot(rows, out_dir):
             ax.plot(r["m_grid"], r["fcmi_m"], mk + "-", ms=3, color=ccol[comp], label=f"f-CMI, {comp}")
             ax.plot(r["m_grid"], r["ldcmi_m"], mk + ":", ms=3, color=ccol[comp], label=f"ld-CMI, {comp}")
             ax.axhline(r["gap"], color=ccol[comp], lw=0.8, alpha=0.6)
-        mm = np.geomspace(2, max(max(r["m_grid"] or [2]) for r in rows), 50)
+        mm = np.geomspace(min(min(r["m_grid"] or [2]) for r in rows), max(max(r["m_grid"] or [2]) for r in rows), 50)
         for k, ls in ((2, "-."), (4, (0, (1, 3)))):
             ax.plot(mm, np.sqrt(2 * (k - 1) / (2 * mm)), ls=ls, color=C["bound"], lw=0.9,
                     label=f"plug-in floor, {k} symbols")

@@ -1855,8 +1855,7 @@ def _cmi_data(task, n, sseed, n_fresh, device):
     if 2 * n > X.shape[0] - 100:
         raise ValueError(f"`n` must leave at least 100 of the {X.shape[0]} digits for the population sample "
                          f"(2n <= {X.shape[0] - 100}); got n={n}")
-    if task == "digits_binary":
-        y = (y >= 5).astype(np.int64)
+    y = (y >= 5).astype(np.int64) if task == "digits_binary" else np.array(y)   # a writable copy
     perm = np.random.default_rng(sseed).permutation(X.shape[0])
     Xt = torch.as_tensor(X / 16.0, dtype=torch.float32, device=device)
     Yt = torch.as_tensor(y, dtype=torch.long, device=device)
