@@ -23,7 +23,8 @@ MODULES = ("theory._checks", "theory._torch", "theory.claims", "theory.informati
            "theory.rate_distortion", "theory.symbolic", "theory.spectral", "theory.coresets",
            "theory.curvature", "theory.quantization", "theory.kernels", "theory.testbeds.linear",
            "theory.testbeds.gaussian_mean", "theory.testbeds.nets", "theory.testbeds.data",
-           "theory.testbeds.configs", "theory.testbeds.protocols", "theory.testbeds.sphere", "theory.cmi")
+           "theory.testbeds.configs", "theory.testbeds.protocols", "theory.testbeds.sphere", "theory.cmi",
+           "theory.bottleneck")
 
 TIME_LIMIT_S = 20
 
