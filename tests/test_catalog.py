@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ST = {"hidden": [16, 12], "n": 200, "epochs": 10, "seed": 0}
 GUARANTEE = {"in_dim": 6, "widths": [12], "out_dim": 2, "n_s": 60, "n_fresh": 2000, "eps": 0.3, "delta": 0.1, "seed": 0}
 QUANT = {"task": "teacher_student", "bits": 2, "width": 16, "epochs": 80, "n_train": 60, "n_test_ts": 2000}
+BN = {"task": "digits", "seed": 0, "K": 8, "lam": 0.1, "n_train": 100, "n_table": 60}
 CMI = {"task": "digits_binary", "n": 30, "m": 10, "supersamples": 2, "n_fresh": 500}
 KNET = {"d": 3, "n": 60, "width": 64, "seed": 0}
 TNN = {"task": "digits", "seed": 0, "rank": 5, "batch_size": 32, "draws": 200, "n_train": 200}
@@ -89,6 +90,16 @@ CASES = {
     "cmi.interpolation_identity": {**CMI, "compression": "none"},
     "cmi.bound_within_2_5x": {**CMI, "compression": "none"},
     "cmi.nonvacuous": {**CMI, "compression": "none"},
+    # information bottleneck (THEORY.md §10): a small bottleneck net
+    "bottleneck.u1_upper_bound": {**BN, "objective": "u1", "compression": "quant-2"},
+    "bottleneck.u1_equality": {**BN, "objective": "ce", "compression": "none"},
+    "bottleneck.released_trainable": {**BN, "objective": "released", "compression": "keep-spectral-0.5"},
+    "bottleneck.released_input_gradient": {**BN, "objective": "released", "compression": "none"},
+    "bottleneck.u2_upper_bound": {**BN, "objective": "u2", "compression": "keep-magnitude-0.5"},
+    "bottleneck.merge_lowers_I_XA": {**BN, "objective": "ce", "compression": "merge-2"},
+    "bottleneck.merge_lowers_I_AY": {**BN, "objective": "u1", "compression": "merge-4"},
+    "bottleneck.classifier_bound": {**BN, "objective": "ce", "compression": "none"},
+    "bottleneck.gap_tracks_ib": {k: v for k, v in BN.items() if k != "lam"} | {"objective": "ce", "lam": 0.0},
 }
 
 
@@ -116,7 +127,7 @@ def test_math_and_testbeds_register_nothing():
     """Registration happens in the catalog only, never as a side effect of the math or testbeds."""
     code = ("import theory.spectral, theory.coresets, theory.quantization, theory.curvature, theory.kernels, "
             "theory.bounds, theory.rate_distortion, theory.testbeds.protocols, theory.testbeds.configs, "
-            "theory.testbeds.sphere, theory.cmi")
+            "theory.testbeds.sphere, theory.cmi, theory.bottleneck")
     assert _registry_after(code) == []
 
 

@@ -33,6 +33,9 @@ BOUND = {"in_dim": 3, "teacher_widths": [4], "widths": [4], "out_dim": 2, "level
 QUANT = {"width": 4, "epochs": 1, "n_train": 20, "lr": 1e-2}
 # Kernel complexity: tiny problems (refused at entry anyway).
 KRATES = {"d": 3, "n": 20, "width": 8, "seed": 0, "n_fresh": 50}
+BNR = {"task": "digits", "seed": 0, "K": 4, "objective": "ce", "lam": 0.0, "n_train": 20, "n_table": 10,
+       "compressions": ["none"]}
+BN_ROWS = [{"bn_test_err": 0.1 * i, "bn_table_err": 0.0, "train_ib": 0.2 * i} for i in range(3)]
 CMIS = {"task": "digits_binary", "n": 10, "m": 4, "supersamples": 1, "n_fresh": 50, "compressions": ["none"]}
 KCOMP = {**KRATES, "kinds": ("random",), "fractions": (0.5,)}
 SPHERE_CFG = {"n_centers": 4, "noise_std": 0.5, "rkhs_norm": 1.0, "teacher_seed": 0, "step": 1.0}
@@ -449,4 +452,27 @@ CASES = [
     Case(pr.cmi_supersample, lambda: pr.cmi_supersample(**_with(CMIS, cfg={"width": 4, "lr": NAN, "epochs": 1,
                                                                          "finetune_epochs": 0})),
          ValueError, r"`cfg\['lr'\]`", "nan lr"),
+
+    # ---- information bottleneck ------------------------------------------------------------------
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, task="mnist")), ValueError, "`task`", "task"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, objective="vib")), ValueError, "`objective`",
+         "objective"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, K=1)), ValueError, "`K`", "K too small"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, lam=-1.0)), ValueError, "`lam`", "negative lam"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, lam=NAN)), ValueError, "`lam`", "nan lam"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, n_train=5)), ValueError, "`n_train`", "tiny n"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, n_table=0)), ValueError, "`n_table`",
+         "zero n_table"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, compressions=["zip"])), ValueError,
+         "`compressions`", "compression"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, delta=1.5)), ValueError, "`delta`", "delta"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, seed=-1)), ValueError, "`seed`", "seed"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, cfg={"hidden": 4})), ValueError, "`cfg`", "cfg"),
+    Case(pr.bottleneck_run, lambda: pr.bottleneck_run(**_with(BNR, cfg={"hidden": 4, "dim": 2, "beta": -1.0, "lr": 0.1,
+                                                                       "batch_size": 8, "epochs": 1})),
+         ValueError, r"`cfg\['beta'\]`", "negative beta"),
+    Case(pr.bottleneck_gap_ib_correlation, lambda: pr.bottleneck_gap_ib_correlation(BN_ROWS[:2]), ValueError,
+         "`rows` must hold at least 3", "too few rows"),
+    Case(pr.bottleneck_gap_ib_correlation, lambda: pr.bottleneck_gap_ib_correlation([{"x": 1}] * 3), ValueError,
+         "`rows`", "missing keys"),
 ]

@@ -182,3 +182,18 @@ CMI_TRAINING = {"width": 64, "lr": 1e-2, "epochs": 200, "finetune_epochs": 50}
 CMI_TASKS = ("digits_binary", "digits", "teacher_student")
 
 __all__ += ["CMI_TRAINING", "CMI_TASKS"]
+
+
+# ---- information bottleneck of compressed representations (Wang & Yang, ICML 2024) -----------
+# (section: bottleneck)
+
+#: The bottleneck nets of the experiment ``bottleneck`` and the ``bottleneck.*`` claims: an MLP
+#: in → 64 → ReLU → 16 (the representation X̃) and a soft-cluster head of K learned centroids,
+#: φ(x̃, a) ∝ exp(−β‖x̃/‖x̃‖ − c_a‖²) with β = 10, predicting p(y|x) = Σ_a φ(x̃, a) q(y|a) with a
+#: learned table q (so every prediction passes through the clusters A); Adam (lr 3e-3, minibatches
+#: of 128, 40 epochs). Of the training points, ``n_table`` are held back from the net and fit the
+#: hard bottleneck classifier's table.
+BOTTLENECK_NET = {"hidden": 64, "dim": 16, "beta": 10.0, "lr": 3e-3, "batch_size": 128, "epochs": 40}
+BOTTLENECK_TASKS = ("digits", "teacher_student")
+
+__all__ += ["BOTTLENECK_NET", "BOTTLENECK_TASKS"]

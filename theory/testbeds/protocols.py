@@ -660,6 +660,7 @@ import math  # noqa: E402
 import torch  # noqa: E402
 
 from .._torch import linear_layers as _linear_layers  # noqa: E402
+from .._torch import torch_generator as _torch_generator  # noqa: E402
 from ..coresets import (compression_bound, corenet, guarantee_failure, magnitude_prune,  # noqa: E402
                         margin_loss, quantize_weights, relative_output_error, truncated_svd,
                         uniform_sparsify)
@@ -2036,3 +2037,253 @@ def cmi_supersample(task, n, m, supersamples, *, seed=0, compressions=tuple(CMI_
 
 
 __all__ += ["CMI_COMPRESSIONS", "cmi_masks", "cmi_supersample"]
+
+
+# ---- information bottleneck (Wang & Yang, ICML 2024; Kawaguchi et al., ICML 2023) --------------
+# (section: bottleneck)
+
+BOTTLENECK_OBJECTIVES = ("ce", "released", "u1", "u2")
+#: Compressions of the representation X̃ at evaluation time: name -> (kind, parameter).
+BOTTLENECK_COMPRESSIONS = {
+    "none": ("none", 0), "keep-magnitude-0.5": ("magnitude", 0.5), "keep-magnitude-0.25": ("magnitude", 0.25),
+    "keep-spectral-0.5": ("spectral", 0.5), "keep-spectral-0.25": ("spectral", 0.25),
+    "quant-4": ("quant", 4), "quant-2": ("quant", 2), "quant-1": ("quant", 1),
+    "merge-2": ("merge", 2), "merge-4": ("merge", 4),
+}
+_BOTTLENECK_FRESH_SEED = 99_000
+
+
+class _BottleneckNet(torch.nn.Module):
+    """in -> hidden -> ReLU -> dim (the representation X̃), K cluster centroids and a table
+    q(y|a): the prediction is p(y|x) = Σ_a φ(x̃, a) q(y|a), so it passes through the clusters A.
+    ``r_logits`` is the variational marginal r(a) of the U2 objective."""
+
+    def __init__(self, d_in, hidden, dim, classes, K, seed):
+        super().__init__()
+        g = _torch_generator(seed)
+        self.enc = torch.nn.Sequential(torch.nn.Linear(d_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, dim))
+        with torch.no_grad():
+            for lin in (self.enc[0], self.enc[2]):
+                bound = 1.0 / math.sqrt(lin.in_features)
+                lin.weight.copy_((torch.rand(lin.weight.shape, generator=g) * 2 - 1) * bound)
+                lin.bias.copy_((torch.rand(lin.bias.shape, generator=g) * 2 - 1) * bound)
+        c = torch.randn(K, dim, generator=g)
+        self.centroids = torch.nn.Parameter(c / c.norm(dim=1, keepdim=True))
+        self.r_logits = torch.nn.Parameter(torch.zeros(K))
+        self.q_logits = torch.nn.Parameter(0.1 * torch.randn(K, classes, generator=g))
+
+
+def _bottleneck_data(task, seed, n_train, n_table, device):
+    """(X1, y1) net training, (X2, y2) table points, (Xt, yt) test / population sample, d, C."""
+    from .configs import QUANTIZATION_TEACHER as T
+    from .data import load_digits_split
+    from .nets import TeacherStudent
+
+    if task == "digits":
+        sp = load_digits_split(n_train=n_train + n_table, seed=seed, device=device)
+        X, y = sp.X_train, sp.y_train
+        return X[:n_train], y[:n_train], X[n_train:], y[n_train:], sp.X_test, sp.y_test, 64, 10
+    ts = TeacherStudent(T["in_dim"], T["teacher_widths"], T["out_dim"], task="classification",
+                        teacher_seed=T["teacher_seed"], temperature=T["temperature"], device=device)
+    X, y = ts.sample(n_train + n_table, rng=seed)
+    Xt, yt = ts.sample(20000, rng=seed + _BOTTLENECK_FRESH_SEED)
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:], Xt, yt, T["in_dim"], T["out_dim"]
+
+
+def _ib_term(objective, net, phi, y, phi_in, classes):
+    from ..bottleneck import corrected_ib_bound, released_ib_bound, variational_ib_bound
+
+    if objective == "released":
+        return released_ib_bound(phi_in, phi, y)["total"]
+    if objective == "u1":
+        return corrected_ib_bound(phi, y)
+    return variational_ib_bound(phi, y, torch.softmax(net.r_logits, 0), torch.softmax(net.q_logits, 1))
+
+
+def _compress_rep(kind, p, Z, Z_train, seed):
+    """The compressed representation (channel keep, per-channel uniform grid) of ``Z``."""
+    from ..spectral import spectral_prune
+
+    if kind in ("none", "merge"):
+        return Z
+    dim = Z.shape[1]
+    if kind in ("magnitude", "spectral"):
+        k = max(1, int(round(p * dim)))
+        if kind == "magnitude":
+            keep = np.argsort(-np.abs(Z_train).mean(0), kind="stable")[:k]
+        else:
+            S = Z_train.T @ Z_train / Z_train.shape[0]
+            keep = np.asarray(spectral_prune(S, k, lam=_SPECTRAL_REL_TAU * max(np.trace(S) / dim, 1e-300),
+                                             method="greedy").keep)
+        out = np.zeros_like(Z)
+        out[:, keep] = Z[:, keep]
+        return out
+    lo, hi = Z_train.min(0), Z_train.max(0)
+    levels = 2 ** p
+    step = np.where(hi > lo, (hi - lo) / max(levels - 1, 1), 1.0)
+    return lo + np.clip(np.round((Z - lo) / step), 0, levels - 1) * step
+
+
+def bottleneck_run(task, seed, *, K, objective, lam, n_train, n_table, compressions=tuple(BOTTLENECK_COMPRESSIONS),
+                   delta=0.05, cfg=None, device="cpu") -> list:
+    r"""Train a bottleneck MLP with an information-bottleneck penalty; exact IB quantities and bounds.
+
+    The net of :data:`theory.testbeds.configs.BOTTLENECK_NET` is trained on ``n_train`` points of
+    ``task`` with cross-entropy plus ``lam`` times the IB term of ``objective``: ``"ce"`` (none),
+    ``"released"`` (the released form, :func:`theory.bottleneck.released_ib_bound`, with input
+    clusters on K fixed training inputs), ``"u1"`` (:func:`theory.bottleneck.corrected_ib_bound`)
+    or ``"u2"`` (:func:`theory.bottleneck.variational_ib_bound` with learned r, q), each on the
+    minibatch. Then, for every compression of the representation (channel keeping by head-weight
+    magnitude or greedy spectral selection, a per-channel uniform grid, merging the K clusters into
+    K/2 or K/4 by k-means on the centroids), with X uniform over the points:
+
+    - the exact :func:`theory.bottleneck.ib_quantities` on the training and test points;
+    - :math:`U_1` on the training points (default q: equal to :math:`I(X;A\mid Y)`) and on the
+      test points with q from the training points; the released terms and :math:`U_2` (with
+      :math:`r = \hat p(a)`, :math:`q = \hat p(y\mid a)` of the training points) on the test points;
+    - the 0-1 error of the net (head on the compressed representation) on training and test points;
+    - the bottleneck classifier :math:`h(x) = \arg\max_y q(y\mid a(x))` (hard :math:`a`, table from
+      the ``n_table`` held-back points), its table error, its test error and the finite-class bound
+      :func:`theory.bottleneck.bottleneck_classifier_bound`.
+
+    Also the largest absolute gradient of the released input-cluster term with respect to the
+    representation (autograd; 0 when the term does not depend on it).
+
+    Returns
+    -------
+    list of dict
+        One row per compression.
+    """
+    from .. import bottleneck as bn
+    from .configs import BOTTLENECK_NET, BOTTLENECK_TASKS
+
+    c = dict(_record(cfg if cfg is not None else BOTTLENECK_NET, "cfg", tuple(BOTTLENECK_NET)))
+    for key in ("hidden", "dim", "batch_size"):
+        c[key] = as_size(c[key], f"cfg['{key}']", high=10**6)
+    c["epochs"] = as_int(c["epochs"], "cfg['epochs']", low=0, high=10**6)
+    c["beta"] = check_positive(c["beta"], "cfg['beta']")
+    c["lr"] = check_positive(c["lr"], "cfg['lr']")
+    check_in(task, "task", BOTTLENECK_TASKS)
+    seed = _seed(seed)
+    K = as_int(K, "K", low=2, high=4096)
+    check_in(objective, "objective", BOTTLENECK_OBJECTIVES)
+    lam = check_nonnegative(lam, "lam")
+    n_train = as_size(n_train, "n_train", low=20, high=10**6)
+    n_table = as_size(n_table, "n_table", low=10, high=10**6)
+    comps = [check_in(k, "compressions", tuple(BOTTLENECK_COMPRESSIONS)) for k in _seq(compressions, "compressions")]
+    delta = _delta(delta)
+    X1, y1, X2, y2, Xt, yt, d_in, C = _bottleneck_data(task, seed, n_train, n_table, device)
+    net = _BottleneckNet(d_in, c["hidden"], c["dim"], C, K, seed).to(device)
+    beta = float(c["beta"])
+    gin = np.random.default_rng(seed).choice(X1.shape[0], size=K, replace=False)
+    cin = X1[torch.as_tensor(gin, device=X1.device)].detach().clone()
+    cin = cin / cin.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    opt = torch.optim.Adam(net.parameters(), lr=c["lr"])
+    g = _torch_generator(seed)
+    B = min(int(c["batch_size"]), X1.shape[0])
+    for _ in range(int(c["epochs"])):
+        perm = torch.randperm(X1.shape[0], generator=g).to(X1.device)
+        for s in range(0, X1.shape[0], B):
+            idx = perm[s:s + B]
+            xb, yb = X1[idx], y1[idx]
+            z = net.enc(xb)
+            phi = bn.soft_assignments(z, net.centroids, beta)
+            prob = phi @ torch.softmax(net.q_logits, 1)
+            loss = torch.nn.functional.nll_loss(torch.log(prob.clamp_min(1e-30)), yb)
+            if objective != "ce" and lam > 0:
+                phi_in = bn.soft_assignments(xb, cin, beta)
+                loss = loss + lam * _ib_term(objective, net, phi, yb, phi_in, C)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    # gradient of the released input-cluster term with respect to the representation
+    z = net.enc(X1[:B]).detach().requires_grad_(True)
+    terms = bn.released_ib_bound(bn.soft_assignments(X1[:B], cin, beta), bn.soft_assignments(z, net.centroids, beta),
+                                 y1[:B])
+    # the total's gradient minus the trainable term's is the input term's (0 if it is not connected)
+    g_total = torch.autograd.grad(terms["total"], z, retain_graph=True)[0]
+    g_train = torch.autograd.grad(terms["trainable"], z)[0]
+    input_grad = float((g_total - g_train).abs().max())
+    with torch.no_grad():
+        Z1, Z2, Zt = (net.enc(x).double().cpu().numpy() for x in (X1, X2, Xt))
+        cent = net.centroids.detach().double().cpu().numpy()
+        qtab = torch.softmax(net.q_logits, 1).detach().double().cpu().numpy()
+        phi_in1, phi_int = (bn.soft_assignments(x.double().cpu().numpy(), cin.double().cpu().numpy(), beta)
+                            for x in (X1, Xt))
+    Y1, Y2, Yt = (y.cpu().numpy() for y in (y1, y2, yt))
+    rows = []
+    for name in comps:
+        kind, p = BOTTLENECK_COMPRESSIONS[name]
+        Zc1, Zc2, Zct = (_compress_rep(kind, p, Z, Z1, seed) for Z in (Z1, Z2, Zt))
+        phis = [bn.soft_assignments(Z, cent, beta) for Z in (Zc1, Zc2, Zct)]
+        Keff = K
+        if kind == "merge":
+            from sklearn.cluster import KMeans
+
+            Keff = max(1, K // p)
+            mapping = KMeans(n_clusters=Keff, n_init=4, random_state=seed).fit(cent).labels_
+            phis = [bn.merge_clusters(ph, mapping) for ph in phis]
+            base1 = bn.ib_quantities(bn.soft_assignments(Z1, cent, beta), Y1)
+        else:
+            base1 = None
+        ph1, ph2, pht = phis
+        q1, qt = bn.ib_quantities(ph1, Y1), bn.ib_quantities(pht, Yt)
+        Q = bn.class_conditional_table(ph1, Y1, num_classes=C)
+        u1_train = bn.corrected_ib_bound(ph1, Y1)
+        u1_test = bn.corrected_ib_bound(pht, Yt, q=Q)
+        released = bn.released_ib_bound(phi_in1, ph1, Y1)
+        released_test = bn.released_ib_bound(phi_int, pht, Yt, q=Q)["trainable"]
+        # the net's own table q(y|a), merged with the clusters (a merged cluster's table is the
+        # phi-weighted mixture of its members' rows on the training points)
+        if kind == "merge":
+            w = bn.soft_assignments(Z1, cent, beta).sum(0)
+            qnet = np.stack([(w[mapping == j, None] * qtab[mapping == j]).sum(0) / w[mapping == j].sum()
+                             for j in range(Keff)])
+        else:
+            qnet = qtab
+        pa = ph1.mean(0)
+        joint = np.stack([ph1[Y1 == y].sum(0) for y in range(C)], axis=1) / len(Y1)     # (K, C) p(a, y)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            qya = np.where(pa[:, None] > 0, joint / np.where(pa[:, None] > 0, pa[:, None], 1.0), 1.0 / C)
+        u2_test = bn.variational_ib_bound(pht, Yt, pa, qya)
+        # bottleneck classifier: hard clusters, table from the held-back points
+        a2, at = ph2.argmax(1), pht.argmax(1)
+        counts = np.zeros((Keff, C))
+        np.add.at(counts, (a2, Y2), 1)
+        fallback = np.bincount(Y2, minlength=C).argmax()
+        table = np.where(counts.sum(1) > 0, counts.argmax(1), fallback)
+        e2 = float(np.mean(table[a2] != Y2))
+        et = Measurement.from_samples((table[at] != Yt).astype(float))
+        row = {"task": task, "seed": seed, "K": K, "objective": objective, "lam": lam, "n_train": n_train,
+               "n_table": n_table, "compression": name, "kind": kind, "clusters": Keff,
+               **{f"train_{k}": v for k, v in vars(q1).items()}, **{f"test_{k}": v for k, v in vars(qt).items()},
+               "u1_train": u1_train, "u1_test": u1_test, "released_trainable": released["trainable"],
+               "released_trainable_test": released_test,
+               "released_input": released["input"], "u2_test": u2_test, "input_grad": input_grad,
+               "net_train_err": float(np.mean((ph1 @ qnet).argmax(1) != Y1)),
+               "net_test_err": float(np.mean((pht @ qnet).argmax(1) != Yt)),
+               "bn_table_err": e2, "bn_test_err": et.value, "bn_test_err_se": et.se,
+               "bn_bound": bn.bottleneck_classifier_bound(e2, Keff, C, len(Y2), delta), "delta": delta}
+        if base1 is not None:
+            row["premerge_train_I_XA"], row["premerge_train_I_AY"] = base1.I_XA, base1.I_AY
+        rows.append(row)
+    return rows
+
+
+def bottleneck_gap_ib_correlation(rows) -> float:
+    r"""Spearman rank correlation, across the rows (compressions of one trained net), of the hard
+    bottleneck classifier's gap (test error minus table error) with :math:`I(X;A\mid Y)` on the
+    training points; 0 when either is constant."""
+    from scipy.stats import spearmanr
+
+    rs = _records(rows, ("bn_test_err", "bn_table_err", "train_ib"))
+    if len(rs) < 3:
+        raise ValueError(f"`rows` must hold at least 3 rows (compression levels); got {len(rs)}")
+    gap = [r["bn_test_err"] - r["bn_table_err"] for r in rs]
+    ib = [r["train_ib"] for r in rs]
+    if np.ptp(gap) == 0 or np.ptp(ib) == 0:
+        return 0.0
+    return float(spearmanr(gap, ib).statistic)
+
+
+__all__ += ["BOTTLENECK_OBJECTIVES", "BOTTLENECK_COMPRESSIONS", "bottleneck_run", "bottleneck_gap_ib_correlation"]
