@@ -24,7 +24,8 @@ MODULES = ("theory._checks", "theory._torch", "theory.claims", "theory.informati
            "theory.curvature", "theory.quantization", "theory.kernels", "theory.testbeds.linear",
            "theory.testbeds.gaussian_mean", "theory.testbeds.nets", "theory.testbeds.data",
            "theory.testbeds.configs", "theory.testbeds.protocols", "theory.testbeds.sphere", "theory.cmi",
-           "theory.bottleneck")
+           "theory.bottleneck", "theory.shift",
+           "theory.testbeds.pde", "theory.testbeds.surrogates")
 
 TIME_LIMIT_S = 20
 
