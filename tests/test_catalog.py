@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ST = {"hidden": [16, 12], "n": 200, "epochs": 10, "seed": 0}
 GUARANTEE = {"in_dim": 6, "widths": [12], "out_dim": 2, "n_s": 60, "n_fresh": 2000, "eps": 0.3, "delta": 0.1, "seed": 0}
 QUANT = {"task": "teacher_student", "bits": 2, "width": 16, "epochs": 80, "n_train": 60, "n_test_ts": 2000}
+PDE = {"seed": 0, "n_train": 60, "n_val": 60, "n_fresh": 200}
 BN = {"task": "digits", "seed": 0, "K": 8, "lam": 0.1, "n_train": 100, "n_table": 60}
 CMI = {"task": "digits_binary", "n": 30, "m": 10, "supersamples": 2, "n_fresh": 500}
 KNET = {"d": 3, "n": 60, "width": 64, "seed": 0}
@@ -99,6 +100,13 @@ CASES = {
     "bottleneck.merge_lowers_I_XA": {**BN, "objective": "ce", "compression": "merge-2"},
     "bottleneck.merge_lowers_I_AY": {**BN, "objective": "u1", "compression": "merge-4"},
     "bottleneck.classifier_bound": {**BN, "objective": "ce", "compression": "none"},
+    "shift.certified_bound": {**PDE, "shift": "piecewise-2", "compression": "none"},
+    "shift.ratio_bound": {**PDE, "shift": "piecewise-4", "compression": "quant-8"},
+    "shift.chi2_bound": {**PDE, "shift": "gaussian", "compression": "none"},
+    "shift.dv_bound": {**PDE, "shift": "piecewise-2", "compression": "modes-6"},
+    "shift.kl_closed_form": {**PDE, "shift": "piecewise-4", "compression": "none"},
+    "shift.concept_triangle": {**PDE, "compression": "none", "nu1": 0.04},
+    "shift.compression_amplification": {**PDE, "shift": "piecewise-2", "compression": "quant-8"},
     "bottleneck.gap_tracks_ib": {k: v for k, v in BN.items() if k != "lam"} | {"objective": "ce", "lam": 0.0},
 }
 
@@ -127,7 +135,8 @@ def test_math_and_testbeds_register_nothing():
     """Registration happens in the catalog only, never as a side effect of the math or testbeds."""
     code = ("import theory.spectral, theory.coresets, theory.quantization, theory.curvature, theory.kernels, "
             "theory.bounds, theory.rate_distortion, theory.testbeds.protocols, theory.testbeds.configs, "
-            "theory.testbeds.sphere, theory.cmi, theory.bottleneck")
+            "theory.testbeds.sphere, theory.cmi, theory.bottleneck, theory.shift, theory.testbeds.pde, "
+            "theory.testbeds.surrogates")
     assert _registry_after(code) == []
 
 

@@ -36,6 +36,7 @@ KRATES = {"d": 3, "n": 20, "width": 8, "seed": 0, "n_fresh": 50}
 BNR = {"task": "digits", "seed": 0, "K": 4, "objective": "ce", "lam": 0.0, "n_train": 20, "n_table": 10,
        "compressions": ["none"]}
 BN_ROWS = [{"bn_test_err": 0.1 * i, "bn_table_err": 0.0, "train_ib": 0.2 * i} for i in range(3)]
+PDES = {"seed": 0, "shifts": ["piecewise-2"], "compressions": ["none"], "n_train": 10, "n_val": 10, "n_fresh": 10}
 CMIS = {"task": "digits_binary", "n": 10, "m": 4, "supersamples": 1, "n_fresh": 50, "compressions": ["none"]}
 KCOMP = {**KRATES, "kinds": ("random",), "fractions": (0.5,)}
 SPHERE_CFG = {"n_centers": 4, "noise_std": 0.5, "rkhs_norm": 1.0, "teacher_seed": 0, "step": 1.0}
@@ -475,4 +476,18 @@ CASES = [
          "`rows` must hold at least 3", "too few rows"),
     Case(pr.bottleneck_gap_ib_correlation, lambda: pr.bottleneck_gap_ib_correlation([{"x": 1}] * 3), ValueError,
          "`rows`", "missing keys"),
+
+    # ---- PDE surrogates under shift --------------------------------------------------------------
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, shifts=["tilt"])), ValueError, "`shifts`", "shift"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, compressions=["zip"])), ValueError, "`compressions`",
+         "compression"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, compressions=[])), ValueError, "`compressions`",
+         "empty compressions"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, n_train=5)), ValueError, "`n_train`", "tiny n_train"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, n_val=NAN)), ValueError, "`n_val`", "nan n_val"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, n_fresh=0)), ValueError, "`n_fresh`", "zero n_fresh"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, delta=0.0)), ValueError, "`delta`", "delta"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, concept=[-0.1])), ValueError, "`concept`", "concept"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, seed=-1)), ValueError, "`seed`", "seed"),
+    Case(pr.pde_shift, lambda: pr.pde_shift(**_with(PDES, cfg={"grid": 64})), ValueError, "`cfg`", "cfg"),
 ]

@@ -2287,3 +2287,186 @@ def bottleneck_gap_ib_correlation(rows) -> float:
 
 
 __all__ += ["BOTTLENECK_OBJECTIVES", "BOTTLENECK_COMPRESSIONS", "bottleneck_run", "bottleneck_gap_ib_correlation"]
+
+
+# ---- out-of-distribution: compressed PDE surrogates under parameter shift -----------------------
+# (section: shift)
+
+#: Compressions of the FNO surrogate: name -> (kind, parameter).
+PDE_COMPRESSIONS = {"none": ("none", 0), "quant-8": ("quant", 8), "quant-4": ("quant", 4),
+                    "prune-50-ft": ("prune", 0.5), "prune-80-ft": ("prune", 0.8),
+                    "modes-6": ("modes", 6), "modes-3": ("modes", 3)}
+#: Parameter shifts: name -> (design, parameter). "piecewise-B": the piecewise design with ratio
+#: bound B on the training range; "gaussian": N(c, s²) → N(c + s, s²) in log ν; "extrapolation":
+#: source = the training law, target uniform on the log-ν interval of the same width below it.
+PDE_SHIFTS = {"piecewise-1": ("piecewise", 1.0), "piecewise-2": ("piecewise", 2.0),
+              "piecewise-4": ("piecewise", 4.0), "piecewise-8": ("piecewise", 8.0),
+              "gaussian": ("gaussian", 0), "extrapolation": ("extrapolation", 0)}
+_PDE_SEED = 5_500_000
+
+
+def _pde_pairs(n, log_nu, c, rng):
+    """(X, U): inputs (u₀ on the observation grid, log ν) and Burgers solutions at t_final."""
+    from .pde import burgers, random_initial_conditions
+
+    u0 = random_initial_conditions(n, c["solver_grid"], rng)
+    u = burgers(u0, np.exp(log_nu), c["t_final"])
+    step = c["solver_grid"] // c["grid"]
+    X = np.concatenate([u0[:, ::step], log_nu[:, None]], axis=1)
+    return X.astype(np.float32), u[:, ::step].astype(np.float32)
+
+
+def _pde_laws(shift, c):
+    from .pde import LogNuLaw, shift_design
+
+    design, p = PDE_SHIFTS[shift]
+    lo, hi = math.log(c["nu_lo"]), math.log(c["nu_hi"])
+    if design == "extrapolation":
+        return LogNuLaw("uniform", lo, hi), LogNuLaw("uniform", 2 * lo - hi, lo)
+    if design == "piecewise":
+        return shift_design("piecewise", c["nu_lo"], c["nu_hi"], ratio_bound=p)
+    return shift_design("gaussian", c["nu_lo"], c["nu_hi"])
+
+
+def _shift_divergences(shift, src, tgt):
+    """Closed-form (sup w, χ²(μ'‖μ), D(μ'‖μ), D(μ‖μ')) of a shift."""
+    from ..shift import gaussian_shift_design, piecewise_ratio_design
+
+    design, p = PDE_SHIFTS[shift]
+    if design == "extrapolation":
+        return math.inf, math.inf, math.inf, math.inf
+    d = piecewise_ratio_design(p) if design == "piecewise" else gaussian_shift_design(tgt.mean - src.mean, src.std)
+    return d["sup_ratio"], d["chi2_target_source"], d["kl_target_source"], d["kl_source_target"]
+
+
+def pde_shift(seed, *, shifts=tuple(PDE_SHIFTS), compressions=tuple(PDE_COMPRESSIONS), n_train=800, n_val=300,
+              n_fresh=500, delta=0.05, concept=(), cfg=None, device="cpu") -> list:
+    r"""Source and target risks of a compressed FNO surrogate of Burgers under parameter shift, and
+    every change-of-measure bound.
+
+    Trains :class:`theory.testbeds.surrogates.FNO1d` on ``n_train`` Burgers pairs with log ν
+    drawn from the training law (:data:`theory.testbeds.configs.PDE_SHIFT`), compresses it
+    (:data:`PDE_COMPRESSIONS`: uniform quantization, magnitude pruning with masked fine-tuning,
+    Fourier-mode truncation), and for every shift of :data:`PDE_SHIFTS` (a source law μ and a
+    target law μ′ of log ν with a known density ratio) measures, with the loss
+    :math:`g = \min(1, \|\hat u - u\|/\|u\|)`:
+
+    - the source and target risks on ``n_fresh`` fresh pairs each (with SEs), and their ratio;
+    - the change-of-measure bounds from the measured source moments
+      (:func:`theory.shift.ratio_bound`, :func:`~theory.shift.chi2_bound`,
+      :func:`~theory.shift.dv_bound` with the empirical CGF);
+    - the certified, source-only bound :func:`theory.shift.certified_target_bound` from
+      :math:`\bar p` = :func:`theory.shift.source_risk_upper` of ``n_val`` held-out source pairs;
+    - a Monte Carlo estimate of :math:`D(\mu'\|\mu) = E_{\mu'}\log w` from the target draws of
+      log ν, next to the closed form.
+
+    ``concept``: values ν′ at which the surrogate, queried at ν₀ = the training law's geometric
+    midpoint, is compared with the solver at ν′, with the triangle bound
+    :func:`theory.shift.concept_shift_bound` (root-mean-square errors, not clipped).
+
+    Returns
+    -------
+    list of dict
+        One row per (shift, compression), then one per (ν′, compression) for ``concept``.
+    """
+    import torch
+
+    from .. import shift as sh
+    from ..testbeds.pde import density_ratio, sample_log_nu
+    from .configs import PDE_SHIFT
+    from .surrogates import FNO1d, prune_magnitude, quantize_uniform, relative_error, train_surrogate, truncate_modes
+
+    c = dict(_record(cfg if cfg is not None else PDE_SHIFT, "cfg", tuple(PDE_SHIFT)))
+    seed = _seed(seed)
+    shifts = [check_in(s, "shifts", tuple(PDE_SHIFTS)) for s in _seq(shifts, "shifts", empty=True)]
+    comps = [check_in(k, "compressions", tuple(PDE_COMPRESSIONS)) for k in _seq(compressions, "compressions")]
+    n_train = as_size(n_train, "n_train", low=10, high=10**6)
+    n_val = as_size(n_val, "n_val", low=10, high=10**6)
+    n_fresh = as_size(n_fresh, "n_fresh", low=10, high=10**6)
+    delta = _delta(delta)
+    concept = [check_positive(v, "concept") for v in _seq(concept, "concept", empty=True)]
+    rng = np.random.default_rng(seed + _PDE_SEED)
+    lo, hi = math.log(c["nu_lo"]), math.log(c["nu_hi"])
+    from .pde import LogNuLaw
+
+    train_law = LogNuLaw("uniform", lo, hi)
+    Xtr, Utr = _pde_pairs(n_train, sample_log_nu(n_train, rng, train_law), c, rng)
+    base = FNO1d(modes=c["modes"], width=c["width"], layers=c["layers"], seed=seed).to(device)
+    Xt, Ut = torch.as_tensor(Xtr, device=device), torch.as_tensor(Utr, device=device)
+    train_surrogate(base, Xt, Ut, epochs=c["epochs"], lr=c["lr"], batch_size=c["batch_size"], seed=seed)
+    models = {}
+    for name in comps:
+        kind, p = PDE_COMPRESSIONS[name]
+        if kind == "none":
+            models[name] = base
+        elif kind == "quant":
+            models[name] = quantize_uniform(base, p)
+        elif kind == "modes":
+            models[name] = truncate_modes(base, p)
+        else:
+            m, masks = prune_magnitude(base, p)
+            train_surrogate(m, Xt, Ut, epochs=c["finetune_epochs"], lr=c["lr"] / 3, batch_size=c["batch_size"],
+                            seed=seed, masks=masks)
+            models[name] = m
+    rows = []
+    ts = np.concatenate([np.geomspace(0.01, 100.0, 60)])
+    for shift in shifts:
+        src, tgt = _pde_laws(shift, c)
+        zv, zs, zt = (sample_log_nu(n, rng, law) for n, law in ((n_val, src), (n_fresh, src), (n_fresh, tgt)))
+        Xv, Uv = _pde_pairs(n_val, zv, c, rng)
+        Xs, Us = _pde_pairs(n_fresh, zs, c, rng)
+        Xg, Ug = _pde_pairs(n_fresh, zt, c, rng)
+        sup_w, chi2, kl_ts, kl_st = _shift_divergences(shift, src, tgt)
+        with np.errstate(divide="ignore"):
+            logw = np.log(density_ratio(zt, src, tgt))
+        kl_mc = Measurement.from_samples(logw) if np.all(np.isfinite(logw)) else Measurement(math.inf)
+        for name in comps:
+            m = models[name]
+            gv, gs, gt = (relative_error(m, X, U) for X, U in ((Xv, Uv), (Xs, Us), (Xg, Ug)))
+            S, T = Measurement.from_samples(gs), Measurement.from_samples(gt)
+            p_bar = sh.source_risk_upper(float(gv.mean()), n_val, delta)
+            dv = sh.dv_bound(kl_ts, sh.empirical_cgf(gs, ts), ts) if math.isfinite(kl_ts) else 1.0
+            rows.append({
+                "kind": "covariate", "seed": seed, "shift": shift, "compression": name,
+                "source_risk": S.value, "source_risk_se": S.se, "target_risk": T.value, "target_risk_se": T.se,
+                "amplification": T.value / S.value if S.value > 0 else math.inf,
+                "val_risk": float(gv.mean()), "p_bar": p_bar, "n_val": n_val, "delta": delta,
+                "sup_ratio": sup_w, "chi2": chi2, "kl_target_source": kl_ts, "kl_source_target": kl_st,
+                "kl_mc": kl_mc.value, "kl_mc_se": kl_mc.se,
+                "ratio_bound": sh.ratio_bound(S.value, sup_w) if math.isfinite(sup_w) else 1.0,
+                "ratio_bound_se": sup_w * S.se if math.isfinite(sup_w) else 0.0,
+                "chi2_bound": sh.chi2_bound(float(np.mean(gs ** 2)), chi2) if math.isfinite(chi2) else 1.0,
+                # delta method: d sqrt((1 + chi2) m2) / d m2 = sqrt(1 + chi2) / (2 sqrt(m2))
+                "chi2_bound_se": (math.sqrt(1 + chi2) * Measurement.from_samples(gs ** 2).se
+                                  / (2 * math.sqrt(max(float(np.mean(gs ** 2)), 1e-300)))
+                                  if math.isfinite(chi2) else 0.0),
+                "dv_bound": dv,
+                "certified_bound": sh.certified_target_bound(p_bar, sup_ratio=sup_w, chi2=chi2, kl=kl_ts,
+                                                             kl_source_target=kl_st),
+            })
+    if concept:
+        nu0 = math.exp(0.5 * (lo + hi))
+        n = n_fresh
+        from .pde import burgers, random_initial_conditions
+
+        u0 = random_initial_conditions(n, c["solver_grid"], rng)
+        step = c["solver_grid"] // c["grid"]
+        g0 = burgers(u0, np.full(n, nu0), c["t_final"])[:, ::step]
+        X0 = np.concatenate([u0[:, ::step], np.full((n, 1), math.log(nu0))], axis=1).astype(np.float32)
+        for nu1 in concept:
+            g1 = burgers(u0, np.full(n, nu1), c["t_final"])[:, ::step]
+            solver_shift = float(np.sqrt(np.mean(np.sum((g0 - g1) ** 2, axis=1))))
+            for name in comps:
+                m = models[name]
+                with torch.no_grad():
+                    pred = m(torch.as_tensor(X0, device=next(m.parameters()).device)).double().cpu().numpy()
+                src_rmse = float(np.sqrt(np.mean(np.sum((pred - g0) ** 2, axis=1))))
+                tgt_rmse = float(np.sqrt(np.mean(np.sum((pred - g1) ** 2, axis=1))))
+                rows.append({"kind": "concept", "seed": seed, "shift": f"concept-{nu1:g}", "compression": name,
+                             "nu0": nu0, "nu1": nu1, "source_rmse": src_rmse, "target_rmse": tgt_rmse,
+                             "solver_shift_rmse": solver_shift,
+                             "concept_bound": sh.concept_shift_bound(src_rmse, solver_shift)})
+    return rows
+
+
+__all__ += ["PDE_COMPRESSIONS", "PDE_SHIFTS", "pde_shift"]
