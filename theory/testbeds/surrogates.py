@@ -110,11 +110,7 @@ def train_surrogate(model, X, U, *, epochs=100, lr=1e-3, batch_size=64, seed=0, 
     epochs = as_int(epochs, "epochs", low=0, high=10**6)
     lr = check_positive(lr, "lr")
     batch_size = as_size(batch_size, "batch_size")
-    p0 = next(model.parameters())
-    X = as_tensor(X, "X", ndim=2, dtype=p0.dtype, device=p0.device)
-    U = as_tensor(U, "U", ndim=2, dtype=p0.dtype, device=p0.device)
-    if X.shape[0] != U.shape[0] or X.shape[1] != U.shape[1] + 1:
-        raise ValueError(f"`U` must have shape ({X.shape[0]}, {X.shape[1] - 1}) to match `X`; got {tuple(U.shape)}")
+    X, U = _pairs(model, X, U)
     params = dict(model.named_parameters())
     for k, v in (masks or {}).items():
         if k not in params or tuple(torch.as_tensor(v).shape) != tuple(params[k].shape):
@@ -143,6 +139,16 @@ def train_surrogate(model, X, U, *, epochs=100, lr=1e-3, batch_size=64, seed=0, 
     return float(loss.detach())
 
 
+def _pairs(model, X, U):
+    """``X`` (n, N + 1) and ``U`` (n, N) as tensors of the model's dtype and device."""
+    p0 = next(model.parameters())
+    X = as_tensor(X, "X", ndim=2, dtype=p0.dtype, device=p0.device)
+    U = as_tensor(U, "U", ndim=2, dtype=p0.dtype, device=p0.device)
+    if X.shape[0] != U.shape[0] or X.shape[1] != U.shape[1] + 1:
+        raise ValueError(f"`U` must have shape ({X.shape[0]}, {X.shape[1] - 1}) to match `X`; got {tuple(U.shape)}")
+    return X, U
+
+
 def _check_fno(model, name="model"):
     if not isinstance(model, FNO1d):
         raise TypeError(f"`{name}` must be an FNO1d; got {type(model).__name__}")
@@ -154,11 +160,7 @@ def relative_error(model, X, U, batch_size=4096) -> np.ndarray:
     r"""Per-sample loss :math:`\min(1, \|\hat u - u\|_2 / \|u\|_2)` in :math:`[0, 1]` (numpy, (n,))."""
     _check_fno(model)
     batch_size = as_size(batch_size, "batch_size")
-    p0 = next(model.parameters())
-    X = as_tensor(X, "X", ndim=2, dtype=p0.dtype, device=p0.device)
-    U = as_tensor(U, "U", ndim=2, dtype=p0.dtype, device=p0.device)
-    if X.shape[0] != U.shape[0] or X.shape[1] != U.shape[1] + 1:
-        raise ValueError(f"`U` must have shape ({X.shape[0]}, {X.shape[1] - 1}) to match `X`; got {tuple(U.shape)}")
+    X, U = _pairs(model, X, U)
     out = []
     model.eval()
     with torch.no_grad():
