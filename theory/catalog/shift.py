@@ -103,7 +103,7 @@ SHIFT_CONCEPT = register(Claim(
     id="shift.concept_triangle",
     reference="triangle inequality in L²(P) [std]",
     statement="√E‖f̂ − G_ν′‖² ≤ √E‖f̂ − G_ν₀‖² + √E‖G_ν₀ − G_ν′‖² (the second term from the solver, label-free)",
-    params=("seed", "compression", "nu1"), defaults={**DEFAULTS, "shift": "piecewise-1"}, evaluate=_concept,
+    params=("seed", "compression", "nu1"), defaults=DEFAULTS, evaluate=_concept,
 ))
 
 

@@ -2090,7 +2090,7 @@ def _bottleneck_data(task, seed, n_train, n_table, device):
     return X[:n_train], y[:n_train], X[n_train:], y[n_train:], Xt, yt, T["in_dim"], T["out_dim"]
 
 
-def _ib_term(objective, net, phi, y, phi_in, classes):
+def _ib_term(objective, net, phi, y, phi_in):
     from ..bottleneck import corrected_ib_bound, released_ib_bound, variational_ib_bound
 
     if objective == "released":
@@ -2192,7 +2192,7 @@ def bottleneck_run(task, seed, *, K, objective, lam, n_train, n_table, compressi
             loss = torch.nn.functional.nll_loss(torch.log(prob.clamp_min(1e-30)), yb)
             if objective != "ce" and lam > 0:
                 phi_in = bn.soft_assignments(xb, cin, beta)
-                loss = loss + lam * _ib_term(objective, net, phi, yb, phi_in, C)
+                loss = loss + lam * _ib_term(objective, net, phi, yb, phi_in)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -2372,7 +2372,7 @@ def pde_shift(seed, *, shifts=tuple(PDE_SHIFTS), compressions=tuple(PDE_COMPRESS
     import torch
 
     from .. import shift as sh
-    from ..testbeds.pde import density_ratio, sample_log_nu
+    from .pde import LogNuLaw, density_ratio, sample_log_nu
     from .configs import PDE_SHIFT
     from .surrogates import FNO1d, prune_magnitude, quantize_uniform, relative_error, train_surrogate, truncate_modes
 
@@ -2387,8 +2387,6 @@ def pde_shift(seed, *, shifts=tuple(PDE_SHIFTS), compressions=tuple(PDE_COMPRESS
     concept = [check_positive(v, "concept") for v in _seq(concept, "concept", empty=True)]
     rng = np.random.default_rng(seed + _PDE_SEED)
     lo, hi = math.log(c["nu_lo"]), math.log(c["nu_hi"])
-    from .pde import LogNuLaw
-
     train_law = LogNuLaw("uniform", lo, hi)
     Xtr, Utr = _pde_pairs(n_train, sample_log_nu(n_train, rng, train_law), c, rng)
     base = FNO1d(modes=c["modes"], width=c["width"], layers=c["layers"], seed=seed).to(device)
@@ -2409,7 +2407,7 @@ def pde_shift(seed, *, shifts=tuple(PDE_SHIFTS), compressions=tuple(PDE_COMPRESS
                             seed=seed, masks=masks)
             models[name] = m
     rows = []
-    ts = np.concatenate([np.geomspace(0.01, 100.0, 60)])
+    ts = np.geomspace(0.01, 100.0, 60)   # the Donsker–Varadhan grid of t
     for shift in shifts:
         src, tgt = _pde_laws(shift, c)
         zv, zs, zt = (sample_log_nu(n, rng, law) for n, law in ((n_val, src), (n_fresh, src), (n_fresh, tgt)))
