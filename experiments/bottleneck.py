@@ -13,7 +13,6 @@ argmax_y q(y|a(x)) (table fitted on held-back points) with its finite-class risk
 
 from __future__ import annotations
 
-import numpy as np
 
 from theory import catalog
 from theory.claims import make_row
