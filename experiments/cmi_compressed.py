@@ -165,8 +165,9 @@ def claims(rows):
         setting = {"task": r["task"], "n": r["n"], "m": r["m"], "supersamples": r["supersamples"],
                    "compression": r["compression"]}
         for claim, key in ((catalog.CMI_FCMI, "fcmi"), (catalog.CMI_ECMI, "ecmi"), (catalog.CMI_LDCMI, "ldcmi"),
-                           (catalog.CMI_BINARY_KL, "binary_kl"), (catalog.CMI_SINGLE_LOSS, "single_loss")):
+                           (catalog.CMI_SINGLE_LOSS, "single_loss")):
             out.append(make_row(claim, setting, r[key], r["gap"], r["gap_se"]))
+        out.append(make_row(catalog.CMI_BINARY_KL, setting, r["binary_kl_risk"], r["heldout_err"], r["heldout_err_se"]))
         out.append(make_row(catalog.CMI_ORDER_LD_E, setting, r["ecmi"], r["ldcmi"]))
         out.append(make_row(catalog.CMI_ORDER_E_F, setting, r["fcmi"], r["ecmi"]))
         if not math.isnan(r["interpolation"]):

@@ -4,10 +4,10 @@ A small Fourier neural operator learns the solution operator of viscous Burgers,
 (u₀, log ν) ↦ u(·, 0.5), with log ν uniform on the training range. It is compressed (uniform
 8- and 4-bit quantization, magnitude pruning with masked fine-tuning, Fourier-mode truncation)
 and deployed under shifts of the law of log ν with a known density ratio: the piecewise design
-with ratio bound B ∈ {1, 2, 4, 8}, a Gaussian shift in log ν, and extrapolation below the
+with ratio bound B ∈ {1, 2, 4, 8}, a Gaussian shift in log ν, and extrapolation above the
 training range. For each, the source and target risks (clipped relative error, fresh samples)
 are measured next to every change-of-measure bound, including the certified bound that uses
-only a held-out source set. Extrapolation has no density ratio: the bounds are reported as
+only a held-out source set. Extrapolation (viscosities above the training range) has no density ratio: the bounds are reported as
 vacuous (1). Concept shift — the surrogate queried at ν₀ while the system runs at ν′ — is bounded
 by the triangle inequality with a label-free solver term.
 """

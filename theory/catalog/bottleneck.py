@@ -47,8 +47,8 @@ def _pair(bound_key, measured_key, se_key=None):
 
 
 def released_sides(row) -> tuple:
-    """``(bound, Measurement)`` of ``bottleneck.released_trainable``: H(A|Y) on the test points
-    against the released trainable term there (the "bound" side is the smaller one)."""
+    """``(bound, Measurement)`` of ``bottleneck.released_trainable``: the released trainable term on
+    the test points (the bound) against H(A|Y) there (the measured side)."""
     return row["released_trainable_test"], Measurement(row["test_H_A_given_Y"])
 
 

@@ -55,7 +55,8 @@ def _bound(key):
 SHIFT_CERTIFIED = register(Claim(
     id="shift.certified_bound",
     reference=CHANGE_OF_MEASURE + "; p̄ = kl⁻¹(R̂_val, ln(1/δ)/n_val) (Chernoff for [0,1] losses)",
-    statement="E_μ′ g ≤ min{B p̄, p̄ + √(χ² p̄(1−p̄)), sup{q : kl(q‖p̄) ≤ D}} (w.p. ≥ 1−δ; 3 SE)",
+    statement="E_μ′ g ≤ min{B p̄, p̄ + √(χ² p̄(1−p̄)), sup{q : kl(q‖p̄) ≤ D(μ′‖μ)}, sup{q : kl(p̄‖q) ≤ D(μ‖μ′)}} "
+              "(w.p. ≥ 1−δ; 3 SE)",
     params=PARAMS, defaults=DEFAULTS, evaluate=_bound("certified_bound"), ceiling=1.0,
 ))
 
