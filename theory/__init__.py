@@ -17,9 +17,14 @@ L1  math — pure functions of arrays and torch adapters taking ``(model, data)`
     - :mod:`theory.quantization`     1-D k-means, Hessian-weighted and diameter-regularized
     - :mod:`theory.kernels`          empirical NTK, kernel complexity, critical radius, early
       stopping, local-Rademacher fixed point, truncated nuclear norm
+    - :mod:`theory.cmi`              evaluated conditional mutual information from supersample runs
+    - :mod:`theory.bottleneck`       exact information-bottleneck quantities and bounds
+    - :mod:`theory.shift`            change-of-measure and certified out-of-distribution bounds
 L2  :mod:`theory.testbeds` — data-generating processes with known truths (linear regression,
-    Gaussian mean, small nets, digits), :mod:`theory.testbeds.configs` (named configurations)
-    and :mod:`theory.testbeds.protocols` (seeded train/compress/evaluate recipes)
+    Gaussian mean, small nets and ``train_many``, digits, regression on the sphere with a
+    two-layer NTK net, PDE solvers and laws of their parameters, small neural operators),
+    :mod:`theory.testbeds.configs` (named configurations) and :mod:`theory.testbeds.protocols`
+    (seeded train/compress/evaluate recipes)
 L3  :mod:`theory.catalog` — ``import theory.catalog`` registers every claim
 L4  the ``experiments`` package (figures, CSVs, claims table)
 
