@@ -52,8 +52,11 @@ $(BSTAMP): $(STAMP)
 	$(PIP) -e '.[test,bench]'
 	touch $@
 
+# `make bench`: every benchmark side by side with its peer, one thread per pool (BENCH_THREADS),
+# into benchmarks/report.md. Run it on an otherwise idle machine; the report records the load.
+BENCH_THREADS ?= 1
 bench: $(BSTAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --threads $(BENCH_THREADS)
 
 paper: figures
 	@if command -v latexmk >/dev/null 2>&1; then \

@@ -1,6 +1,6 @@
 """The five layers of DESIGN.md: every import points down (or sideways within a layer).
 
-L0  theory/_checks.py, theory/_torch.py, theory/claims.py (and the package's __init__)
+L0  theory/_checks.py, theory/_torch.py, theory/_numba.py, theory/claims.py (and the package's __init__)
 L1  the math modules of theory/ (incl. the facade packages spectral/ and coresets/)
 L2  theory/testbeds/
 L3  theory/catalog/
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-L0 = ("theory._checks", "theory._torch", "theory.claims")
-LAYER_NAMES = {0: "L0 (checks, torch utility, claims)", 1: "L1 (math)", 2: "L2 (testbeds)",
+L0 = ("theory._checks", "theory._torch", "theory._numba", "theory.claims")
+LAYER_NAMES = {0: "L0 (checks, torch and numba utilities, claims)", 1: "L1 (math)", 2: "L2 (testbeds)",
                3: "L3 (catalog)", 4: "L4 (experiments)"}
 
 
