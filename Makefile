@@ -4,11 +4,12 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 BSTAMP  := $(VENV)/.installed-bench
+DSTAMP  := $(VENV)/.installed-docs
 PIP     := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt
 JOBS    ?= 2
 PROFILE ?= quick
 
-.PHONY: all figures test bench paper venv clean distclean gpu-check
+.PHONY: all figures test bench paper docs venv clean distclean gpu-check
 
 # `make gpu-check`: the full profile of the neural experiments, sized for about 10 minutes on one
 # H200-class GPU, into figures/full/ (data, figures, claims table, summary.md). On a machine
@@ -58,6 +59,16 @@ BENCH_THREADS ?= 1
 bench: $(BSTAMP)
 	$(BIN)/python -m benchmarks --threads $(BENCH_THREADS)
 
+$(DSTAMP): $(STAMP)
+	$(PIP) -e '.[test,docs]'
+	touch $@
+
+# `make docs`: the Sphinx site (API reference from the docstrings, the example gallery run on the
+# CPU) into docs/_build/html; any warning fails the build.
+docs: $(DSTAMP)
+	MPLBACKEND=Agg $(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
+
 paper: figures
 	@if command -v latexmk >/dev/null 2>&1; then \
 		cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error main.tex; \
@@ -68,7 +79,7 @@ paper: figures
 	fi
 
 clean:
-	rm -rf .cache .pytest_cache .hypothesis paper/*.aux paper/*.log paper/*.fls paper/*.fdb_latexmk paper/*.out paper/*.bbl paper/*.blg
+	rm -rf .cache .pytest_cache .hypothesis docs/_build docs/generated docs/auto_examples docs/api.rst paper/*.aux paper/*.log paper/*.fls paper/*.fdb_latexmk paper/*.out paper/*.bbl paper/*.blg
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info

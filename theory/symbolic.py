@@ -400,8 +400,8 @@ class LinearRegressionCoordinate(_Evaluable):
     generalization_contribution : population minus empirical share,
         :math:`2(1-t)\sigma^2/n`.
     rate : :math:`I(U;\hat U) = \tfrac12\log(1/t)`.
-    conditional_mutual_information : :math:`I(U;\hat U\mid u^*)
-        = \tfrac12\log\bigl(1 + (1-t)\sigma^2/(n t v)\bigr)`.
+    conditional_mutual_information : sympy expression
+        :math:`I(U;\hat U\mid u^*) = \tfrac12\log\bigl(1 + (1-t)\sigma^2/(n t v)\bigr)`.
     excess_slope : :math:`\partial_t E(\hat U-u^*)^2 = \lambda\tau^2 - \sigma^2/n`.
     theta_slope : :math:`\partial_\theta E(\hat U-u^*)^2` at :math:`t = \theta/v`,
         :math:`(\mathrm{snr}-1)/(\mathrm{snr}+1)`: the coordinate's contribution to the slope of

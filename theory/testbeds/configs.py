@@ -107,7 +107,7 @@ __all__ += ["SPECTRAL_TEACHER_STUDENT", "SPECTRAL_STUDENT_TRAINING", "SPECTRAL_D
 CORESET_TEACHER_STUDENT = {"in_dim": 64, "teacher_widths": [64], "out_dim": 4, "noise_std": 0.3}
 
 #: Guarantee testbed (Baykal et al., ICLR 2019, Theorem 4): an untrained 10-30-3 ReLU net
-#: (normal init) on standard Gaussian inputs, with |S| = 200 points for the sensitivities and
+#: (normal init) on standard Gaussian inputs, with :math:`|S|` = 200 points for the sensitivities and
 #: 5000 fresh inputs for the failure rates. Small enough that the theoretical sample size is
 #: finite.
 CORESET_GUARANTEE_NET = {"in_dim": 10, "widths": [30], "out_dim": 3, "n_s": 200, "n_fresh": 5000}
@@ -154,7 +154,7 @@ __all__ += ["QUANTIZATION_TEACHER", "QUANTIZATION_DIGITS", "QUANTIZATION_TASKS",
 
 #: The regression on the sphere of the experiment ``kernel_complexity`` and the ``kernels.*``
 #: claims: inputs uniform on S^{d-1}; a teacher f* = Σ_k c_k κ(x, z_k) with 20 centers in the RKHS
-#: of the limiting first-layer NTK κ, of RKHS norm 1 (so |f*| ≤ 1/√2 and sup κ = 1/2 ≤ 1, as the
+#: of the limiting first-layer NTK κ, of RKHS norm 1 (so :math:`|f^*| \le 1/\sqrt 2` and sup κ = 1/2 ≤ 1, as the
 #: early-stopping theorem assumes); Gaussian noise σ = 0.5; teacher seed 0. The student is
 #: :class:`theory.testbeds.sphere.TwoLayerReLU` (first layer trained) by full-batch GD with step
 #: α = 1 (≤ min(1, 1/λ̂_1) since λ̂_1 ≤ tr(K_n)/n ≈ 1/2).

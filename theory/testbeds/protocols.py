@@ -468,7 +468,7 @@ def spectral_student_distortion(hidden, n, epochs, seed, width, theta, method="g
     The student of :func:`spectral_tradeoff` and :func:`spectral_shift` (same sample, seed and
     recipe) is pruned to ``min(width, h)`` per hidden layer with :math:`\hat\Sigma` from the
     source training inputs (``cov="source"``), from ``n_target`` unlabelled target inputs
-    N(``input_mean``·1, ``input_scale``² I) (``"target"``) or from both (``"mixed"``), exactly as
+    N(m·1, s² I) with m = ``input_mean``, s = ``input_scale`` (``"target"``) or from both (``"mixed"``), exactly as
     those recipes prune.
 
     Returns
