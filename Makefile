@@ -73,7 +73,8 @@ paper: figures
 	@if command -v latexmk >/dev/null 2>&1; then \
 		cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error main.tex; \
 	else \
-		echo "latexmk not found. Install LaTeX, e.g. 'apt-get install latexmk texlive-latex-extra texlive-science'"; \
+		echo "latexmk not found. Install LaTeX, e.g."; \
+		echo "  apt-get install --no-install-recommends latexmk texlive-latex-extra texlive-science"; \
 		echo "(or 'brew install --cask mactex' on macOS), then run 'make paper' again."; \
 		echo "The generated tables are in paper/generated/ and the figures in figures/."; \
 	fi

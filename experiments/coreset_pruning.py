@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from theory.catalog.coresets import (CORESET_BEATS_UNIFORM, CORESET_COMPRESSION_BOUND, CORESET_GUARANTEE_INPUTS,
@@ -169,20 +170,29 @@ def plot(rows, out_dir):
         # guarantee: failure fraction against the fraction of the theoretical sample size
         gs = [r for r in rows if r["kind"] == "guarantee"]
         settings = sorted({(r["eps"], r["delta"]) for r in gs})
-        cols = [C["empirical"], C["gen"], C["alt"], C["population"], C["bound"], C["alt2"]]
-        for i, (e, d) in enumerate(settings):
+        # (eps, delta) settings are not methods: shades of one sequential map for eps, line style
+        # and marker for delta, so that no colour of the method legend is reused
+        eps_values = sorted({e for e, _ in settings})
+        deltas = sorted({d for _, d in settings})
+        shade = {e: plt.get_cmap("viridis")(0.15 + 0.7 * i / max(1, len(eps_values) - 1))
+                 for i, e in enumerate(eps_values)}
+        dstyle = {d: (("-", "o") if j == 0 else ("--", "s") if j == 1 else (":", "^"))
+                  for j, d in enumerate(deltas)}
+        for e, d in settings:
             rs = sorted([r for r in gs if (r["eps"], r["delta"]) == (e, d)], key=lambda r: r["scale"])
             sc = np.array([r["scale"] for r in rs])
             y = np.array([r["pair_failure"] for r in rs])
+            ls, mk = dstyle[d]
             ax[4].errorbar(sc, np.maximum(y, 1e-5), yerr=[3 * r["pair_failure_se"] for r in rs],
-                           color=cols[i % len(cols)], marker="o", ms=3, lw=1.1,
+                           color=shade[e], marker=mk, ms=3, lw=1.1, ls=ls, mfc="white" if ls != "-" else None,
                            label=rf"$\varepsilon$={e:g}, $\delta$={d:g}")
-            ax[4].axhline(d, color=cols[i % len(cols)], lw=0.7, ls=":")
+        for d in deltas:
+            ax[4].axhline(d, color=C["reference"], lw=0.7, ls=dstyle[d][0])
         ax[4].set_xscale("log")
         ax[4].set_yscale("log")
         ax[4].set_xlabel("samples / theoretical sample size")
         ax[4].set_ylabel(r"fresh pairs with $\hat f_k\notin(1\pm\varepsilon)f_k$")
-        ax[4].set_title("guarantee (dotted: $\\delta$)")
+        ax[4].set_title("guarantee (grey lines: $\\delta$)")
         if gs:
             ax[4].legend(loc="upper right", fontsize=6.5, ncol=1)
         # bound: Occam/Arora bound against measured population error
@@ -194,15 +204,17 @@ def plot(rows, out_dir):
                 v = [np.mean([r[key] for r in bs if r["fraction"] == f]) for f in fr]
                 return np.array(v)
             kept = 100 * agg("kept_fraction")
-            ax[5].plot(kept, agg("bound"), "o-", color=C["bound"], ms=3.5,
+            # black and greys: these series are not methods, so no method colour is reused; the
+            # training error nearly equals the fresh error, so it is drawn on top with open markers
+            ax[5].plot(kept, agg("bound"), "o-", color="k", ms=3.5,
                        label=r"bound: $\hat L_0(\hat g)$ + complexity")
-            ax[5].plot(kept, agg("bound_arora"), "o--", color=C["bound"], ms=3.5, mfc="white",
+            ax[5].plot(kept, agg("bound_arora"), "o--", color="k", ms=3.5, mfc="white",
                        label=r"bound with $\hat L_\gamma(f)$ (Arora et al.)")
-            ax[5].errorbar(kept, agg("pop_error"), yerr=3 * agg("pop_error_se"), fmt="s-", color=C["population"],
-                           ms=3.5, label=r"measured $L_0(\hat g)$ (fresh)")
-            ax[5].plot(kept, agg("train_error"), "^-", color=C["empirical"], ms=3.5,
+            ax[5].errorbar(kept, agg("pop_error"), yerr=3 * agg("pop_error_se"), fmt="s-", color="#888888",
+                           ms=5, lw=2.2, label=r"measured $L_0(\hat g)$ (fresh)", zorder=2)
+            ax[5].plot(kept, agg("train_error"), "^:", color="k", ms=3.5, mfc="white", lw=1.0, zorder=3,
                        label=r"training $\hat L_0(\hat g)$")
-            ax[5].axhline(np.mean([r["base_pop_error"] for r in bs]), color="k", lw=0.8, ls="--",
+            ax[5].axhline(np.mean([r["base_pop_error"] for r in bs]), color=C["reference"], lw=0.9, ls="-.",
                           label="uncompressed (fresh)")
             ax[5].axhline(1.0, color=C["reference"], lw=0.8, ls=":")
             ax[5].set_xlabel("parameters kept [%] (quantized, 255 levels)")

@@ -204,7 +204,8 @@ def plot(rows, out_dir):
             ax.axhline(1.0, color="k", lw=0.6, ls=":")
             ax.set_yscale("log")
             pos = [g for g in gap if g > 0]
-            ax.set_ylim((min(pos) if pos else 0.05) / 40, 3 * float(bound.max()))
+            # three decades of room below the data for the legend, so that it covers nothing
+            ax.set_ylim((min(pos) if pos else 0.05) / 2000, 3 * float(bound.max()))
             ax.set_xscale("log", base=2)
             ax.set_xticks(xb)
             ax.set_xticklabels([str(b) for b in xb])

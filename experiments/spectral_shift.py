@@ -60,6 +60,17 @@ def _curve(rows, key, cov):
     return np.array(ws), np.array([np.mean([r[key] for r in sel if r["width"] == w]) for w in ws])
 
 
+def _mean_se(rows, key, cov):
+    """Standard error of the mean over seeds of independently measured values, per width."""
+    sel = [r for r in rows if r["cov"] == cov]
+    ws = sorted({r["width"] for r in sel})
+    out = []
+    for w in ws:
+        ses = np.array([r[key] for r in sel if r["width"] == w])
+        out.append(np.sqrt(np.sum(ses ** 2)) / ses.size)
+    return np.array(out)
+
+
 def plot(rows, out_dir):
     import matplotlib.ticker as mticker
 
@@ -72,7 +83,7 @@ def plot(rows, out_dir):
         ax = axes[0]
         for cov in COVS:
             w, y = _curve(rows, "target_risk", cov)
-            _, se = _curve(rows, "target_risk_se", cov)
+            se = _mean_se(rows, "target_risk_se", cov)
             ax.errorbar(w, y, yerr=3 * se, fmt="o-", ms=3, color=col[cov], label=lab[cov])
         ax.axhline(np.mean([r["target_risk_full"] for r in rows]), color=C["reference"], ls=":", lw=1,
                    label="unpruned")
@@ -85,10 +96,15 @@ def plot(rows, out_dir):
             for key, ls, where in (("target_risk", "-", "on target"), ("source_risk", "--", "on source")):
                 w, y = _curve(rows, key, cov)
                 _, y0 = _curve(rows, key, "source")
-                ax2.plot(w, y / y0, ls=ls, marker="o", ms=3, color=col[cov],
-                         label=f"{cov} $\\hat\\Sigma$, {where}")
+                se, se0 = _mean_se(rows, key + "_se", cov), _mean_se(rows, key + "_se", "source")
+                ratio = y / y0
+                # delta method on the ratio of the seed means; the two risks are measured on the same
+                # fresh samples (positively correlated), so ignoring the covariance overstates the SE
+                rse = np.sqrt(se ** 2 + (ratio * se0) ** 2) / y0
+                ax2.errorbar(w, ratio, yerr=3 * rse, ls=ls, marker="o", ms=3, color=col[cov], capsize=1.5,
+                             label=f"{cov} $\\hat\\Sigma$, {where}")
         ax2.axhline(1.0, color=C["reference"], lw=0.8)
-        ax2.set_ylabel("risk ratio (mean of seeds)")
+        ax2.set_ylabel("risk ratio (mean of seeds, ±3 SE)")
         ax2.set_title("relative to pruning with source $\\hat\\Sigma$")
         ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=6.8)
         for a in axes:
