@@ -19,7 +19,8 @@ import numpy as np
 
 from theory import quantization
 from theory.bounds import quantizer_rate_bound
-from theory.catalog import COMPRESSION_LOWERS_RISK, HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND
+from theory.catalog import (COMPRESSION_LOWERS_RISK, HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZATION_BEATS_TEMPERATURE,
+                            QUANTIZED_GEN_BOUND)
 from theory.claims import make_row
 from theory.testbeds import protocols
 from theory.testbeds.configs import QUANTIZATION_TRAINING
@@ -29,13 +30,14 @@ from . import _style
 
 NAME = "quantization_population_risk"
 ORDER = 50
-VERSION = 1
+VERSION = 2   # 2: a temperature-scaling baseline row per seed
 CLAIMS = (HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND,
-          COMPRESSION_LOWERS_RISK)  # the claims this experiment emits
+          COMPRESSION_LOWERS_RISK, QUANTIZATION_BEATS_TEMPERATURE)  # the claims this experiment emits
 USES_DEVICE = True
 
 TASKS = ("digits", "teacher_student")   # theory.testbeds.configs.QUANTIZATION_TASKS
 BASE_METHODS = ("kmeans", "hw", "optimal_hw")
+BASELINES = ("original", "temperature")   # the unquantized net, and it after temperature scaling
 # DRHW strength ρ: λ_l = ρ · 4 · std(W_l) · Σ_i h_i / K per layer (protocols.drhw_strengths).
 RHOS = (0.1, 0.25, 0.5, 1.0)
 RHO_MAIN = 0.5          # the pre-declared DRHW setting whose claim rows are emitted
@@ -92,8 +94,8 @@ def summarize(rows):
 
 def _clip_outliers(ax, St, curves, bits):
     """Zoom on the bulk of the test-loss changes; points far above it are marked at the top edge."""
-    vals = np.array([s["d_test_loss"] for s in St if s["method"] != "original"])
-    spread = np.array([3 * s["d_test_loss_se"] for s in St if s["method"] != "original"])
+    vals = np.array([s["d_test_loss"] for s in St if s["method"] not in BASELINES])
+    spread = np.array([3 * s["d_test_loss_se"] for s in St if s["method"] not in BASELINES])
     lo = float(np.min(vals - spread))
     bulk = np.sort(vals + spread)
     hi = float(bulk[int(0.9 * (bulk.size - 1))])
@@ -129,7 +131,7 @@ def plot(rows, out_dir):
             St = [s for s in S if s["task"] == task]
             orig = next(s for s in St if s["method"] == "original")
             n = orig["n"]
-            bits = sorted({s["bits"] for s in St if s["method"] != "original"})
+            bits = sorted({s["bits"] for s in St if s["method"] not in BASELINES})
             curves = [(m, 0.0, colors[m], "o") for m in BASE_METHODS] + [("drhw", r, drhw_cols[r], "s") for r in rhos]
             ax = axes[row, 0]
             for j, (m, rho, col, mk) in enumerate(curves):
@@ -138,6 +140,12 @@ def plot(rows, out_dir):
                 ax.errorbar(x, [p["d_test_loss"] for p in pts], yerr=[3 * p["d_test_loss_se"] for p in pts],
                             color=col, marker=mk, ms=3.5, lw=1.1, label=_label(m, rho))
             ax.axhline(0, color="k", lw=0.7)
+            temp = next((s for s in St if s["method"] == "temperature"), None)
+            if temp is not None:   # the calibration baseline: temperature scaling of the unquantized net
+                ax.axhspan(temp["d_test_loss"] - 3 * temp["d_test_loss_se"],
+                           temp["d_test_loss"] + 3 * temp["d_test_loss_se"], color="#9467BD", alpha=0.15, lw=0)
+                ax.axhline(temp["d_test_loss"], color="#9467BD", lw=1.0, ls="--",
+                           label="temperature scaling (±3 SE)")
             _clip_outliers(ax, St, curves, bits)
             ax.set_xticks(bits)
             ax.set_xlabel("bits per weight (per layer $K=2^b$)")
@@ -227,7 +235,7 @@ def claims(rows):
         t = protocols.hutchinson_trace_summary(rows, task)
         out.append(make_row(HUTCHINSON_TRACE, {"task": task, "seeds": t["seeds"]}, t["exact_trace"],
                             t["hutchinson_trace"], t["hutchinson_trace_se"]))
-        bits_all = sorted({int(r["bits"]) for r in rows if r["task"] == task and r["method"] != "original"})
+        bits_all = sorted({int(r["bits"]) for r in rows if r["task"] == task and r["method"] not in BASELINES})
         for b in bits_all:
             o = protocols.optimal_vs_lloyd_summary(rows, task, b)
             out.append(make_row(OPTIMAL_LE_LLOYD, {"task": task, "bits": b, "worst_seed": o["worst_seed"]},
@@ -241,4 +249,9 @@ def claims(rows):
                     continue
                 out.append(make_row(COMPRESSION_LOWERS_RISK, {"task": task, "bits": b, "method": method, "rho": rho},
                                     0.0, d["d_test_loss"], d["d_test_loss_se"]))
+                t = protocols.risk_change_summary(rows, task, 32, "temperature", 0.0)
+                if t is not None:
+                    out.append(make_row(QUANTIZATION_BEATS_TEMPERATURE,
+                                        {"task": task, "bits": b, "method": method, "rho": rho},
+                                        t["d_test_loss"], d["d_test_loss"], d["d_test_loss_se"]))
     return out

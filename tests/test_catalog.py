@@ -71,6 +71,7 @@ CASES = {
     "quantization.optimal_le_lloyd": {**QUANT, "seeds": 2},
     "quantization.mi_generalization_bound": {**QUANT, "seeds": 3},
     "quantization.compression_lowers_population_risk": {**QUANT, "seeds": 3},
+    "quantization.beats_temperature_scaling": {**QUANT, "seeds": 2},
     # kernel complexity (THEORY.md §9): a small two-layer NTK net on the sphere
     "kernels.compression_lowers_spectrum": {**KNET, "kind": "spectral", "fraction": 0.25},
     "kernels.compression_lowers_critical_radius": {**KNET, "kind": "mask", "fraction": 0.25},

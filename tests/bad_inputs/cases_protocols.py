@@ -184,6 +184,18 @@ CASES = [
          "`out_dim`", "too small"),
 
     # ---- quantization and curvature --------------------------------------------------------------
+    Case(pr.temperature_scaled_losses,
+         lambda: pr.temperature_scaled_losses(torch.nn.Linear(3, 2), torch.zeros(1, 3), torch.zeros(1, dtype=torch.long)),
+         ValueError, "`X`", "too small"),
+    Case(pr.temperature_scaled_losses,
+         lambda: pr.temperature_scaled_losses(torch.nn.Linear(3, 2), torch.zeros(4, 3), torch.zeros(3, dtype=torch.long)),
+         ValueError, "`Y`", "shape"),
+    Case(pr.temperature_scaled_losses,
+         lambda: pr.temperature_scaled_losses(torch.nn.Linear(3, 2), torch.zeros(4, 3), torch.full((4,), 2)),
+         ValueError, "`Y`", "value"),
+    Case(pr.temperature_scaled_losses,
+         lambda: pr.temperature_scaled_losses("net", torch.zeros(4, 3), torch.zeros(4, dtype=torch.long)),
+         TypeError, "`model`", "type"),
     Case(pr.classifier_curvature, lambda: pr.classifier_curvature("mnist", 0, **QUANT, n_probes=10), ValueError,
          "`task` must be one of", "value"),
     Case(pr.classifier_curvature, lambda: pr.classifier_curvature("teacher_student", 0, **QUANT, n_probes=1),

@@ -1063,6 +1063,75 @@ def _quant_losses(model, X, Y):
     return loss, err
 
 
+def _fit_inverse_temperature(logits, labels):
+    """The inverse temperature 1/T minimizing the mean cross-entropy of ``logits / T`` (convex in
+    1/T; bounded search over 1/T in [1e-3, 1e3] on a log scale)."""
+    from scipy.optimize import minimize_scalar
+    from scipy.special import logsumexp
+
+    z = np.asarray(logits, dtype=float)
+    zy = z[np.arange(z.shape[0]), np.asarray(labels)]
+
+    def ce(log_beta):
+        beta = math.exp(log_beta)
+        return float(np.mean(logsumexp(beta * z, axis=1) - beta * zy))
+
+    res = minimize_scalar(ce, bounds=(math.log(1e-3), math.log(1e3)), method="bounded",
+                          options={"xatol": 1e-10})
+    return math.exp(float(res.x))
+
+
+def temperature_scaled_losses(model, X, Y):
+    r"""Test cross-entropy and 0-1 error of ``model`` after temperature scaling, cross-fitted.
+
+    Temperature scaling (Guo, Pleiss, Sun, Weinberger, ICML 2017) divides the logits by one
+    scalar :math:`T` fitted to minimize the cross-entropy on held-out data; it changes the
+    calibration and never the predicted class. The test points are split in two halves (even and
+    odd positions); :math:`T` is fitted on one half and applied to the other, so every loss is
+    out of sample and every test point is used once.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A classifier returning logits.
+    X, Y : torch.Tensor
+        Test inputs and integer labels, at least 2 points.
+
+    Returns
+    -------
+    loss, err : ndarray
+        Per-point cross-entropy (nats) and 0-1 error after scaling, in the order of ``X``.
+    temperatures : tuple of float
+        The two fitted temperatures (fitted on the even and on the odd half).
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"`model` must be a torch.nn.Module; got {type(model).__name__}")
+    if not (isinstance(X, torch.Tensor) and isinstance(Y, torch.Tensor)):
+        raise TypeError("`X` and `Y` must be torch tensors")
+    if X.ndim < 1 or X.shape[0] < 2:
+        raise ValueError(f"`X` must hold at least 2 test points; got shape {tuple(X.shape)}")
+    if Y.ndim != 1 or Y.shape[0] != X.shape[0] or Y.is_floating_point():
+        raise ValueError(f"`Y` must hold one integer label per row of `X`; got shape {tuple(Y.shape)}, {Y.dtype}")
+    with torch.no_grad():
+        z = model(X).double().cpu().numpy()
+    y = Y.cpu().numpy().astype(np.int64)
+    if z.ndim != 2 or y.min() < 0 or y.max() >= z.shape[1]:
+        raise ValueError(f"`Y` must hold labels in [0, {z.shape[-1]}) for the model's {z.shape[-1]} logits")
+    from scipy.special import logsumexp
+
+    idx = np.arange(z.shape[0])
+    halves = (idx % 2 == 0, idx % 2 == 1)
+    loss = np.empty(z.shape[0])
+    temps = []
+    for fit, apply in (halves, halves[::-1]):
+        beta = _fit_inverse_temperature(z[fit], y[fit])
+        temps.append(1.0 / beta)
+        za = beta * z[apply]
+        loss[apply] = logsumexp(za, axis=1) - za[np.arange(za.shape[0]), y[apply]]
+    err = (z.argmax(1) != y).astype(float)
+    return loss, err, tuple(temps)
+
+
 def classifier_curvature(task, seed, *, width, epochs, n_train, n_probes, lr, device="cpu") -> dict:
     r"""Exact trace of the training-loss Hessian of a trained student and Hutchinson's estimate.
 
@@ -1166,7 +1235,9 @@ def quantized_classifier_risks(task, seed, *, width, epochs, n_train, n_test_ts,
     -------
     list of dict
         First the unquantized net (``method="original"``, ``bits=32``, with the Hessian traces),
-        then one row per (bits, method) and (bits, ρ): training/test cross-entropy and 0-1 error,
+        then the same net after temperature scaling (``method="temperature"``, cross-fitted on the
+        test points by :func:`temperature_scaled_losses`: the calibration baseline), then one row
+        per (bits, method) and (bits, ρ): training/test cross-entropy and 0-1 error,
         the test-loss change paired on the test points and its standard error, compression
         ratio, the rate :math:`R` of :func:`theory.quantization.quantization_rate` (nats) and the
         HW objective and distortion.
@@ -1206,6 +1277,13 @@ def quantized_classifier_risks(task, seed, *, width, epochs, n_train, n_test_ts,
             "rate_nats": quantization.quantization_rate([], [], num_float_params=d_total), "hw_objective": 0.0,
             **curv}
     rows = [base]
+    # the calibration baseline: the unquantized net with its temperature fitted out of sample
+    te_t, tee_t, temps = temperature_scaled_losses(model, Xte, Yte)
+    rows.append({**{k: v for k, v in base.items() if k not in curv}, "method": "temperature",
+                 "test_loss": float(te_t.mean()), "test_loss_se": Measurement.from_samples(te_t).se,
+                 "test_err": float(tee_t.mean()), "d_test_loss": float((te_t - te0).mean()),
+                 "d_test_loss_se": Measurement.from_samples(te_t - te0).se,
+                 "temperature_even": temps[0], "temperature_odd": temps[1]})
     weights = {name: p.detach().double().cpu().numpy() for name, p in model.named_parameters()
                if name.endswith("weight")}
     n_bias = d_total - sum(w.size for w in weights.values())
@@ -1325,7 +1403,7 @@ def risk_change_summary(rows, task, bits, method, rho):
     return {"d_test_loss": d, "d_test_loss_se": dse, "seeds": len(g)}
 
 
-__all__ += ["classifier_curvature", "quantized_classifier_risks", "drhw_strengths", "mean_se", "select_rows",
+__all__ += ["classifier_curvature", "quantized_classifier_risks", "temperature_scaled_losses", "drhw_strengths", "mean_se", "select_rows",
             "hutchinson_trace_summary", "optimal_vs_lloyd_summary", "zero_one_gap_summary",
             "risk_change_summary"]
 
