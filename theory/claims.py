@@ -40,7 +40,20 @@ RELATIONS = ("<=", "==")
 
 @dataclass(frozen=True)
 class Measurement:
-    """A measured quantity and its standard error (0 for a closed form)."""
+    """A measured quantity and its standard error (0 for a closed form).
+
+    Examples
+    --------
+    The samples 1, 2, 3 have mean 2 and sample standard deviation 1, so the standard error is
+    ``1 / sqrt(3) = 0.57735...``; a closed form has standard error 0.
+
+    >>> from theory.claims import Measurement
+    >>> m = Measurement.from_samples([1.0, 2.0, 3.0])
+    >>> m.value, round(m.se, 6)
+    (2.0, 0.57735)
+    >>> Measurement(0.25).se
+    0.0
+    """
 
     value: float
     se: float = 0.0
@@ -96,6 +109,19 @@ class Claim:
         The largest value the measured side can take (1 for a 0-1 error or a probability). A row
         whose bound is at or above it cannot fail, and the claims table counts it as such
         (kind ``"trivial"``), not as a bound that holds.
+
+    Examples
+    --------
+    A toy claim "measured <= 1/n" whose measurement is half the bound: at ``n = 4`` the bound is
+    ``1/4 = 0.25``, the measurement ``0.125`` and the slack ``0.25 / 0.125 = 2``.
+
+    >>> from theory.claims import Claim, Measurement, check
+    >>> toy = Claim(id="toy.half", reference="none", statement="m <= 1/n", params=("n",),
+    ...             bound=lambda p: 1.0 / p["n"],
+    ...             measure=lambda p, rng: Measurement(0.5 / p["n"]))
+    >>> row = check(toy, {"n": 4})
+    >>> row.bound, row.measured, row.slack, row.holds, row.kind
+    (0.25, 0.125, 2.0, True, 'inequality')
     """
 
     id: str
@@ -158,7 +184,20 @@ KINDS = ("identity", "inequality", "vacuous", "trivial")
 
 
 def row_kind(relation: str, bound: float, ceiling: float = math.inf) -> str:
-    """The :data:`KINDS` entry of a row with this relation and bound."""
+    """The :data:`KINDS` entry of a row with this relation and bound.
+
+    Examples
+    --------
+    An identity is always ``"identity"``; an infinite upper bound says nothing (``"vacuous"``); a
+    bound of 1 on a probability (ceiling 1) cannot fail (``"trivial"``).
+
+    >>> import math
+    >>> from theory.claims import row_kind
+    >>> row_kind("==", 0.3), row_kind("<=", math.inf)
+    ('identity', 'vacuous')
+    >>> row_kind("<=", 1.0, ceiling=1.0), row_kind("<=", 0.5, ceiling=1.0)
+    ('trivial', 'inequality')
+    """
     check_in(relation, "relation", RELATIONS)
     bound = as_float(bound, "bound", allow_inf=True)
     if relation == "==":
@@ -200,7 +239,21 @@ REGISTRY: dict[str, Claim] = {}
 
 
 def register(claim: Claim) -> Claim:
-    """Add ``claim`` to the registry (``ValueError`` if its id is taken by a different claim)."""
+    """Add ``claim`` to the registry (``ValueError`` if its id is taken by a different claim).
+
+    Examples
+    --------
+    Registering makes a claim available by id; registering the same object again is allowed,
+    another claim with the same id is refused. (The example removes its toy claim afterwards.)
+
+    >>> from theory.claims import REGISTRY, Claim, Measurement, get, register
+    >>> toy = Claim(id="toy.register", reference="none", statement="0 <= 1",
+    ...             bound=lambda p: 1.0, measure=lambda p, rng: Measurement(0.0))
+    >>> register(toy) is toy, register(toy) is toy, get("toy.register") is toy
+    (True, True, True)
+    >>> REGISTRY.pop("toy.register") is toy
+    True
+    """
     if not isinstance(claim, Claim):
         raise TypeError(f"`claim` must be a Claim; got {type(claim).__name__}")
     old = REGISTRY.get(claim.id)
@@ -211,7 +264,21 @@ def register(claim: Claim) -> Claim:
 
 
 def get(claim_id: str) -> Claim:
-    """Look up a registered claim by id."""
+    """Look up a registered claim by id.
+
+    Examples
+    --------
+    A registered claim comes back as the same object; an unknown id is a ValueError. (The example
+    removes its toy claim afterwards.)
+
+    >>> from theory.claims import REGISTRY, Claim, Measurement, get, register
+    >>> toy = Claim(id="toy.get", reference="none", statement="0 <= 1",
+    ...             bound=lambda p: 1.0, measure=lambda p, rng: Measurement(0.0))
+    >>> get(register(toy).id) is toy
+    True
+    >>> REGISTRY.pop("toy.get") is toy
+    True
+    """
     try:
         return REGISTRY[claim_id]
     except KeyError:
@@ -219,7 +286,17 @@ def get(claim_id: str) -> Claim:
 
 
 def slack(bound: float, measured: float) -> float:
-    """``bound / measured``: how loose the bound is (inf for a vacuous bound or a zero measure)."""
+    """``bound / measured``: how loose the bound is (inf for a vacuous bound or a zero measure).
+
+    Examples
+    --------
+    ``0.3 / 0.1 = 3``; an infinite bound, or a positive bound on a zero measurement, is infinitely
+    loose.
+
+    >>> from theory.claims import slack
+    >>> round(slack(0.3, 0.1), 12), slack(float("inf"), 1.0), slack(1.0, 0.0)
+    (3.0, inf, inf)
+    """
     bound = as_float(bound, "bound", allow_inf=True)
     measured = as_float(measured, "measured", allow_inf=True)
     if math.isinf(bound):
@@ -236,6 +313,18 @@ def holds(bound: float, measured: float, se: float = 0.0, *, relation: str = "<=
     ``"<="``: ``measured - n_se*se <= bound + rtol*|bound|``;
     ``"=="``: ``|measured - bound| <= n_se*se + rtol*max(|bound|, |measured|)``.
     NaN anywhere means the claim does not hold.
+
+    Examples
+    --------
+    With standard error 0.1 and the default 3 standard errors, ``1.2 - 0.3 = 0.9 <= 1`` holds but
+    ``1.5 - 0.3 = 1.2 <= 1`` does not; for an identity, ``|1.05 - 1| = 0.05 <= 3 * 0.02 = 0.06``
+    holds.
+
+    >>> from theory.claims import holds
+    >>> holds(1.0, 1.2, 0.1), holds(1.0, 1.5, 0.1)
+    (True, False)
+    >>> holds(1.0, 1.05, 0.02, relation="==")
+    True
     """
     check_in(relation, "relation", RELATIONS)
     se = check_nonnegative(se, "se", allow_inf=True)
@@ -266,7 +355,20 @@ def _setting_str(params: Mapping) -> str:
 
 def make_row(claim: Claim, params: Mapping | str, bound: float, measured: float, se: float = 0.0,
              *, experiment: str = "", n_se: float = 3.0, extra: Mapping | None = None) -> ClaimRow:
-    """Build a :class:`ClaimRow` from numbers computed elsewhere (e.g. inside a sweep)."""
+    """Build a :class:`ClaimRow` from numbers computed elsewhere (e.g. inside a sweep).
+
+    Examples
+    --------
+    A bound 0.25 against a measurement 0.2: slack ``0.25 / 0.2 = 1.25``, and the row's setting
+    lists the parameters.
+
+    >>> from theory.claims import Claim, Measurement, make_row
+    >>> toy = Claim(id="toy.row", reference="none", statement="m <= 1/n", params=("n",),
+    ...             bound=lambda p: 1.0 / p["n"], measure=lambda p, rng: Measurement(0.0))
+    >>> row = make_row(toy, {"n": 4}, 0.25, 0.2, 0.01)
+    >>> row.setting, round(row.slack, 12), row.holds
+    ('n=4', 1.25, True)
+    """
     bound = as_float(bound, "bound", allow_inf=True)
     measured = as_float(measured, "measured", allow_inf=True)
     se = check_nonnegative(se, "se", allow_inf=True)
@@ -287,6 +389,18 @@ def check(claim: Claim | str, params: Mapping, rng=None, *, experiment: str = ""
 
     ``params`` must hold every parameter the claim declares and nothing else (its defaults are
     filled in); the row's setting lists the parameters as given.
+
+    Examples
+    --------
+    A toy claim "measured <= 1/n" measured exactly at its bound holds as an inequality with slack
+    ``(1/8) / (1/8) = 1``.
+
+    >>> from theory.claims import Claim, Measurement, check
+    >>> toy = Claim(id="toy.check", reference="none", statement="m <= 1/n", params=("n",),
+    ...             bound=lambda p: 1.0 / p["n"], measure=lambda p, rng: Measurement(1.0 / p["n"]))
+    >>> row = check(toy, {"n": 8}, rng=0)
+    >>> row.bound, row.measured, row.slack, row.holds
+    (0.125, 0.125, 1.0, True)
     """
     if isinstance(claim, str):
         claim = get(claim)
@@ -297,7 +411,20 @@ def check(claim: Claim | str, params: Mapping, rng=None, *, experiment: str = ""
 
 
 def failed_must_hold(rows) -> list[ClaimRow]:
-    """The rows of must-hold claims that do not hold."""
+    """The rows of must-hold claims that do not hold.
+
+    Examples
+    --------
+    Of two rows of a must-hold claim, only the one whose measurement 2 exceeds the bound 1 (with
+    standard error 0) is returned.
+
+    >>> from theory.claims import Claim, Measurement, failed_must_hold, make_row
+    >>> toy = Claim(id="toy.fail", reference="none", statement="m <= 1",
+    ...             bound=lambda p: 1.0, measure=lambda p, rng: Measurement(0.0))
+    >>> ok, bad = make_row(toy, "a", 1.0, 0.5), make_row(toy, "b", 1.0, 2.0)
+    >>> [row.setting for row in failed_must_hold([ok, bad])]
+    ['b']
+    """
     rows = list(rows)
     bad = [type(r).__name__ for r in rows if not isinstance(r, ClaimRow)]
     if bad:

@@ -167,6 +167,21 @@ def gaussian_expectation(expr, variances) -> sp.Expr:
     ----------
     Isserlis, L. (1918), Biometrika 12 (moments of the multivariate normal distribution).
     The even moments of a centred Gaussian are standard.
+
+    Examples
+    --------
+    The fourth moment of :math:`N(0, s)` is :math:`3!!\,s^2 = 3s^2`; for independent
+    :math:`X \sim N(0, 1)`, :math:`Y \sim N(0, 2)`, :math:`E(X+Y)^2 = 1 + 2 = 3` (the cross term
+    vanishes).
+
+    >>> import sympy as sp
+    >>> from theory.symbolic import gaussian_expectation
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> s = sp.Symbol("s", positive=True)
+    >>> gaussian_expectation(x**4, {x: s})
+    3*s**2
+    >>> gaussian_expectation((x + y)**2, {x: 1, y: 2})
+    3
     """
     if not isinstance(variances, Mapping):
         raise TypeError(f"`variances` must be a mapping from sympy Symbols to variances; "
@@ -238,6 +253,16 @@ def gaussian_mutual_information(var_x, var_y, cov) -> sp.Expr:
     ----------
     Cover & Thomas (2006), *Elements of Information Theory*, 2nd ed., Wiley, ch. 8 (differential
     entropy of the multivariate normal; section and equation numbers not checked).
+
+    Examples
+    --------
+    Unit variances and covariance 1/2 (:math:`\rho = 1/2`):
+    :math:`-\tfrac12\log(1 - 1/4) = \tfrac12\log(4/3)`.
+
+    >>> import sympy as sp
+    >>> from theory.symbolic import gaussian_mutual_information
+    >>> gaussian_mutual_information(1, 1, sp.Rational(1, 2))
+    log(4/3)/2
     """
     var_x, var_y, cov = (_as_expr(a, n) for a, n in ((var_x, "var_x"), (var_y, "var_y"), (cov, "cov")))
     _check_real_value(var_x, "var_x", positive=True)
@@ -290,6 +315,16 @@ def numeric(expr, **values) -> float:
     References
     ----------
     Meurer et al. (2017), "SymPy: symbolic computing in Python", PeerJ Computer Science 3:e103.
+
+    Examples
+    --------
+    :math:`x^2 + y` at :math:`x = 3, y = 1` is ``9 + 1 = 10``.
+
+    >>> import sympy as sp
+    >>> from theory.symbolic import numeric
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> numeric(x**2 + y, x=3, y=1)
+    10.0
     """
     expr = _as_expr(expr, "expr")
     syms = sorted(expr.free_symbols, key=lambda s: s.name)
@@ -469,6 +504,22 @@ def linear_regression_coordinate() -> LinearRegressionCoordinate:
     improvement with model compression", AAAI (the tradeoff; the testbed reconstructs its
     linear example, whose exact parameters are not published). Cover & Thomas (2006),
     *Elements of Information Theory*, ch. 10 (Gaussian test channel).
+
+    Examples
+    --------
+    At :math:`\sigma^2 = n = \lambda = \tau^2 = 1` and :math:`t = 1/4`: :math:`v = 1 + 1 = 2`,
+    distortion ``t v = 0.5``, generalization share ``2 * (1 - 1/4) * 1 = 1.5`` and rate
+    ``log(1 / (1/4)) / 2 = log 2``.
+
+    >>> import math
+    >>> from theory.symbolic import linear_regression_coordinate
+    >>> vals = linear_regression_coordinate().evaluate(sigma2=1, n=1, lam=1, tau2=1, t=0.25)
+    >>> round(vals["whitened_variance"], 12), round(vals["distortion"], 12)
+    (2.0, 0.5)
+    >>> round(vals["generalization_contribution"], 12)
+    1.5
+    >>> math.isclose(vals["rate"], math.log(2))
+    True
     """
     us, e, xi = sp.symbols("u_star e xi", real=True)
     var = {us: lam * tau2, e: sigma2 / n, xi: sp.Integer(1)}
@@ -576,6 +627,16 @@ def ols_residual(n_obs: int = 3, dim: int = 2) -> OLSResidual:
     ----------
     Seber & Lee (2003), *Linear Regression Analysis*, 2nd ed., Wiley, ch. 3 (residual sum of
     squares; theorem number not checked). The exact least-squares distortion is derived above.
+
+    Examples
+    --------
+    For two observations of one feature the projection has trace ``dim = 1`` and the expected
+    residual is ``sigma2 * (n_obs - dim) = sigma2``; the Pythagoras gap is identically 0.
+
+    >>> from theory.symbolic import ols_residual
+    >>> r = ols_residual(2, 1)
+    >>> r.trace_projection, r.expected_residual, r.pythagoras_gap
+    (1, sigma2, 0)
     """
     dim = as_int(dim, "dim", low=1, high=2)
     n_obs = as_int(n_obs, "n_obs", low=dim + 1, high=5 if dim == 1 else 4)
@@ -704,6 +765,20 @@ def linear_regression_optimal_theta(noise_var, n, feature_eigs, prior_vars) -> L
     Bu, Gao, Zou, Veeravalli (2020), AAAI (population-risk improvement by compression);
     the testbed is a reconstruction of the paper's linear example (its exact parameters are not
     published).
+
+    Examples
+    --------
+    One coordinate with :math:`\sigma^2 = n = \lambda = 1` and :math:`\tau^2 = 0.5` has
+    :math:`s = 0.5 < 1`, so full compression is optimal: :math:`\theta = v = 0.5 + 1 = 1.5`
+    (rate 0), risk ``1 + 0.5 = 1.5`` (instead of ``1 + 1 = 2`` uncompressed) and initial slope
+    ``(0.5 - 1) / (0.5 + 1) = -1/3``.
+
+    >>> from theory.symbolic import linear_regression_optimal_theta
+    >>> opt = linear_regression_optimal_theta(1.0, 1.0, [1.0], [0.5])
+    >>> round(opt.theta, 12), round(opt.rate, 12), round(opt.population_risk, 12)
+    (1.5, 0.0, 1.5)
+    >>> round(opt.initial_slope, 12)
+    -0.333333333333
     """
     s2 = check_positive(noise_var, "noise_var")
     nn = check_positive(n, "n")
@@ -830,6 +905,19 @@ def gaussian_mean() -> GaussianMean:
     error", IEEE JSAIT 1 (individual-sample bound and its Gaussian-mean example; theorem
     and section numbers not checked).
     Xu & Raginsky (2017), NeurIPS (the full-sample bound, vacuous here).
+
+    Examples
+    --------
+    With :math:`n = 2`, :math:`d = 1`, :math:`\sigma^2 = 1`: ``gen = 2 * 1 * 1 / 2 = 1``,
+    population risk ``1 * (1 + 1/2) = 1.5`` and :math:`I(W;Z_i) = \tfrac12\log 2`.
+
+    >>> import math
+    >>> from theory.symbolic import gaussian_mean
+    >>> vals = gaussian_mean().evaluate(n=2, d=1, sigma2=1)
+    >>> round(vals["generalization_error"], 12), round(vals["population_risk"], 12)
+    (1.0, 1.5)
+    >>> math.isclose(vals["mutual_information_individual"], 0.5 * math.log(2))
+    True
     """
     x1, r, xw, xz = sp.symbols("x_1 r x_w x_z", real=True)
     var = {x1: sigma2, r: (n - 1) * sigma2}
@@ -946,6 +1034,20 @@ def gibbs_gaussian_mean() -> GibbsGaussianMean:
     Aminian, Bu, Toni, Rodrigues, Wornell (2021), "An exact characterization of the
     generalization error for the Gibbs algorithm", NeurIPS (main theorem: gen = I_SKL / gamma;
     theorem number not checked).
+
+    Examples
+    --------
+    With :math:`n = d = \sigma^2 = \gamma = \sigma_0^2 = 1`: :math:`v = 1/(1 + 2) = 1/3`,
+    :math:`a = 2/3`, ``gen = 2 * (2/3) * 1 / 1 = 4/3`` and
+    :math:`I_{SKL} = (4/9) / (1/3) = 4/3`, so :math:`I_{SKL}/\gamma` equals ``gen``.
+
+    >>> from theory.symbolic import gibbs_gaussian_mean
+    >>> g = gibbs_gaussian_mean()
+    >>> vals = g.evaluate(n=1, d=1, sigma2=1, gamma=1, prior_var=1)
+    >>> round(vals["generalization_error"], 12), round(vals["symmetrized_kl_information"], 12)
+    (1.333333333333, 1.333333333333)
+    >>> g.identity_gap
+    0
     """
     w = sp.Symbol("w", real=True)
     i = sp.Symbol("i", integer=True, positive=True)

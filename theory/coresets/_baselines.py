@@ -93,6 +93,22 @@ def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
     References
     ----------
     Baykal et al., ICLR 2019, §6 (the "Uniform Sampling" baseline).
+
+    Examples
+    --------
+    At ``fraction = 1`` every edge is kept unchanged (``3 * 4 + 4 * 2 = 20`` weights). At 0.5 a
+    row of 3 inputs gets ``ceil(log(0.5) / log(2/3)) = 2`` draws and a row of 4 inputs
+    ``ceil(log(0.5) / log(3/4)) = 3``, so at most ``4 * 2 + 2 * 3 = 14`` weights survive.
+
+    >>> import torch
+    >>> from theory.coresets import uniform_sparsify
+    >>> from theory.testbeds.nets import make_mlp
+    >>> net = make_mlp(3, [4], 2, seed=0)
+    >>> full = uniform_sparsify(net, 1.0, rng=0)
+    >>> full.kept_weights, full.total_weights, bool(torch.equal(full.model[0].weight, net[0].weight))
+    (20, 20, True)
+    >>> uniform_sparsify(net, 0.5, rng=0).kept_weights <= 14
+    True
     """
     f = _budget_fraction(fraction)
     rng = check_rng(rng)
@@ -135,6 +151,17 @@ def magnitude_prune(model, fraction, device=None) -> CompressedModel:
     ----------
     Han, Pool, Tran, Dally, "Learning both weights and connections for efficient neural
     networks", NeurIPS 2015 (magnitude pruning; here without retraining).
+
+    Examples
+    --------
+    Half of each layer: ``round(0.5 * 12) = 6`` and ``round(0.5 * 8) = 4`` weights, 10 in all,
+    plus the ``4 + 2 = 6`` biases.
+
+    >>> from theory.coresets import magnitude_prune
+    >>> from theory.testbeds.nets import make_mlp
+    >>> pruned = magnitude_prune(make_mlp(3, [4], 2, seed=0), 0.5)
+    >>> pruned.kept_weights, pruned.n_params, pruned.n_params_original
+    (10, 16, 26)
     """
     f = _budget_fraction(fraction)
 
@@ -177,6 +204,18 @@ def truncated_svd(model, fraction, device=None) -> CompressedModel:
     Eckart, Young, "The approximation of one matrix by another of lower rank", Psychometrika 1
     (1936); Denton, Zaremba, Bruna, LeCun, Fergus, "Exploiting linear structure within
     convolutional networks for efficient evaluation", NeurIPS 2014.
+
+    Examples
+    --------
+    At ``fraction = 0.5`` both layers get rank ``max(1, floor(0.5 * 12 / 7)) = 1`` and
+    ``max(1, floor(0.5 * 8 / 6)) = 1``, stored as ``4 + 3 = 7`` and ``2 + 4 = 6`` numbers.
+
+    >>> import torch
+    >>> from theory.coresets import truncated_svd
+    >>> from theory.testbeds.nets import make_mlp
+    >>> low = truncated_svd(make_mlp(3, [4], 2, seed=0), 0.5)
+    >>> low.kept_weights, int(torch.linalg.matrix_rank(low.model[0].weight))
+    (13, 1)
     """
     f = _budget_fraction(fraction)
 

@@ -118,6 +118,23 @@ def layer_inputs(model, inputs, device=None) -> list[np.ndarray]:
     References
     ----------
     Baykal et al., ICLR 2019, §2 (notation :math:`a^{\ell-1}(x)`).
+
+    Examples
+    --------
+    A 3-4-2 net has two Linear layers: the first sees the inputs themselves, the second the ReLU
+    outputs of the first.
+
+    >>> import numpy as np
+    >>> import torch
+    >>> from theory.coresets import layer_inputs
+    >>> from theory.testbeds.nets import make_mlp
+    >>> net = make_mlp(3, [4], 2, seed=0)
+    >>> X = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+    >>> a = layer_inputs(net, X)
+    >>> [x.shape for x in a]
+    [(5, 3), (5, 4)]
+    >>> bool(np.allclose(a[0], X.numpy())), bool(np.allclose(a[1], net[1](net[0](X)).detach().numpy()))
+    (True, True)
     """
     model = _prepare_model(model, device)
     X = _as_input_tensor(inputs, model)

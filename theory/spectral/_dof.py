@@ -43,6 +43,18 @@ def degrees_of_freedom(cov_or_eigenvalues, lam):
     Suzuki et al., IJCAI 2020, definition of the degrees of freedom (standard);
     Caponnetto, De Vito, "Optimal rates for the regularized least-squares algorithm", Found.
     Comput. Math. 7 (2007) (effective dimension).
+
+    Examples
+    --------
+    Eigenvalues 1 and 3 at :math:`\lambda = 1`: ``1/2 + 3/4 = 1.25``; at :math:`\lambda = 3`:
+    ``1/4 + 3/6 = 0.75``. A covariance with these eigenvalues gives the same value.
+
+    >>> import numpy as np
+    >>> from theory.spectral import degrees_of_freedom
+    >>> degrees_of_freedom([1.0, 3.0], 1.0), degrees_of_freedom(np.diag([1.0, 3.0]), 1.0)
+    (1.25, 1.25)
+    >>> degrees_of_freedom([1.0, 3.0], [1.0, 3.0]).tolist()
+    [1.25, 0.75]
     """
     x = as_array(cov_or_eigenvalues, "cov_or_eigenvalues", ndim=(1, 2))
     lam_arr = as_array(lam, "lam", ndim=(0, 1), positive=True)
@@ -170,6 +182,22 @@ def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch
     Hutchinson, "A stochastic estimator of the trace of the influence matrix for Laplacian
     smoothing splines", Comm. Statist. Simul. Comput. 18 (1989); Meyer, Musco, Musco, Woodruff,
     "Hutch++: optimal stochastic trace estimation", SOSA 2021, Algorithm 1.
+
+    Examples
+    --------
+    For :math:`\hat\Sigma = 2I_4` and :math:`\lambda = 1`, :math:`A = \tfrac23 I`, so every
+    Rademacher probe gives :math:`g^\top A g = \tfrac23 \cdot 4 = 8/3` (standard error 0). With at
+    least :math:`m` sketch columns Hutch++ captures :math:`A` exactly: for eigenvalues ``1, 3, 0``
+    it returns ``1/2 + 3/4 + 0 = 1.25``.
+
+    >>> import numpy as np
+    >>> from theory.spectral import degrees_of_freedom_randomized
+    >>> est = degrees_of_freedom_randomized(2 * np.eye(4), 1.0, n_probes=5, rng=0, method="hutchinson")
+    >>> round(est.value, 10), est.se
+    (2.6666666667, 0.0)
+    >>> est = degrees_of_freedom_randomized(np.diag([1.0, 3.0, 0.0]), 1.0, n_probes=9, rng=0)
+    >>> round(est.value, 10), round(est.se, 10)
+    (1.25, 0.0)
     """
     check_in(method, "method", ("hutch++", "hutchinson"))
     check_in(solver, "solver", ("cholesky", "cg"))

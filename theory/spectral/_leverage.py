@@ -44,6 +44,17 @@ def ridge_leverage_scores(cov, lam) -> np.ndarray:
     (\Sigma+\lambda I)^{-1}\phi\rangle`); Alaoui, Mahoney, "Fast randomized kernel ridge
     regression with statistical guarantees", NeurIPS 2015 (ridge leverage scores); Suzuki et al.,
     IJCAI 2020, §4 (sampling distribution of the nodes, as recalled).
+
+    Examples
+    --------
+    For :math:`\hat\Sigma = \mathrm{diag}(1, 3)` and :math:`\lambda = 1` the scores are
+    ``1/(1+1) = 0.5`` and ``3/(3+1) = 0.75``; they sum to :math:`\hat N(1) = 1.25`.
+
+    >>> import numpy as np
+    >>> from theory.spectral import degrees_of_freedom, ridge_leverage_scores
+    >>> scores = ridge_leverage_scores(np.diag([1.0, 3.0]), 1.0)
+    >>> np.round(scores, 12).tolist(), round(float(scores.sum()), 12) == degrees_of_freedom([1.0, 3.0], 1.0)
+    ([0.5, 0.75], True)
     """
     return _leverage_scores(_check_cov(cov, "cov"), check_positive(lam, "lam"))
 
@@ -129,6 +140,20 @@ def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> Leverage
     ----------
     Bach, JMLR 2017, Prop. 1 (i.i.d. sampling from the optimized distribution with weights
     :math:`q^{-1/2}`); Suzuki et al., IJCAI 2020, Thm. 1 (as recalled, not checked against its text).
+
+    Examples
+    --------
+    For :math:`\hat\Sigma = \mathrm{diag}(1, 3)`, :math:`\lambda = 1` the distribution is
+    ``q = (0.5, 0.75) / 1.25 = (0.4, 0.6)``; 8 draws are split into counts :math:`c_j` summing to
+    8, and the ridge weights are :math:`\tau_j = 1 \cdot 8\, q_j / c_j`.
+
+    >>> import numpy as np
+    >>> from theory.spectral import leverage_sample
+    >>> s = leverage_sample(np.diag([1.0, 3.0]), lam=1.0, draws=8, rng=0)
+    >>> np.round(s.q, 12).tolist(), int(s.counts.sum())
+    ([0.4, 0.6], 8)
+    >>> bool(np.allclose(s.tau[s.keep], 8 * s.q[s.keep] / s.counts))
+    True
     """
     S = _check_cov(cov, "cov")
     if lam is None:
@@ -230,6 +255,16 @@ def leverage_sampling_width(n_dof, delta=0.05, c_size=5.0, c_log=80.0) -> float:
     ----------
     Suzuki et al., IJCAI 2020, Thm. 1; Bach, JMLR 2017, Prop. 1 (constants as recalled, not
     checked against the papers' text).
+
+    Examples
+    --------
+    With :math:`\hat N = 1`, :math:`c_{\log} = 1` and :math:`\delta = e^{-2}`:
+    ``5 * 1 * log(1 / e**-2) = 5 * 2 = 10``.
+
+    >>> import math
+    >>> from theory.spectral import leverage_sampling_width
+    >>> round(leverage_sampling_width(1.0, delta=math.exp(-2), c_log=1.0), 10)
+    10.0
     """
     n_dof = check_positive(n_dof, "n_dof")
     delta = as_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
@@ -273,6 +308,20 @@ def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) 
     ----------
     Bach, JMLR 2017, Prop. 1; Suzuki et al., IJCAI 2020, Thm. 1 (constants as recalled, not
     checked against the papers' text).
+
+    Examples
+    --------
+    At :math:`\lambda = 0.1`: :math:`\lambda_{\max}(R_\tau) \le 4 \cdot 0.1 = 0.4`; over
+    :math:`m = 10` nodes :math:`L_A \le 0.4 \cdot 10 = 4`; with :math:`Z = (1, 2)`,
+    :math:`L_B \le 0.4 \cdot (1 + 4) = 2`.
+
+    >>> from theory.spectral import leverage_reconstruction_guarantee
+    >>> round(leverage_reconstruction_guarantee(0.1), 12)
+    0.4
+    >>> round(leverage_reconstruction_guarantee(0.1, m=10), 12)
+    4.0
+    >>> round(leverage_reconstruction_guarantee(0.1, next_weight=[[1.0, 2.0]]), 12)
+    2.0
     """
     lam = check_positive(lam, "lam")
     c_err = check_positive(c_err, "c_err")
@@ -327,6 +376,17 @@ def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80
     References
     ----------
     Suzuki et al., IJCAI 2020, Thm. 1 (as recalled, not checked against its text).
+
+    Examples
+    --------
+    The returned :math:`\lambda` meets the width, and only just (bisection to a relative 1e-6):
+    its :math:`m^\sharp` is at most 20 and above 19.99.
+
+    >>> from theory.spectral import degrees_of_freedom, lambda_for_width, leverage_sampling_width
+    >>> lam = lambda_for_width([1.0, 3.0], 20.0)
+    >>> width = leverage_sampling_width(degrees_of_freedom([1.0, 3.0], lam))
+    >>> 19.99 < width <= 20.0
+    True
     """
     x = as_array(cov_or_eigenvalues, "cov_or_eigenvalues", ndim=(1, 2))
     width = check_positive(width, "width")

@@ -55,6 +55,20 @@ def residual_covariance(cov, keep, tau=0.0) -> np.ndarray:
     ----------
     Suzuki et al., IJCAI 2020, §3 (the bracket of :math:`L_A` and :math:`L_B`; form of
     :math:`I_\tau` as recalled, not checked against the paper's text).
+
+    Examples
+    --------
+    For :math:`\hat\Sigma = [[2, 1], [1, 1]]` and :math:`J = \{0\}`: with :math:`\tau = 0`,
+    :math:`R = \hat\Sigma - \hat\Sigma_{F0}\hat\Sigma_{0F}/2 = [[0, 0], [0, 1/2]]`; with
+    :math:`\tau = 1` the divisor is :math:`2 + 1 = 3` and :math:`R = [[2, 1], [1, 2]]/3`.
+
+    >>> import numpy as np
+    >>> from theory.spectral import residual_covariance
+    >>> cov = np.array([[2.0, 1.0], [1.0, 1.0]])
+    >>> np.round(residual_covariance(cov, [0]), 10).tolist()
+    [[0.0, 0.0], [0.0, 0.5]]
+    >>> np.round(3 * residual_covariance(cov, [0], tau=1.0), 10).tolist()
+    [[2.0, 1.0], [1.0, 2.0]]
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]
@@ -91,6 +105,17 @@ def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
     ----------
     Suzuki et al., IJCAI 2020, §3 (:math:`\hat A_J`; form of :math:`I_\tau` as recalled, not
     checked against the paper's text).
+
+    Examples
+    --------
+    For :math:`\hat\Sigma = [[2, 1], [1, 1]]` and :math:`J = \{0\}`: :math:`\hat A_J =
+    \hat\Sigma_{F0}/\hat\Sigma_{00} = (2, 1)^\top/2`, whose row for the kept node is 1.
+
+    >>> import numpy as np
+    >>> from theory.spectral import reconstruction_matrix
+    >>> cov = np.array([[2.0, 1.0], [1.0, 1.0]])
+    >>> np.round(reconstruction_matrix(cov, [0]), 10).tolist()
+    [[1.0], [0.5]]
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]
@@ -121,6 +146,20 @@ def reconstruction_error(cov, keep, A, next_weight=None) -> float:
     References
     ----------
     Suzuki et al., IJCAI 2020, §3 (the reconstruction error that the penalised losses bound).
+
+    Examples
+    --------
+    For :math:`\hat\Sigma = [[2, 1], [1, 1]]` and :math:`J = \{0\}`: predicting node 1 by 0
+    (:math:`A = (1, 0)^\top`) costs its variance 1; the least-squares map :math:`(1, 1/2)^\top`
+    costs :math:`\mathrm{Tr}\,R_0(J) = 1 - 1/2 = 1/2`.
+
+    >>> import numpy as np
+    >>> from theory.spectral import reconstruction_error
+    >>> cov = np.array([[2.0, 1.0], [1.0, 1.0]])
+    >>> round(reconstruction_error(cov, [0], [[1.0], [0.0]]), 10)
+    1.0
+    >>> round(reconstruction_error(cov, [0], [[1.0], [0.5]]), 10)
+    0.5
     """
     S = _check_cov(cov, "cov")
     m = S.shape[0]
@@ -167,6 +206,20 @@ def pruning_loss(cov, keep, tau=0.0, theta=1.0, next_weight=None) -> float:
     ----------
     Suzuki et al., IJCAI 2020, §3 (input- and output-aware losses and their mixture; exact form
     of :math:`\tau` and :math:`\theta` as recalled, not checked against the paper's text).
+
+    Examples
+    --------
+    For :math:`\hat\Sigma = [[2, 1], [1, 1]]`, :math:`J = \{0\}`, :math:`\tau = 1`:
+    :math:`R = [[2, 1], [1, 2]]/3`, so :math:`L_A = \mathrm{Tr}\,R = 4/3` and, with
+    :math:`Z = (0, 1)`, :math:`L_B = R_{11} = 2/3`.
+
+    >>> import numpy as np
+    >>> from theory.spectral import pruning_loss
+    >>> cov = np.array([[2.0, 1.0], [1.0, 1.0]])
+    >>> round(pruning_loss(cov, [0], tau=1.0), 10)
+    1.3333333333
+    >>> round(pruning_loss(cov, [0], tau=1.0, theta=0.0, next_weight=[[0.0, 1.0]]), 10)
+    0.6666666667
     """
     theta = _theta(theta)
     R = residual_covariance(cov, keep, tau)

@@ -46,20 +46,55 @@ def _params(p, required, name="p") -> Mapping:
 
 def linear_model(p) -> CompressedLinearRegression:
     """The :class:`CompressedLinearRegression` of a parameter dict
-    (``d, n, noise_var, feature_eigs, prior_vars``)."""
+    (``d, n, noise_var, feature_eigs, prior_vars``).
+
+    Examples
+    --------
+    One coordinate with ``n = 4`` and ``noise_var = 1``: the uncompressed population risk is
+    ``1 * (1 + 1/4) = 1.25``; on :data:`LINEAR_TRADEOFF` the sum of ``(s_i - 1) / (s_i + 1)`` over
+    the SNRs is negative (about -5.9), so compression helps.
+
+    >>> from theory.testbeds.configs import LINEAR_TRADEOFF, linear_model
+    >>> model = linear_model({"d": 1, "n": 4, "noise_var": 1.0, "feature_eigs": [1.0],
+    ...                       "prior_vars": [0.125]})
+    >>> model.uncompressed_population_risk()
+    1.25
+    >>> linear_model(LINEAR_TRADEOFF).compression_helps()
+    True
+    """
     _params(p, ("d", "n", "noise_var", "feature_eigs", "prior_vars"))
     return CompressedLinearRegression(p["d"], p["n"], p["noise_var"], p["feature_eigs"], p["prior_vars"])
 
 
 def gaussian_mean_model(p) -> GaussianMeanEstimation:
-    """The :class:`GaussianMeanEstimation` of a parameter dict (``n``; ``d`` = 1, ``sigma2`` = 1)."""
+    """The :class:`GaussianMeanEstimation` of a parameter dict (``n``; ``d`` = 1, ``sigma2`` = 1).
+
+    Examples
+    --------
+    The defaults are ``d = 1`` and ``sigma2 = 1``, so ``gen = 2 * 1 * 1 / n``, i.e. 0.2 at
+    ``n = 10``.
+
+    >>> from theory.testbeds.configs import gaussian_mean_model
+    >>> gaussian_mean_model({"n": 10}).generalization_error()
+    0.2
+    """
     _params(p, ("n",))
     return GaussianMeanEstimation(p["n"], p.get("d", 1), p.get("sigma2", 1.0))
 
 
 def gibbs_model(p) -> GibbsGaussianMean:
     """The :class:`GibbsGaussianMean` of a parameter dict
-    (``n, gamma``; ``d`` = 1, ``sigma2`` = 1, ``prior_var`` = 1)."""
+    (``n, gamma``; ``d`` = 1, ``sigma2`` = 1, ``prior_var`` = 1).
+
+    Examples
+    --------
+    With the defaults (``d = sigma2 = prior_var = 1``), ``n = 2`` and ``gamma = 2``:
+    ``v = 1 / (1 + 4) = 0.2``, ``a = 0.8`` and ``gen = 2 * 0.8 / 2 = 0.8``.
+
+    >>> from theory.testbeds.configs import gibbs_model
+    >>> round(gibbs_model({"n": 2, "gamma": 2.0}).generalization_error(), 12)
+    0.8
+    """
     _params(p, ("n", "gamma"))
     return GibbsGaussianMean(p["n"], p["gamma"], d=p.get("d", 1), sigma2=p.get("sigma2", 1.0),
                              prior_var=p.get("prior_var", 1.0))

@@ -165,6 +165,18 @@ def stratified_counts(class_counts, n_train, n_test) -> tuple[np.ndarray, np.nda
     Balinski, Young, *Fair Representation* (1982), ch. 2 (Hamilton's largest-remainder method);
     Kohavi, "A study of cross-validation and bootstrap for accuracy estimation and model
     selection", IJCAI 1995 (stratified splits).
+
+    Examples
+    --------
+    Classes of sizes 5, 3, 2 (shares 0.5, 0.3, 0.2). Test: ``3 * shares = 1.5, 0.9, 0.6`` floor to
+    ``1, 0, 0`` and the two largest remainders (0.9, 0.6) get the two missing items, giving
+    ``1, 1, 1``; train: ``4 * shares = 2, 1.2, 0.8`` floor to ``2, 1, 0`` and the largest remainder
+    (0.8) gets the last item, giving ``2, 1, 1``.
+
+    >>> from theory.testbeds.data import stratified_counts
+    >>> train, test = stratified_counts([5, 3, 2], 4, 3)
+    >>> train.tolist(), test.tolist()
+    ([2, 1, 1], [1, 1, 1])
     """
     raw = as_array(class_counts, "class_counts", ndim=1, nonnegative=True)
     if not np.all(raw == np.round(raw)):
@@ -229,6 +241,22 @@ def load_digits_split(n_train=None, n_test=None, seed=0, standardize=True, devic
     Repository (1998) (the data; scikit-learn ships its 1797-image test part as
     ``sklearn.datasets.load_digits``); Pedregosa et al., "Scikit-learn: machine learning in
     Python", JMLR 12 (2011).
+
+    Examples
+    --------
+    Each of the 10 digit classes holds about 180 of the 1797 images, so a stratified training set
+    of 100 has 10 per class; the parts are disjoint and the standardised training features have
+    mean 0.
+
+    >>> import numpy as np
+    >>> from theory.testbeds.data import load_digits_split
+    >>> split = load_digits_split(n_train=100, n_test=50, as_tensor=False)
+    >>> split.X_train.shape, split.X_test.shape
+    ((100, 64), (50, 64))
+    >>> np.bincount(split.y_train, minlength=10).tolist()
+    [10, 10, 10, 10, 10, 10, 10, 10, 10, 10]
+    >>> len(set(split.train_index) & set(split.test_index)), bool(np.allclose(split.X_train.mean(axis=0), 0))
+    (0, True)
     """
     X_all, y_all = _digits()
     N = X_all.shape[0]

@@ -79,6 +79,17 @@ def design_matrix(n: int, feature_eigs, rng=None) -> np.ndarray:
     feature_eigs : array_like, shape (d,)
         Positive eigenvalues :math:`\lambda_i`.
     rng : None, int or numpy.random.Generator
+
+    Examples
+    --------
+    The design's normalised Gram matrix is exactly :math:`\mathrm{diag}(\lambda)`, here
+    ``diag(1, 4)``, whatever the seed.
+
+    >>> import numpy as np
+    >>> from theory.testbeds.linear import design_matrix
+    >>> X = design_matrix(5, [1.0, 4.0], rng=0)
+    >>> X.shape, bool(np.allclose(X.T @ X / 5, np.diag([1.0, 4.0])))
+    ((5, 2), True)
     """
     lam = as_array(feature_eigs, "feature_eigs", ndim=1, positive=True)
     n = as_size(n, "n", low=lam.size)
@@ -138,6 +149,28 @@ class CompressedLinearRegression:
     Bu, Gao, Zou, Veeravalli, "Information-theoretic understanding of population risk
     improvement with model compression", AAAI 2020 (linear-regression example; this class is a
     reconstruction of it, as the paper's exact parameters are not published).
+
+    Examples
+    --------
+    One coordinate with :math:`n = 4`, :math:`\sigma^2 = \lambda = 1`, :math:`\tau^2 = 1/8` has SNR
+    ``4 * 1/8 = 0.5 < 1``, so compression helps. Uncompressed (rate ``inf``): population risk
+    ``1 * (1 + 1/4) = 1.25`` and ``gen = 2 * 1 * 1/4 = 0.5``; erased (rate 0, :math:`t = 1`):
+    population risk ``1 + 1/8 = 1.125`` and ``gen = 0``, the optimum, at the water level
+    :math:`\theta = v = 1/8 + 1/4 = 0.375`.
+
+    >>> import math
+    >>> from theory.testbeds.linear import CompressedLinearRegression
+    >>> model = CompressedLinearRegression(d=1, n=4, noise_var=1.0, feature_eigs=[1.0],
+    ...                                    prior_vars=[0.125])
+    >>> model.compression_helps()
+    True
+    >>> model.population_risk(math.inf), model.generalization_error(math.inf)
+    (1.25, 0.5)
+    >>> model.population_risk(0.0), model.generalization_error(0.0)
+    (1.125, 0.0)
+    >>> opt = model.optimal_rate()
+    >>> opt.rate, opt.theta, opt.population_risk
+    (0.0, 0.375, 1.125)
     """
 
     d: int

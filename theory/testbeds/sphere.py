@@ -91,6 +91,23 @@ class SphereTeacher:
         :math:`\sigma \ge 0`.
     rkhs_norm : float, default 1.0
     seed : int, default 0
+
+    Examples
+    --------
+    The coefficients are rescaled so that :math:`\sqrt{c^\top\kappa(Z,Z)c}` is ``rkhs_norm = 1``,
+    hence :math:`|f^*| \le 1/\sqrt 2`; without noise the labels are :math:`f^*(X)` itself.
+
+    >>> import math
+    >>> import numpy as np
+    >>> from theory.kernels import two_layer_relu_ntk
+    >>> from theory.testbeds.sphere import SphereTeacher
+    >>> teacher = SphereTeacher(3, n_centers=5, noise_std=0.0)
+    >>> gram = two_layer_relu_ntk(teacher.centers, output_layer=False)
+    >>> round(float(teacher.coef @ gram @ teacher.coef), 10)
+    1.0
+    >>> X, y, f = teacher.sample(100, rng=0)
+    >>> bool(np.array_equal(y, f)), bool(np.abs(f).max() <= 1 / math.sqrt(2))
+    (True, True)
     """
 
     def __init__(self, d, n_centers=20, noise_std=0.5, rkhs_norm=1.0, seed=0):
@@ -180,6 +197,23 @@ class TwoLayerReLU(nn.Module):
     antisymmetric : bool, default True
     dtype : torch.dtype, default torch.float64
     device : str or torch.device, default "cpu"
+
+    Examples
+    --------
+    The mirrored pairs cancel, so the net is 0 at initialisation; the closed-form NTK at one input
+    equals the squared norm of the gradient of the output with respect to the first layer (the
+    only trained layer).
+
+    >>> import torch
+    >>> from theory.testbeds.sphere import TwoLayerReLU, uniform_sphere
+    >>> net = TwoLayerReLU(3, 4, seed=0)
+    >>> X = uniform_sphere(5, 3, rng=0)
+    >>> [round(float(v), 12) for v in net.predict(X)]
+    [0.0, 0.0, 0.0, 0.0, 0.0]
+    >>> x = torch.as_tensor(X[:1])
+    >>> (grad,) = torch.autograd.grad(net(x).sum(), net.weight)
+    >>> bool(abs(net.ntk(X[:1])[0, 0] - float((grad ** 2).sum())) < 1e-12)
+    True
     """
 
     def __init__(self, in_dim, width, *, seed=None, train_output=False, antisymmetric=True,
@@ -300,6 +334,21 @@ def train_gd(model, X, y, step, steps, *, eval_every=None, eval_fn=None):
         A model with non-finite or no trainable parameters or not mapping (n, d) to (n, 1),
         bad ``X``/``y``/``step``/``steps``, ``eval_every`` without ``eval_fn`` (or the reverse),
         and a loss that stops being finite (``step`` too large: the iteration diverged).
+
+    Examples
+    --------
+    For :math:`f(x) = wx` on the single pair :math:`(1, 1)` the loss :math:`(w - 1)^2/2` has
+    gradient :math:`w - 1`, so steps of :math:`\alpha = 0.5` from :math:`w = 0` give
+    :math:`w \leftarrow w + (1 - w)/2 = 0.5, 0.75, 0.875`.
+
+    >>> import torch
+    >>> from theory.testbeds.nets import make_mlp
+    >>> from theory.testbeds.sphere import train_gd
+    >>> model = make_mlp(1, [], 1, bias=False, seed=0, dtype=torch.float64)
+    >>> with torch.no_grad():
+    ...     _ = model[0].weight.zero_()
+    >>> train_gd(model, [[1.0]], [1.0], 0.5, 3, eval_every=1, eval_fn=lambda t, m: m[0].weight.item())
+    [0.0, 0.5, 0.75, 0.875]
     """
     check_model(model, finite=True)
     params = [q for q in model.parameters() if q.requires_grad]
