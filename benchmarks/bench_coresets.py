@@ -1,121 +1,200 @@
-"""CoreNet: ``theory.coresets.corenet`` (vectorized over neurons) against a per-neuron loop.
+"""CoreNet: ``theory.coresets.corenet`` against a plain vectorized torch implementation of it.
 
 Sparsifies a 784-300-100-10 ReLU MLP (the LeNet-300-100 shape of Baykal et al., ICLR 2019, built
 with ``make_mlp`` and a seeded random init, on synthetic image-like inputs in [0, 1] with a
-zero border, so no MNIST download) to 10% of its weights. The peer is a straightforward
-implementation of the same algorithm with a Python loop over neurons and sign groups: for each
-neuron, the sensitivities max_x w_j a_j(x) / sum_k w_k a_k(x), then the same per-layer budget
-bisection (the library's helper) and a multinomial draw per neuron. Both draw from the same
-generator in the same order, so they return the same network; values are the fraction of weights kept (reference: the 10% target). Times are the best
-of 3 runs of ``time.perf_counter``; ``quick`` uses 100 points in S instead of 300.
+zero border, so no MNIST download) to 10% of its weights (budget mode, layerwise allocation).
+
+The peer (``_torch_corenet``, this file) runs the same algorithm written plainly in torch
+(float64, one thread): the forward pass for the layer inputs, the Delta terms by two matmuls per
+layer, the empirical sensitivities batched over neurons (one matmul for the group
+pre-activations, then the max over the points of S of the broadcast products, in chunks of
+neurons), the same per-layer bisection of the budget scale vectorized over the whole layer, and
+one multinomial draw per layer and sign group batched over neurons. The draws use the same numpy
+generator in the same order as ours (torch has no seeded multinomial with numpy's stream), so
+the peer returns the same network; the note reports the largest weight difference (ours is
+stored in float32). Values are the fraction of weights kept (reference: the 10% target).
+
+Rows: |S| = 300 points (quick: 100), and a scaling series over the hidden width (784-w-w/3-10,
+w = 150, 300, 600; quick: 75, 150). Timing: ``benchmarks._timing.compare`` (one warm-up call
+each, then interleaved calls, medians of 5).
 """
 
 from __future__ import annotations
 
+import copy
+import math
 
 import numpy as np
 import torch
 
-from ._timing import best_time
+from ._timing import compare
 
-NAME = "corenet_vectorized_vs_loop"
-_REPEATS = 3
+NAME = "corenet"
+_PEER = "plain vectorized torch CoreNet (this file)"
+# Most entries of one chunk of broadcast products (neurons x points x inputs) in the peer.
+_CHUNK = 2 ** 17
 
 
-def _loop_corenet(net, X, fraction, delta, rng):
-    """The same algorithm as ``corenet(..., fraction=...)``, with Python loops over neurons.
+def _torch_sensitivity(W, A):
+    """Sensitivities s (out, in) and the group totals (out, 2) of one layer, in torch."""
+    if bool((A < 0).any()):
+        A = torch.cat([A.clamp(min=0), (-A).clamp(min=0)])
+    sens = torch.zeros_like(W)
+    step = max(1, _CHUNK // (A.shape[0] * A.shape[1]))
+    for sign in (1.0, -1.0):
+        Wg = (sign * W).clamp(min=0)
+        Z = A @ Wg.T                                                   # (n, out)
+        inv = torch.where(Z > 0, 1.0 / Z, torch.zeros_like(Z)).T       # (out, n)
+        M = torch.cat([(inv[i:i + step, :, None] * A[None]).amax(dim=1) for i in range(0, W.shape[0], step)])
+        sens += Wg * M
+    sens.clamp_(0.0, 1.0)
+    tot = torch.stack([torch.where(W > 0, sens, 0.0).sum(1), torch.where(W < 0, sens, 0.0).sum(1)], dim=1)
+    return sens, tot
 
-    Sensitivities and draws are computed neuron by neuron and sign group by sign group; the
-    network-level quantities (Delta terms, the per-layer budget bisection) reuse the library's
-    helpers, so the timing difference is the vectorization over neurons.
-    """
-    from theory import coresets as cs
-    from theory.coresets._corenet import _budget_scale
-    from theory.testbeds.nets import linear_layers
 
-    lins = linear_layers(net)
+def _torch_budget_scale(rate, q_pos, q_neg, target):
+    """Smallest t with E#distinct edges(ceil(rate * t)) >= target: the library's bisection, in torch."""
+    lq = [torch.where(q > 0, torch.log1p(-q.clamp(max=1.0)), 0.0) for q in (q_pos, q_neg)]
+    sup = [q > 0 for q in (q_pos, q_neg)]
+
+    def nnz(t):
+        return sum(float(torch.where(s, -torch.expm1(torch.ceil(rate[:, k] * t)[:, None] * l), 0.0).sum())
+                   for k, (l, s) in enumerate(zip(lq, sup)))
+    target = min(target, float(sum(int(s.sum()) for s in sup)))
+    rmax = float(rate.max())
+    if rmax <= 0:
+        return 0.0
+    lo, hi = 0.0, 1.0 / rmax
+    while nnz(hi) < target and hi < 1e300:
+        lo, hi = hi, hi * 4.0
+    for _ in range(80):
+        mid = 0.5 * (lo + hi) if lo > 0 else hi / 2.0
+        if lo == 0 and mid < 1e-300:
+            break
+        if nnz(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+        if lo > 0 and hi / lo < 1 + 1e-4:
+            break
+    return hi
+
+
+def _draw(w_abs, q, m, rng):
+    """w c / (m q), c ~ Multinomial(m_i, q_i) drawn for all neurons at once (numpy generator)."""
+    m = np.where(q.sum(1) > 0, m, 0)
+    law = np.where(m[:, None] > 0, q, 0.0)
+    law[m == 0, 0] = 1.0                                               # any law for rows drawn 0 times
+    law /= law.sum(1, keepdims=True)
+    counts = rng.multinomial(m, law)
+    denom = m[:, None] * law
+    return w_abs * np.divide(counts, denom, out=np.zeros(counts.shape), where=denom > 0)
+
+
+def _torch_corenet(net, X, fraction, delta, rng):
+    """CoreNet in budget mode (layerwise allocation), written plainly in torch; returns the new net."""
+    lins = [m for m in net if isinstance(m, torch.nn.Linear)]
     L = len(lins)
-    Ws = [l.weight.detach().double().numpy() for l in lins]
-    bs = [l.bias.detach().double().numpy() for l in lins]
-    acts = cs.layer_inputs(net, X)
-    eta = sum(l.out_features for l in lins)
-    eta_star = max(l.in_features for l in lins)
-    consts = cs.corenet_constants(eta, eta_star, delta)
-    dterms = cs.delta_terms(Ws, acts, kappa=consts.kappa, biases=bs)
-    lg = np.log(8.0 * eta / delta)
-    out = []
-    for l, (W, A) in enumerate(zip(Ws, acts)):
-        if np.any(A < 0):
-            A = np.concatenate([np.maximum(A, 0), np.maximum(-A, 0)])
-        S = np.zeros((W.shape[0], 2))
-        Q = [np.zeros_like(W), np.zeros_like(W)]
-        for k, sign in enumerate((1.0, -1.0)):
-            for i in range(W.shape[0]):
-                w = np.where(sign * W[i] > 0, sign * W[i], 0.0)
-                z = A @ w
-                ok = z > 0
-                s = (A[ok] * w / z[ok, None]).max(axis=0) if ok.any() else np.zeros_like(w)
-                S[i, k] = s.sum()
-                if S[i, k] > 0:
-                    Q[k][i] = s / S[i, k]
-        rate = 8.0 * S * 2.0 * lg * (2.0 * L * dterms.delta_forward[l]) ** 2
-        t = _budget_scale([rate[:, 0], rate[:, 1]], Q, fraction * W.size)
-        m = np.ceil(rate * t).astype(np.int64)
-        What = np.zeros_like(W)
-        for k, sign in enumerate((1.0, -1.0)):
-            for i in range(W.shape[0]):
-                w = np.where(sign * W[i] > 0, sign * W[i], 0.0)
-                if m[i, k] == 0 or S[i, k] == 0:
-                    q, mi = np.eye(1, len(w))[0], 0
-                else:
-                    q, mi = Q[k][i], int(m[i, k])
-                c = rng.multinomial(mi, q)
-                denom = mi * q
-                What[i] += sign * np.divide(w * c, denom, out=np.zeros_like(w), where=denom > 0)
-        out.append(What)
-    return out
+    acts = []
+    with torch.no_grad():
+        h = X
+        for mod in net:
+            if isinstance(mod, torch.nn.Linear):
+                acts.append(h.double())
+            h = mod(h)
+    Ws = [lin.weight.detach().double() for lin in lins]
+    bs = [lin.bias.detach().double() for lin in lins]
+    eta = sum(lin.out_features for lin in lins)
+    eta_star = max(lin.in_features for lin in lins)
+    r = math.sqrt(math.log(eta * eta_star))
+    kappa = r * (1.0 + r * math.log(8.0 * eta * eta_star / delta))
+    dhat = []
+    for W, b, A in zip(Ws, bs, acts):
+        num = A.abs() @ W.abs().T + b.abs()
+        z = A @ W.T + b
+        dhat.append(float(torch.where(num > 0, num / z.abs(), 1.0).mean(0).max()))
+    d = np.array(dhat) + kappa
+    fwd = np.cumprod(d[::-1])[::-1]
+    lg = math.log(8.0 * eta / delta)
+    new = copy.deepcopy(net)
+    for l, (W, A, lin) in enumerate(zip(Ws, acts, [m for m in new if isinstance(m, torch.nn.Linear)])):
+        sens, tot = _torch_sensitivity(W, A)
+        rate = 8.0 * tot * 2.0 * lg * (2.0 * L * float(fwd[l])) ** 2
+        qs = []
+        for k, mask in enumerate((W > 0, W < 0)):
+            s = torch.where(mask, sens, 0.0)
+            qs.append(torch.where(tot[:, k:k + 1] > 0, s / tot[:, k:k + 1], 0.0))
+        t = _torch_budget_scale(rate, qs[0], qs[1], fraction * W.numel())
+        m = torch.ceil(rate * t).long().numpy()
+        Wn = W.numpy()
+        What = (_draw(np.maximum(Wn, 0.0), qs[0].numpy(), m[:, 0], rng)
+                - _draw(np.maximum(-Wn, 0.0), qs[1].numpy(), m[:, 1], rng))
+        with torch.no_grad():
+            lin.weight.copy_(torch.as_tensor(What, dtype=lin.weight.dtype))
+    return new
+
+
+def _images(n, side, seed=0):
+    g = np.random.default_rng(seed)
+    img = g.uniform(0.0, 1.0, (n, side, side))
+    img[:, :4, :] = img[:, -4:, :] = img[:, :, :4] = img[:, :, -4:] = 0.0   # a zero border, as in MNIST
+    return torch.as_tensor(img.reshape(n, side * side), dtype=torch.float32)
+
+
+def _case(widths, n, repeats):
+    from theory.coresets import corenet
+    from theory.testbeds.nets import make_mlp
+
+    net = make_mlp(784, widths, 10, seed=0)
+    X = _images(n, 28)
+    tm = compare(lambda: corenet(net, X, fraction=0.1, delta=0.1, rng=0),
+                 lambda: _torch_corenet(net, X, 0.1, 0.1, np.random.default_rng(0)), repeats=repeats)
+    res, peer = tm.ours_value, tm.peer_value
+    ours_W = [lin.weight.detach().double() for lin in res.model if isinstance(lin, torch.nn.Linear)]
+    peer_W = [lin.weight.detach().double() for lin in peer if isinstance(lin, torch.nn.Linear)]
+    diff = max(float((a - b).abs().max()) for a, b in zip(ours_W, peer_W))
+    kept_peer = sum(int(torch.count_nonzero(w)) for w in peer_W) / sum(w.numel() for w in peer_W)
+    return tm, res.kept_fraction, kept_peer, diff
 
 
 def run(quick: bool = False) -> list[dict]:
-    """Time CoreNet at 10% kept on a 784-300-100-10 MLP, ours against a per-neuron loop.
+    """Time CoreNet at 10% kept on a 784-300-100-10 MLP, ours against a plain vectorized torch CoreNet.
 
     Parameters
     ----------
     quick : bool, default False
-        100 points in S instead of 300.
+        100 points in S instead of 300; scaling widths 75 and 150.
 
     Returns
     -------
     list of dict
-        One row: benchmark, case, ours_value, peer_value, reference_value, ours_time_s,
-        peer_time_s, speedup (peer / ours), note.
+        One comparison row (benchmark, case, ours_value, peer_value, reference_value,
+        ours_time_s, peer_time_s, ratio = ours / peer, goal, peer, note) and one scaling row
+        (time against the first hidden width, ours and the peer).
     """
-    from theory.coresets import corenet
-    from theory.testbeds.nets import linear_layers, make_mlp
-
-    n = 100 if quick else 300
-    net = make_mlp(784, (300, 100), 10, seed=0)
-    g = np.random.default_rng(0)
-    img = g.uniform(0.0, 1.0, (n, 28, 28))
-    img[:, :4, :] = img[:, -4:, :] = img[:, :, :4] = img[:, :, -4:] = 0.0   # a zero border, as in MNIST
-    X = torch.as_tensor(img.reshape(n, 784), dtype=torch.float32)
     torch.set_num_threads(1)
-    res, t_ours = best_time(lambda: corenet(net, X, fraction=0.1, delta=0.1, rng=0), _REPEATS)
-    Ws = [l.weight.detach().double().numpy() for l in linear_layers(net)]
-    loop, t_loop = best_time(lambda: _loop_corenet(net, X, 0.1, 0.1, np.random.default_rng(0)), _REPEATS)
-    ours_W = [l.weight.detach().double().numpy() for l in linear_layers(res.model)]
-    diff = max(float(np.max(np.abs(a - b))) for a, b in zip(ours_W, loop))
-    kept_loop = sum(int(np.count_nonzero(W)) for W in loop) / sum(W.size for W in Ws)
-    return [{
-        "benchmark": NAME,
-        "case": f"784-300-100-10 MLP, |S|={n}, 10% of weights kept",
-        "ours_value": res.kept_fraction,
-        "peer_value": kept_loop,
-        "reference_value": 0.1,
-        "ours_time_s": t_ours,
-        "peer_time_s": t_loop,
-        "speedup": t_loop / t_ours if t_ours > 0 else float("inf"),
-        "note": (f"values: fraction of weights kept; max |W_ours - W_loop| = {diff:.2g} (ours is "
-                 "stored in float32); both run the whole algorithm (Delta terms, per-layer budget "
-                 "bisection shared), the peer loops over neurons for sensitivities and draws"),
+    n = 100 if quick else 300
+    tm, kept, kept_peer, diff = _case((300, 100), n, 5)
+    rows = [{
+        "benchmark": NAME, "case": f"784-300-100-10 MLP, |S|={n}, 10% of weights kept",
+        "ours_value": kept, "peer_value": kept_peer, "reference_value": 0.1,
+        "ours_time_s": tm.ours_s, "peer_time_s": tm.peer_s, "ratio": tm.ratio,
+        "speedup": 1.0 / tm.ratio if tm.ratio > 0 else float("inf"), "goal": 1.2, "peer": _PEER,
+        "note": (f"values: fraction of weights kept; same network: max |W_ours - W_peer| = {diff:.2g} "
+                 "(ours is stored in float32); same sensitivities, budget bisection and draws (the "
+                 "peer draws from the same numpy generator in the same order)"),
     }]
+    widths = (75, 150) if quick else (150, 300, 600)
+    ours_t, peer_t, diffs = [], [], []
+    for w in widths:
+        tm, _, _, diff = _case((w, w // 3), 100 if quick else 200, 3)
+        ours_t.append(tm.ours_s)
+        peer_t.append(tm.peer_s)
+        diffs.append(diff)
+    rows.append({
+        "scaling": True, "benchmark": NAME, "series": "CoreNet 784-w-w/3-10, 10% kept",
+        "variable": "width", "sizes": list(widths), "ours_times": ours_t, "peer": _PEER,
+        "peer_times": peer_t,
+        "note": f"|S| = {100 if quick else 200}; largest weight difference ours vs peer {max(diffs):.2g}",
+    })
+    return rows

@@ -463,3 +463,39 @@ def test_theory_mode_per_layer_eps_and_sample_sizes_match_the_formula(device):
         assert np.all(np.abs(got - want) <= 1 + 1e-12 * want)
         assert np.all(np.abs(theo - want) <= 1 + 1e-12 * want)
     assert next(res.model.parameters()).device.type == torch.device(device).type
+
+
+def _reference_sensitivity(W, A):
+    """The previous max-times loop over every input column (no skipping of all-zero inputs)."""
+    A = np.concatenate([np.maximum(A, 0), np.maximum(-A, 0)]) if np.any(A < 0) else A
+    sens = np.zeros(W.shape)
+    for sign, mask in ((1.0, W > 0), (-1.0, W < 0)):
+        Wg = np.where(mask, sign * W, 0.0)
+        Z = A @ Wg.T
+        inv = np.divide(1.0, Z, out=np.zeros_like(Z), where=Z > 0)
+        M = np.zeros(W.shape)
+        for x in range(A.shape[0]):
+            M = np.maximum(M, np.multiply.outer(inv[x], A[x]))
+        sens += Wg * M
+    return np.clip(sens, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sensitivity_with_dead_inputs_is_the_full_loop_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((7, 12))
+    A = np.maximum(rng.standard_normal((9, 12)), 0.0)
+    A[:, [0, 5, 11]] = 0.0                                       # inputs dead on all of S
+    sens = cs.empirical_sensitivity(W, A)
+    np.testing.assert_array_equal(sens.sensitivity, _reference_sensitivity(W, A))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_support_only_expected_distinct_is_the_same_float(seed):
+    from theory.coresets._corenet import _ExpectedDistinct, _expected_distinct, _log1m
+
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(0, 1, (6, 9)) * (rng.uniform(0, 1, (6, 9)) < 0.5)
+    q = np.divide(s, s.sum(1, keepdims=True), out=np.zeros_like(s), where=s.sum(1, keepdims=True) > 0)
+    m = np.ceil(rng.uniform(0, 30, 6)) * (rng.uniform(0, 1, 6) < 0.8)
+    assert _ExpectedDistinct(q)(m) == _expected_distinct(_log1m(q), q > 0, m)

@@ -649,3 +649,62 @@ def test_prune_network_reconstruction_uses_the_default_ridge(device):
     np.testing.assert_allclose(res.model[2].weight.detach().cpu().numpy(), W2p[J2], rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(res.model[4].weight.detach().cpu().numpy(), W[2] @ A2, rtol=1e-8, atol=1e-10)
     assert res.model[4].weight.device.type == torch.device(device).type
+
+
+def _reference_greedy(S, M, tau, width):
+    """The previous greedy (explicit R and P = M R, two rank-one m x m updates per step), kept as an oracle."""
+    m = S.shape[0]
+    R = S.copy()
+    P = M @ R
+    chosen = np.zeros(m, dtype=bool)
+    order = []
+    scale = max(float(np.max(np.abs(np.diag(S)))), 1e-300)
+    for _ in range(width):
+        d = np.diag(R) + tau
+        num = np.einsum("ij,ij->j", R, P)
+        ok = (d > 1e-12 * scale) & ~chosen
+        gains = np.full(m, -np.inf)
+        gains[~chosen] = 0.0
+        gains[ok] = num[ok] / d[ok]
+        j = int(np.argmax(gains))
+        chosen[j] = True
+        order.append(j)
+        if ok[j]:
+            r = R[:, j].copy()
+            Mr = P[:, j].copy()
+            R -= np.outer(r, r) / d[j]
+            P -= np.outer(Mr, r) / d[j]
+    return np.array(order, dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("theta", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("m,width,n", [(40, 12, 60), (90, 45, 200), (150, 20, 40)])
+def test_greedy_selects_what_the_explicit_residual_greedy_selects(seed, theta, m, width, n):
+    """The factored greedy (cached columns of S M S) picks the same nodes, in the same order."""
+    rng = np.random.default_rng(seed)
+    F = np.maximum(rng.standard_normal((n, m)) * np.arange(1, m + 1) ** -0.7, 0.0)
+    S = F.T @ F / n
+    Z = rng.standard_normal((5, m))
+    tau = [1e-3, rng.uniform(1e-4, 1e-2, m)][seed % 2]
+    M = theta * np.eye(m) + (1.0 - theta) * Z.T @ Z if theta < 1 else np.eye(m)
+    res = sp.spectral_prune(S, width, lam=1e-3, theta=theta, next_weight=Z, tau=tau)
+    ref = _reference_greedy(S, M, np.broadcast_to(tau, (m,)).astype(float), width)
+    np.testing.assert_array_equal(res.keep, ref)
+
+
+@pytest.mark.parametrize("shift", [-3e-10, -1.2e-10, -0.8e-10, -0.3e-10, 0.0, 1e-8])
+def test_psd_check_decides_as_the_smallest_eigenvalue(shift):
+    """The Cholesky certificate accepts and refuses exactly as eigvalsh >= -1e-10 * scale * m does."""
+    rng = np.random.default_rng(0)
+    m = 30
+    Q, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    lam = np.concatenate([[shift * m], rng.uniform(0.1, 0.9, m - 1)])
+    S = (Q * lam) @ Q.T
+    S = 0.5 * (S + S.T)
+    eig_ok = np.linalg.eigvalsh(S)[0] >= -1e-10 * m            # scale = 1 here
+    if eig_ok:
+        sp.spectral_prune(S, 3, lam=1e-3)
+    else:
+        with pytest.raises(ValueError, match="positive semi-definite"):
+            sp.spectral_prune(S, 3, lam=1e-3)

@@ -89,13 +89,35 @@ def _expected_distinct(lq: np.ndarray, support: np.ndarray, m: np.ndarray) -> fl
     return float(np.sum(np.where(support, -np.expm1(m[:, None] * lq), 0.0)))
 
 
+class _ExpectedDistinct:
+    """``_expected_distinct(lq, q > 0, m)`` for one group, evaluating ``expm1`` on the support only.
+
+    The entries off the support are 0 as there, and the sum runs over the same full array in the
+    same order, so the value is the same float; the bisection calls it ~50 times per layer.
+    """
+
+    def __init__(self, q: np.ndarray):
+        sup = q > 0
+        self.rows, cols = np.nonzero(sup)
+        self.flat = self.rows * q.shape[1] + cols
+        self.lq = _log1m(q)[sup]
+        self.buf = np.zeros(q.shape)
+
+    def __call__(self, m: np.ndarray) -> float:
+        v = m[self.rows]
+        v *= self.lq
+        np.expm1(v, out=v)
+        np.negative(v, out=v)
+        self.buf.flat[self.flat] = v
+        return float(np.sum(self.buf))
+
+
 def _budget_scale(rates, probs, target: float) -> float:
     """Smallest t with sum over groups of E#distinct(ceil(rate * t)) >= target (bisection in log t)."""
-    lqs = [_log1m(q) for q in probs]
-    sup = [q > 0 for q in probs]
+    groups = [_ExpectedDistinct(q) for q in probs]
 
     def nnz(t):
-        return sum(_expected_distinct(lq, s, np.ceil(r * t)) for r, lq, s in zip(rates, lqs, sup))
+        return sum(g(np.ceil(r * t)) for r, g in zip(rates, groups))
     cap = sum(float(np.count_nonzero(q)) for q in probs)
     if target >= cap:
         target = cap

@@ -132,16 +132,25 @@ def empirical_sensitivity(weight, activations) -> EmpiricalSensitivity:
     sens = np.zeros((out, inp))
     # g_ij(x) = |w_ij| a_j(x) / z_i(x) on the group, so s_ij = |w_ij| max_x a_j(x) / z_i(x):
     # one max-times product M_ij = max_x inv_i(x) a_j(x) per group: a loop over the points of S,
-    # each step an in-place outer product over all neurons and edges of the layer.
-    buf = np.empty((out, inp))
+    # each step an in-place outer product over all neurons and edges of the layer. Inputs that
+    # are 0 on every point of S (an image's border, a dead unit) have M_ij = 0 and are skipped.
+    cols = np.flatnonzero(np.any(A != 0, axis=0))
+    dense = cols.size == inp
+    Ac = A if dense else np.ascontiguousarray(A[:, cols])
+    buf = np.empty((out, cols.size))
     for sign, mask in ((1.0, pos), (-1.0, W < 0)):
         Wg = np.where(mask, sign * W, 0.0)             # |w| on the group, 0 elsewhere
         Z = A @ Wg.T                                    # (n, out), >= 0
         inv = np.divide(1.0, Z, out=np.zeros_like(Z), where=Z > 0)
-        M = np.zeros((out, inp))
+        Mc = np.zeros((out, cols.size))
         for x in range(A.shape[0]):
-            np.multiply.outer(inv[x], A[x], out=buf)
-            np.maximum(M, buf, out=M)
+            np.multiply.outer(inv[x], Ac[x], out=buf)
+            np.maximum(Mc, buf, out=Mc)
+        if dense:
+            M = Mc
+        else:
+            M = np.zeros((out, inp))
+            M[:, cols] = Mc
         sens += Wg * M
     np.clip(sens, 0.0, 1.0, out=sens)                  # round-off only
     tot_pos = np.where(pos, sens, 0.0).sum(axis=1)

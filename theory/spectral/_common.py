@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 
 from .._checks import as_array, as_float, check_nonnegative
 
@@ -12,20 +13,44 @@ from .._checks import as_array, as_float, check_nonnegative
 SELECTION_METHODS = ("greedy", "leverage", "random", "magnitude")
 
 
+# Rows per block of the symmetry check (a block and its transposed partner stay in cache).
+_SYM_BLOCK = 64
+
+
 def _check_cov(cov, name: str = "cov", *, check_eigs: bool = True) -> np.ndarray:
-    """Square, symmetric, PSD (one eigvalsh when ``check_eigs``), exactly symmetrised."""
+    r"""Square, symmetric, PSD (when ``check_eigs``), exactly symmetrised.
+
+    Symmetry: :math:`\max|\Sigma - \Sigma^\top| \le 10^{-8}\,s` with
+    :math:`s = \max(1, \max|\Sigma|)`, checked and symmetrised block by block. PSD: the smallest
+    eigenvalue must be :math:`\ge -10^{-10} s\, m`; certified by a Cholesky factorisation of
+    :math:`\Sigma + 5\cdot10^{-11} s\, m\, I` (a third of the cost of ``eigvalsh``), and only
+    when that fails is the smallest eigenvalue computed, to decide and to report it.
+    """
     arr = as_array(cov, name, ndim=2)
     if arr.shape[0] != arr.shape[1]:
         raise ValueError(f"`{name}` must be a square matrix; got shape {arr.shape}")
-    scale = max(1.0, float(np.max(np.abs(arr))))
-    if not np.allclose(arr, arr.T, atol=1e-8 * scale, rtol=0):
-        raise ValueError(f"`{name}` must be symmetric")
-    arr = 0.5 * (arr + arr.T)
+    m = arr.shape[0]
+    scale = max(1.0, float(arr.max()), -float(arr.min()))
+    atol = 1e-8 * scale
+    out = np.empty((m, m))
+    for i0 in range(0, m, _SYM_BLOCK):
+        i1 = min(i0 + _SYM_BLOCK, m)
+        blk = out[i0:i1]
+        np.subtract(arr[i0:i1], arr[:, i0:i1].T, out=blk)
+        if float(np.max(np.abs(blk, out=blk))) > atol:
+            raise ValueError(f"`{name}` must be symmetric")
+        np.add(arr[i0:i1], arr[:, i0:i1].T, out=blk)
+        blk *= 0.5
     if check_eigs:
-        eig_min = float(np.linalg.eigvalsh(arr)[0])
-        if eig_min < -1e-10 * scale * arr.shape[0]:
-            raise ValueError(f"`{name}` must be positive semi-definite; smallest eigenvalue is {eig_min:.3g}")
-    return arr
+        tol = 1e-10 * scale * m
+        work = out.copy().T                        # Fortran order; equal to `out` (symmetric)
+        work.flat[::m + 1] += 0.5 * tol
+        _, info = scipy.linalg.lapack.dpotrf(work, lower=1, clean=0, overwrite_a=1)
+        if info != 0:
+            eig_min = float(np.linalg.eigvalsh(out)[0])
+            if eig_min < -tol:
+                raise ValueError(f"`{name}` must be positive semi-definite; smallest eigenvalue is {eig_min:.3g}")
+    return out
 
 
 def _check_keep(keep, m: int, name: str = "keep") -> np.ndarray:

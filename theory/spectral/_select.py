@@ -45,30 +45,100 @@ class SpectralPruneResult:
     counts: np.ndarray | None = None
 
 
-def _greedy(S: np.ndarray, M: np.ndarray, tau: np.ndarray, width: int) -> np.ndarray:
-    """Greedy minimisation of Tr[M R_τ(J)] by rank-one Schur updates of R and P = M R."""
+# Columns of B = S M S computed per block of speculative candidates (one pass over S per block).
+_BLOCK = 8
+
+
+def _greedy(S: np.ndarray, theta: float, Z: np.ndarray | None, tau: np.ndarray, width: int) -> np.ndarray:
+    r"""Greedy minimisation of :math:`\mathrm{Tr}[M R_\tau(J)]`, :math:`M = \theta I + (1-\theta)Z^\top Z`.
+
+    :math:`R` is never formed: it is held as :math:`R = \hat\Sigma - CC^\top`, one column
+    :math:`c = r_j/\sqrt{R_{jj}+\tau_j}` per selected node (a partial pivoted Cholesky factor),
+    with :math:`V = \hat\Sigma M C` and :math:`G = C^\top M C`. The gains need the diagonal
+    :math:`\mathrm{diag}(RMR)`, updated by
+    :math:`(RMR)_{ii} \leftarrow (RMR)_{ii} - 2c_i(RMc)_i + c_i^2\, c^\top Mc`, and the
+    selected column of :math:`\hat\Sigma M\hat\Sigma` (computed, with those of the next few
+    best candidates, in one pass over :math:`\hat\Sigma`): :math:`O(mk)` work per step plus one
+    pass over :math:`\hat\Sigma` per block of candidates, no :math:`m\times m` update.
+    """
     m = S.shape[0]
-    R = S.copy()
-    P = M @ R
-    chosen = np.zeros(m, dtype=bool)
-    order = []
+    full = Z is not None and theta < 1.0          # M = theta I + (1 - theta) Z^T Z; else M = I
+    Y = Z @ S if full else None                    # Z S, (p, m)
+    if full:
+        num = theta * np.einsum("ij,ij->j", S, S) + (1.0 - theta) * np.einsum("ij,ij->j", Y, Y)
+    else:
+        num = np.einsum("ij,ij->j", S, S)          # diag(S M S) = diag(R M R) at J = {}
+    d = np.diag(S) + tau                           # R_ii + tau_i
     scale = max(float(np.max(np.abs(np.diag(S)))), 1e-300)
-    for _ in range(width):
-        d = np.diag(R) + tau
-        num = np.einsum("ij,ij->j", R, P)
-        ok = (d > 1e-12 * scale) & ~chosen
-        gains = np.full(m, -np.inf)
-        gains[~chosen] = 0.0
-        gains[ok] = num[ok] / d[ok]
-        j = int(np.argmax(gains))
+    thr = 1e-12 * scale
+    Ct = np.empty((width, m))                      # rows: c_1, ..., c_t
+    Vt = np.empty((width, m))                      # rows: S M c_1, ...
+    G = np.empty((width, width))                   # C^T M C
+    cap = min(m, 2 * width + 4 * _BLOCK)
+    Bc = np.empty((cap, m))                        # cached rows of S M S
+    slot = np.full(m, -1, dtype=np.int64)
+    used = 0
+    chosen = np.zeros(m, dtype=bool)
+    order = np.empty(width, dtype=np.int64)
+    gains = np.empty(m)
+    t = 0                                          # columns of C so far
+    # With every tau_j well above the threshold, every unchosen node passes it (d_i >= tau_i up to
+    # rounding): the gains are num/d, with num = -inf on the chosen nodes, unless the best is <= 0.
+    fast = bool(np.min(tau) > 2.0 * thr)
+    for step in range(width):
+        if fast:
+            np.divide(num, d, out=gains)
+            j = int(np.argmax(gains))
+            ok_j = gains[j] > 0.0
+        if not fast or not ok_j:
+            ok = (d > thr) & ~chosen
+            gains.fill(-np.inf)
+            gains[~chosen] = 0.0
+            np.divide(np.maximum(num, 0.0), d, out=gains, where=ok)
+            j = int(np.argmax(gains))
+            ok_j = bool(ok[j])
         chosen[j] = True
-        order.append(j)
-        if ok[j]:
-            r = R[:, j].copy()
-            Mr = P[:, j].copy()
-            R -= np.outer(r, r) / d[j]
-            P -= np.outer(Mr, r) / d[j]
-    return np.array(order, dtype=np.int64)
+        order[step] = j
+        if not ok_j or step == width - 1:
+            num[j] = -np.inf
+            continue
+        if slot[j] < 0:                            # B column j (and the next best ones) not cached
+            nb = min(_BLOCK, m - step)
+            cand = np.argpartition(-gains, nb - 1)[:nb] if nb < m else np.arange(m)
+            cand = cand[(slot[cand] < 0) & ~chosen[cand] & (d[cand] > thr)]
+            if j not in cand:
+                cand = np.append(cand, j)
+            if used + cand.size > cap:
+                slot[:] = -1
+                used = 0
+            X = S[cand]                            # rows of S = columns (S symmetric)
+            if full:
+                X = theta * X + (1.0 - theta) * (Y[:, cand].T @ Z)      # (M S[:, cand])^T
+            Bc[used:used + cand.size] = X @ S
+            slot[cand] = np.arange(used, used + cand.size)
+            used += cand.size
+        s = 1.0 / np.sqrt(d[j])
+        a = Ct[:t, j]                              # C_j
+        r = S[j] - a @ Ct[:t]                      # R[:, j]
+        y = (Vt[:t, j] - G[:t, :t] @ a) * s        # C^T M c
+        c = r * s
+        v = (Bc[slot[j]] - a @ Vt[:t]) * s         # S M c
+        u = v - y @ Ct[:t]                         # R M c
+        if full:
+            zc = Z @ c
+            cmc = theta * float(c @ c) + (1.0 - theta) * float(zc @ zc)
+        else:
+            cmc = float(c @ c)
+        num -= c * (2.0 * u - cmc * c)
+        d -= c * c
+        num[j] = -np.inf
+        Ct[t] = c
+        Vt[t] = v
+        G[t, :t] = y
+        G[:t, t] = y
+        G[t, t] = cmc
+        t += 1
+    return order
 
 
 def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="greedy", rng=None,
@@ -139,7 +209,8 @@ def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="gr
     else:
         t = _tau_vector(lam if tau is None else tau, m)
         if method == "greedy":
-            keep = _greedy(S, M, t, width)
+            keep = _greedy(S, theta, None if next_weight is None else _check_next_weight(next_weight, m),
+                           t, width)
         elif method == "random":
             keep = np.sort(gen.choice(m, size=width, replace=False)).astype(np.int64)
         else:
