@@ -97,3 +97,17 @@ def test_masked_training_keeps_pruned_weights_zero_and_lowers_loss():
     assert after < before
     for name, mk in masks.items():
         assert torch.all(dict(p.named_parameters())[name].detach()[mk == 0] == 0)
+
+
+def test_fno_construction_leaves_torch_global_rng_alone():
+    # the seeded init must not draw from torch's global generator (default module init does)
+    from theory.testbeds.surrogates import FNO1d
+
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    a = FNO1d(modes=4, width=4, layers=2, seed=7)
+    assert torch.equal(torch.rand(3), expected)
+    b = FNO1d(modes=4, width=4, layers=2, seed=7)
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)

@@ -91,11 +91,14 @@ class FNO1d(nn.Module):
         width = as_int(width, "width", low=1, high=4096)
         layers = as_int(layers, "layers", low=1, high=64)
         g = torch_generator(seed)
-        self.lift = nn.Linear(3, width)
+        # skip_init: no default initialisation, so torch's global random state is not drawn from;
+        # every weight is set below from the seeded generator
+        skip = nn.utils.skip_init
+        self.lift = skip(nn.Linear, 3, width)
         self.spectral = nn.ModuleList([_SpectralConv1d(width, modes, g) for _ in range(layers)])
-        self.pointwise = nn.ModuleList([nn.Conv1d(width, width, 1) for _ in range(layers)])
-        self.proj1 = nn.Linear(width, 64)
-        self.proj2 = nn.Linear(64, 1)
+        self.pointwise = nn.ModuleList([skip(nn.Conv1d, width, width, 1) for _ in range(layers)])
+        self.proj1 = skip(nn.Linear, width, 64)
+        self.proj2 = skip(nn.Linear, 64, 1)
         with torch.no_grad():
             for m in [self.lift, self.proj1, self.proj2, *self.pointwise]:
                 fan_in = m.weight[0].numel()
