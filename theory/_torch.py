@@ -22,7 +22,12 @@ import numbers
 from collections.abc import Callable
 
 import numpy as np
-import torch
+
+try:
+    import torch
+except ImportError as exc:  # the numpy/scipy core installs without torch; networks need it
+    raise ImportError("this part of compression-theory works on torch models and needs torch: "
+                      "pip install 'compression-theory[torch]'") from exc
 from torch import nn
 from torch.nn import functional as F
 

@@ -49,6 +49,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from . import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 
 from . import bounds as _bounds

@@ -30,11 +30,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
-from torch.func import functional_call, jacrev, vmap
+import sys
 
 from ._checks import _fail, as_array, as_int, as_size, check_bool, check_positive, check_probability
-from ._torch import _probe_forward, as_tensor, check_model, module_device, resolve_device
 
 __all__ = [
     "empirical_ntk",
@@ -127,6 +125,11 @@ def empirical_ntk(model, x1, x2=None, *, device=None, chunk_size=256) -> np.ndar
     >>> bool(np.allclose(empirical_ntk(lin, X), X @ X.T + 1))
     True
     """
+    import torch
+    from torch.func import functional_call, jacrev, vmap
+
+    from ._torch import _probe_forward, as_tensor, check_model, module_device, resolve_device
+
     check_model(model, finite=True)
     trainable = {k: p for k, p in model.named_parameters() if p.requires_grad}
     if not trainable:
@@ -797,7 +800,11 @@ def tnn_refresh(features):
     >>> bool(np.allclose(U @ np.diag([3.0, 2.0]) @ V.T, F))
     True
     """
-    if isinstance(features, torch.Tensor):
+    torch = sys.modules.get("torch")   # a tensor argument means torch is loaded; never import it here
+    if torch is not None:
+        from ._torch import as_tensor
+
+    if torch is not None and isinstance(features, torch.Tensor):
         F = as_tensor(features, "features", ndim=2).detach()
         if not F.is_floating_point():
             F = F.to(torch.float64)
@@ -856,6 +863,10 @@ def tnn_surrogate(features, U, V, rank, batch_index=None, n=None) -> torch.Tenso
     >>> round(float(tnn_surrogate(F, U, V, 1)), 12)
     2.0
     """
+    import torch
+
+    from ._torch import as_tensor
+
     if not isinstance(features, torch.Tensor):
         raise TypeError(f"`features` must be a torch.Tensor (the surrogate is differentiated); "
                         f"got {type(features).__name__}")

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
 

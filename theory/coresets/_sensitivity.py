@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 
 from .._checks import as_array, as_float, as_size, check_positive, check_probability

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
 

@@ -21,6 +21,7 @@ import copy
 import math
 
 import numpy as np
+from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
 
