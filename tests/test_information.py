@@ -455,3 +455,77 @@ def test_gaussian_markov_chain_data_processing(ds, dw, dq, seed):
     i_sq = info.gaussian_mutual_information(joint(cov_s, cov_q, c_sq), ds)
     assert i_sq <= min(i_sw, i_wq) + 1e-9
     assert i_sq >= -1e-12
+
+
+# ------------------------------------------------------------------------------------------
+# KSG: the fast counting paths against independent references (issue 15)
+# ------------------------------------------------------------------------------------------
+
+def _ksg_previous(x, y, k, seed, jitter=1e-10, standardize=True):
+    """The estimator as it was before the fast paths: cKDTree k-NN + query_ball_point counts."""
+    from scipy.spatial import cKDTree
+    xs, ys = np.reshape(x, (len(x), -1)), np.reshape(y, (len(y), -1))
+    xy = np.hstack([xs, ys]).astype(float, copy=True)
+    dx, n = xs.shape[1], xs.shape[0]
+    sd = xy.std(axis=0)
+    sd = np.where(sd > 0, sd, 1.0)
+    if standardize:
+        xy /= sd
+        sd = np.ones_like(sd)
+    if jitter > 0:
+        xy += jitter * sd * np.random.default_rng(seed).standard_normal(xy.shape)
+    eps = cKDTree(xy).query(xy, k=k + 1, p=np.inf)[0][:, -1]
+    r = np.nextafter(eps, 0.0)
+    nx = cKDTree(xy[:, :dx]).query_ball_point(xy[:, :dx], r, p=np.inf, return_length=True) - 1
+    ny = cKDTree(xy[:, dx:]).query_ball_point(xy[:, dx:], r, p=np.inf, return_length=True) - 1
+    return float(digamma(k) + digamma(n) - float(np.mean(digamma(nx + 1) + digamma(ny + 1))))
+
+
+@pytest.mark.parametrize("n,dx,dy,k,rounded", [(2000, 1, 1, 3, False), (3000, 1, 1, 5, True),
+                                               (1500, 2, 1, 3, False), (1200, 3, 3, 4, True),
+                                               (800, 6, 2, 2, False)])
+def test_ksg_bit_identical_to_previous_implementation(n, dx, dy, k, rounded):
+    rng = np.random.default_rng(n + dx)
+    x = rng.standard_normal((n, dx))
+    y = 0.6 * x[:, :1] + rng.standard_normal((n, dy))
+    if rounded:
+        x, y = np.round(x, 1), np.round(y, 1)
+    for jitter, standardize in ((1e-10, True), (0.0, False)):
+        if jitter == 0.0 and rounded:
+            continue            # too many coinciding joint samples without jitter
+        got = info.ksg_mutual_information(x, y, k=k, rng=7, jitter=jitter, standardize=standardize)
+        assert got == _ksg_previous(x, y, k, 7, jitter=jitter, standardize=standardize)
+
+
+def _pairwise_counts(p, r):
+    p = p.reshape(len(p), -1)
+    return np.sum(np.max(np.abs(p[None, :, :] - p[:, None, :]), axis=2) <= r[:, None], axis=1)
+
+
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 300), d=st.integers(2, 6),
+       decimals=st.sampled_from([None, 0, 1]), leaf=st.integers(1, 40))
+def test_ksg_kd_counts_exact_at_the_boundary(seed, n, d, decimals, leaf):
+    # the compiled k-d tree counter (whole nodes counted) against |p_j - p_i| <= r_i pairwise,
+    # with radii at, and one ulp around, exact pairwise distances, and with ties
+    rng = np.random.default_rng(seed)
+    p = rng.standard_normal((n, d)) * 10 ** rng.uniform(-6, 6)
+    if decimals is not None:
+        p = np.round(p, decimals)
+    exact = np.max(np.abs(p[rng.integers(0, n, n)] - p), axis=1)
+    for r in (exact, np.nextafter(exact, 0.0), np.nextafter(exact, np.inf)):
+        assert np.array_equal(info._kd_count_within(p, r, leaf), _pairwise_counts(p, r))
+
+
+@given(seed=st.integers(0, 10**6), n=st.integers(1, 300), decimals=st.sampled_from([None, 0, 1, 2]))
+def test_ksg_1d_run_lengths_both_paths_exact(seed, n, decimals):
+    # compiled galloping search and its numpy twin, each against the pairwise test
+    rng = np.random.default_rng(seed)
+    s = rng.standard_normal(n) * 10 ** rng.uniform(-6, 6)
+    if decimals is not None:
+        s = np.round(s, decimals)
+    s = np.sort(s)
+    exact = np.abs(s[rng.integers(0, n, n)] - s)
+    for r in (exact, np.nextafter(exact, 0.0), np.nextafter(exact, np.inf)):
+        ref = _pairwise_counts(s, r)
+        assert np.array_equal(info._run_lengths_sorted(s, r), ref)
+        assert np.array_equal(info._run_lengths_sorted_numpy(s, r), ref)

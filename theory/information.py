@@ -17,6 +17,7 @@ from scipy.spatial import cKDTree
 from scipy.special import digamma
 
 from ._checks import _fail, as_array, as_float, as_int, check_bool, check_psd, check_rng, log_base
+from ._numba import HAVE_NUMBA, njit
 
 __all__ = [
     "gaussian_entropy",
@@ -345,19 +346,14 @@ def _column_sd(a: np.ndarray) -> np.ndarray:
     return sd
 
 
-def _count_within_1d(v: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """#{j : |v_j - v_i| <= r_i} for every i (self included), by sorting.
+def _fix_run_ends(s: np.ndarray, v: np.ndarray, r: np.ndarray, hi: np.ndarray, lo: np.ndarray):
+    """Move the ends ``hi``/``lo`` of the runs ``{j : |s_j - v| <= r}`` until they are exact.
 
-    Exact with respect to the floating-point test ``abs(v_j - v_i) <= r_i`` (the one the
-    k-d tree uses): ``searchsorted`` gives the range up to rounding, and the ends are then
-    moved one block of equal values at a time until they satisfy the test (``fl(v_j - v_i)`` is monotone
-    in ``v_j``, so the set is a contiguous run of the sorted values).
+    ``s`` is sorted; the arrays ``v, r, hi, lo`` are the few entries whose ends ``searchsorted``
+    misplaced by rounding. Each end moves one block of equal values at a time (``fl(s_j - v)`` is
+    monotone in ``s_j``, so the run is contiguous and the correct end is unique).
     """
-    s = np.sort(v)
     n = s.size
-    hi = np.searchsorted(s, v + r, side="right")     # first index past the run
-    lo = np.searchsorted(s, v - r, side="left")      # first index of the run
-    # Rounding can misplace an end by a few distinct values; move it a block of ties at a time.
     for _ in range(256):
         nxt = s[np.minimum(hi, n - 1)]
         grow = (hi < n) & (np.abs(nxt - v) <= r)
@@ -376,14 +372,231 @@ def _count_within_1d(v: np.ndarray, r: np.ndarray) -> np.ndarray:
             break
         lo = np.where(grow, np.searchsorted(s, prv, side="left"), lo)
         lo = np.where(shrink, np.searchsorted(s, cur, side="right"), lo)
+    return hi, lo
+
+
+@njit(cache=True)
+def _run_lengths_sorted(s, r):  # pragma: no cover - compiled by numba (the pure-Python run is tested)
+    """For sorted ``s``: #{j : |s_j - s_i| <= r_i} for every i, by galloping from i.
+
+    The test ``fl(s_j - s_i) <= r_i`` is monotone in ``j`` on either side of ``i``, so each end
+    of the run is found exactly by doubling steps and then bisection (``r_i >= 0``, so the run
+    holds ``i`` itself).
+    """
+    n = s.size
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        si = s[i]
+        ri = r[i]
+        a = i                      # s[a] - si <= ri
+        step = 1
+        while a + step < n and s[a + step] - si <= ri:
+            a += step
+            step *= 2
+        b = min(a + step, n)       # b == n or s[b] - si > ri
+        while b - a > 1:
+            m = (a + b) // 2
+            if s[m] - si <= ri:
+                a = m
+            else:
+                b = m
+        hi = b
+        a = i                      # si - s[a] <= ri
+        step = 1
+        while a - step >= 0 and si - s[a - step] <= ri:
+            a -= step
+            step *= 2
+        b = max(a - step, -1)      # b == -1 or si - s[b] > ri
+        while a - b > 1:
+            m = (a + b) // 2
+            if si - s[m] <= ri:
+                a = m
+            else:
+                b = m
+        out[i] = hi - a
+    return out
+
+
+def _run_lengths_sorted_numpy(s: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """The numpy twin of :func:`_run_lengths_sorted` (used where numba does not import).
+
+    ``searchsorted`` gives each run's ends up to rounding (the queries ``s_i +- r_i`` come in
+    almost sorted order, so the sorted array is read almost sequentially); one vectorised pass
+    finds the ends that rounding misplaced, and only those are moved by :func:`_fix_run_ends`.
+    """
+    n = s.size
+    hi = np.searchsorted(s, s + r, side="right")     # first index past the run
+    lo = np.searchsorted(s, s - r, side="left")      # first index of the run
+    # An end is exact iff the value just inside passes the test and the value just outside fails.
+    bad = (np.abs(s[hi - 1] - s) > r) | (np.abs(s[lo] - s) > r)
+    top = hi < n
+    bad[top] |= np.abs(s[hi[top]] - s[top]) <= r[top]
+    low = lo > 0
+    bad[low] |= np.abs(s[lo[low] - 1] - s[low]) <= r[low]
+    if bad.any():
+        i = np.flatnonzero(bad)
+        hi[i], lo[i] = _fix_run_ends(s, s[i], r[i], hi[i], lo[i])
     return hi - lo
 
 
+def _count_within_1d(v: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """#{j : |v_j - v_i| <= r_i} for every i (self included), by sorting.
+
+    Exact with respect to the floating-point test ``abs(v_j - v_i) <= r_i`` (the one the
+    k-d tree uses): ``fl(v_j - v_i)`` is monotone in ``v_j``, so the set is a contiguous run of
+    the sorted values, and ``r_i >= 0``, so the run holds ``v_i`` itself. The points are visited
+    in sorted order; the run ends come from :func:`_run_lengths_sorted` (compiled) where numba
+    imports, else from :func:`_run_lengths_sorted_numpy`; the counts are the same.
+    """
+    order = np.argsort(v)
+    s = v[order]
+    rs = r[order]
+    out = np.empty(v.size, dtype=np.intp)
+    out[order] = _run_lengths_sorted(s, rs) if HAVE_NUMBA else _run_lengths_sorted_numpy(s, rs)
+    return out
+
+
+_KD_LEAF = 32         # points per leaf of the marginal counting tree (speed only; counts are exact)
+_WORKERS = -1         # threads of the cKDTree queries (speed only; the results do not depend on it)
+
+
+@njit(cache=True)
+def _kd_build(pts, leaf):  # pragma: no cover - compiled by numba (the pure-Python run is tested)
+    """A k-d tree over the rows of ``pts``: split at the median of the widest coordinate.
+
+    Returns ``perm`` (the points in tree order), per node the index range ``[lo, hi)`` into
+    ``perm``, the first child (``-1`` for a leaf; the second child is the next node) and the
+    bounding box ``bmin``, ``bmax``.
+    """
+    n, d = pts.shape
+    perm = np.arange(n)
+    m = 8 * (n // leaf + 1) + 1
+    nlo = np.empty(m, np.int64)
+    nhi = np.empty(m, np.int64)
+    child = np.full(m, -1, np.int64)
+    bmin = np.empty((m, d))
+    bmax = np.empty((m, d))
+    stack = np.empty(256, np.int64)
+    nlo[0] = 0
+    nhi[0] = n
+    nodes = 1
+    stack[0] = 0
+    sp = 1
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        lo = nlo[node]
+        hi = nhi[node]
+        widest = -1.0
+        dim = 0
+        for c in range(d):
+            a = pts[perm[lo], c]
+            b = a
+            for t in range(lo + 1, hi):
+                x = pts[perm[t], c]
+                if x < a:
+                    a = x
+                elif x > b:
+                    b = x
+            bmin[node, c] = a
+            bmax[node, c] = b
+            if b - a > widest:
+                widest = b - a
+                dim = c
+        if hi - lo <= leaf or widest <= 0.0:
+            continue
+        seg = perm[lo:hi].copy()
+        vals = np.empty(hi - lo)
+        for t in range(hi - lo):
+            vals[t] = pts[seg[t], dim]
+        o = np.argsort(vals)
+        for t in range(hi - lo):
+            perm[lo + t] = seg[o[t]]
+        mid = (lo + hi) // 2
+        child[node] = nodes
+        nlo[nodes] = lo
+        nhi[nodes] = mid
+        nlo[nodes + 1] = mid
+        nhi[nodes + 1] = hi
+        stack[sp] = nodes
+        stack[sp + 1] = nodes + 1
+        sp += 2
+        nodes += 2
+    return perm, nlo[:nodes], nhi[:nodes], child[:nodes], bmin[:nodes], bmax[:nodes]
+
+
+@njit(cache=True)
+def _kd_count_within(pts, r, leaf):  # pragma: no cover - compiled by numba (the pure-Python run is tested)
+    """#{j : max_c |pts_jc - pts_ic| <= r_i} for every i (self included), with a k-d tree.
+
+    A node whose box lies within ``r_i`` of point ``i`` in every coordinate is counted whole,
+    one whose box is farther than ``r_i`` in some coordinate is skipped, and the points of the
+    other leaves are tested one by one. The box tests use the same floating-point differences
+    as the point test (``fl(b - q)`` is monotone in ``b``), so the count is exact with respect to
+    ``abs(pts_jc - pts_ic) <= r_i``. The points are visited in tree order (neighbouring queries
+    walk the same nodes).
+    """
+    n, d = pts.shape
+    perm, nlo, nhi, child, bmin, bmax = _kd_build(pts, leaf)
+    data = np.empty((n, d))
+    for t in range(n):
+        for c in range(d):
+            data[t, c] = pts[perm[t], c]
+    out = np.empty(n, np.int64)
+    stack = np.empty(256, np.int64)
+    for t in range(n):
+        rr = r[perm[t]]
+        cnt = 0
+        stack[0] = 0
+        sp = 1
+        while sp > 0:
+            sp -= 1
+            node = stack[sp]
+            inside = True
+            outside = False
+            for c in range(d):
+                q = data[t, c]
+                a = bmin[node, c]
+                b = bmax[node, c]
+                if a - q > rr or q - b > rr:
+                    outside = True
+                    break
+                if inside and (b - q > rr or q - a > rr):
+                    inside = False
+            if outside:
+                continue
+            if inside:
+                cnt += nhi[node] - nlo[node]
+                continue
+            first = child[node]
+            if first < 0:
+                for j in range(nlo[node], nhi[node]):
+                    ok = True
+                    for c in range(d):
+                        if abs(data[j, c] - data[t, c]) > rr:
+                            ok = False
+                            break
+                    if ok:
+                        cnt += 1
+            else:
+                stack[sp] = first
+                stack[sp + 1] = first + 1
+                sp += 2
+        out[perm[t]] = cnt
+    return out
+
+
 def _count_within(pts: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """#{j != i : max-norm(pts_j - pts_i) <= r_i}: sorting in 1-D, a k-d tree otherwise."""
+    """#{j != i : max-norm(pts_j - pts_i) <= r_i}: sorting in 1-D, a k-d tree otherwise.
+
+    The k-d tree is :func:`_kd_count_within` (compiled, counts whole nodes) where numba imports,
+    else ``cKDTree.query_ball_point(..., return_length=True)``; the counts are the same.
+    """
     if pts.shape[1] == 1:
         return _count_within_1d(pts[:, 0], r) - 1
-    return cKDTree(pts).query_ball_point(pts, r, p=np.inf, workers=-1, return_length=True) - 1
+    if HAVE_NUMBA:
+        return _kd_count_within(np.ascontiguousarray(pts, dtype=float), r, _KD_LEAF) - 1
+    return cKDTree(pts).query_ball_point(pts, r, p=np.inf, workers=_WORKERS, return_length=True) - 1
 
 
 def ksg_mutual_information(x, y, k=3, rng=None, jitter=1e-10, standardize=True) -> float:
@@ -397,10 +610,12 @@ def ksg_mutual_information(x, y, k=3, rng=None, jitter=1e-10, standardize=True) 
     where :math:`\varepsilon_i` is the max-norm distance from point :math:`i` to its
     :math:`k`-th nearest neighbour in the joint space, and :math:`n_{x,i}` (:math:`n_{y,i}`)
     counts the other points whose :math:`X` (:math:`Y`) part lies *strictly* within
-    :math:`\varepsilon_i`. Neighbour searches use ``scipy.spatial.cKDTree`` (``p=inf``,
-    ``workers=-1``); the marginal counts come from ``query_ball_point(...,
-    return_length=True)`` at radius ``nextafter(eps_i, 0)`` (for a 1-D marginal, from a sort
-    and ``searchsorted`` with the same floating-point test, which is faster), fully vectorised.
+    :math:`\varepsilon_i`. The joint neighbour search uses ``scipy.spatial.cKDTree``
+    (``p=inf``, ``workers=-1``). The marginal counts are those of the test
+    ``max_c |x_jc - x_ic| <= nextafter(eps_i, 0)``, computed exactly: for a 1-D marginal from a
+    sort and a search of each run's ends; otherwise from a k-d tree that counts whole nodes
+    (compiled, where numba imports; else ``cKDTree.query_ball_point(..., return_length=True)``).
+    The estimate does not depend on which path runs.
 
     Before the search each column is (optionally) divided by its standard deviation
     (``ddof=0``; a constant column is left as is) and a
@@ -474,9 +689,13 @@ def ksg_mutual_information(x, y, k=3, rng=None, jitter=1e-10, standardize=True) 
                    "pass `standardize=True`")
     xj, yj = xy[:, :dx], xy[:, dx:]
 
-    tree = cKDTree(xy)
-    dist, _ = tree.query(xy, k=k + 1, p=np.inf, workers=-1)
-    eps = dist[:, -1]
+    # k-th neighbour distances. Sliding-midpoint splits (balanced_tree=False) build faster, and
+    # the points are queried in the tree's own order (neighbouring queries walk the same nodes);
+    # the distances depend on neither.
+    tree = cKDTree(xy, balanced_tree=False)
+    order = tree.indices
+    eps = np.empty(n)
+    eps[order] = tree.query(xy[order], k=[k + 1], p=np.inf, workers=_WORKERS)[0][:, 0]
     if not np.all(eps > 0):
         raise ValueError("`x`, `y` hold more than `k` coinciding joint samples; "
                          "use `jitter` > 0 to break ties")
