@@ -156,3 +156,67 @@ def test_registered_claim_holds():
         assert row.holds and row.relation == "==" and row.bound > 0 and row.se > 0
     with pytest.raises(ValueError, match="n_probes"):
         claims.check(HUTCHINSON_TRACE, {k: v for k, v in p.items() if k != "n_probes"}, rng=0)
+
+
+# ---- a loss given as a function ---------------------------------------------------------------
+# For the linear model f(x) = w x + b and the quartic loss l = (f - y)^4 every curvature has a
+# closed form in the residuals r_i = f(x_i) - y_i: the Hessian (= the Gauss-Newton matrix, f being
+# linear in the parameters) is (12/n) sum_i r_i^2 (x_i, 1)(x_i, 1)^T, and the per-sample gradient is
+# 4 r_i^3 (x_i, 1).
+
+def _quartic(pred, target):
+    return ((pred - target) ** 4).sum(dim=1)
+
+
+def _linear_problem():
+    from theory.testbeds.nets import make_mlp
+
+    model = make_mlp(1, [], 1, seed=3, dtype=torch.float64)
+    X = torch.tensor([[0.5], [-1.0], [2.0], [1.5]], dtype=torch.float64)
+    Y = torch.tensor([[1.0], [0.0], [-1.0], [2.0]], dtype=torch.float64)
+    with torch.no_grad():
+        r = (model(X) - Y)[:, 0].numpy()
+    x = X[:, 0].numpy()
+    return model, X, Y, r, x
+
+
+def test_custom_loss_hessian_and_gauss_newton_match_the_closed_form():
+    from theory.curvature import gauss_newton_diagonal, hessian_diagonal, hutchinson_diagonal
+
+    model, X, Y, r, x = _linear_problem()
+    n = len(x)
+    h_ww, h_bb = 12 / n * np.sum(r ** 2 * x ** 2), 12 / n * np.sum(r ** 2)
+    for res in (hessian_diagonal(model, X, Y, _quartic), gauss_newton_diagonal(model, X, Y, _quartic)):
+        assert res["0.weight"].item() == pytest.approx(h_ww, rel=1e-12)
+        assert res["0.bias"].item() == pytest.approx(h_bb, rel=1e-12)
+    tr = hutchinson_diagonal(model, X, Y, _quartic, n_probes=2000, rng=0)
+    assert abs(tr.trace - (h_ww + h_bb)) <= 4 * tr.trace_se
+
+
+def test_custom_loss_empirical_fisher_matches_the_closed_form():
+    from theory.curvature import empirical_fisher_diagonal
+
+    model, X, Y, r, x = _linear_problem()
+    f = empirical_fisher_diagonal(model, X, Y, _quartic)
+    assert f["0.weight"].item() == pytest.approx(np.mean((4 * r ** 3 * x) ** 2), rel=1e-12)
+    assert f["0.bias"].item() == pytest.approx(np.mean((4 * r ** 3) ** 2), rel=1e-12)
+
+
+def test_custom_loss_must_return_one_loss_per_sample():
+    from theory.curvature import hessian_diagonal
+
+    model, X, Y, _, _ = _linear_problem()
+    with pytest.raises(ValueError, match="`task`.*one loss per sample"):
+        hessian_diagonal(model, X, Y, lambda p, t: ((p - t) ** 2).sum())
+
+
+def test_progress_bar_is_shown_on_request(capsys):
+    from theory.curvature import hessian_diagonal
+
+    model, X, Y, _, _ = _linear_problem()
+    hessian_diagonal(model, X, Y, "regression", chunk_size=1, progress=True)
+    assert "Hessian diagonal" in capsys.readouterr().err
+    hessian_diagonal(model, X, Y, "regression", chunk_size=1, progress=False)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(TypeError, match="`progress`"):
+        hessian_diagonal(model, X, Y, "regression", progress="yes")

@@ -44,7 +44,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad, jacrev, jvp, vmap
 
-from ._checks import as_size, check_in, check_rng
+from ._checks import as_size, check_rng
 from .claims import Measurement
 from ._torch import TASKS, _check_targets, _probe_forward, as_tensor, check_model, loss_fn, resolve_device
 
@@ -87,12 +87,36 @@ class HutchinsonDiagonal:
 # Plumbing
 # ---------------------------------------------------------------------------------------------
 
+def _progress(iterable, total, desc, progress):
+    """``iterable`` wrapped in a tqdm bar: always (``True``), never (``False``) or, with ``None``,
+    only when the loop is still running after 2 seconds (tqdm's ``delay``)."""
+    if progress is False:
+        return iterable
+    if progress not in (None, True):
+        raise TypeError(f"`progress` must be None, True or False; got {progress!r}")
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm comes with the [torch] extra
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, leave=False, delay=0.0 if progress else 2.0)
+
+
 class _Problem:
-    """The training loss as a function of one flat parameter vector."""
+    """The training loss as a function of one flat parameter vector.
+
+    ``task`` is ``"regression"`` or ``"classification"`` (the per-sample losses of
+    :func:`theory._torch.loss_fn`), or a callable ``loss(pred, target) -> (n,)`` per-sample losses.
+    """
 
     def __init__(self, model, X, Y, task, device):
         check_model(model, finite=True)
-        check_in(task, "task", TASKS)
+        if callable(task):
+            self.custom = task
+        elif isinstance(task, str) and task in TASKS:
+            self.custom = None
+        else:
+            raise ValueError(f"`task` must be one of {list(TASKS)} or a callable loss(pred, target) returning the "
+                             f"per-sample losses; got {task!r}")
         for m in model.modules():
             if isinstance(m, _BATCHNORM):
                 raise ValueError(f"`model` must not contain BatchNorm ({type(m).__name__}): it couples "
@@ -100,7 +124,7 @@ class _Problem:
         if device is not None:
             model.to(resolve_device(device))
         self.model = model
-        self.task = task
+        self.task = None if self.custom is not None else task
         named = [(k, v) for k, v in model.named_parameters() if v.requires_grad]
         if not named:
             raise ValueError("`model` has no trainable parameters")
@@ -117,19 +141,42 @@ class _Problem:
                              f"got shape {tuple(self.X.shape)}")
         if self.X.shape[0] < 1:
             raise ValueError("`X` must hold at least 1 sample")
-        if task == "regression":
+        if self.task == "regression":
             Y = as_tensor(Y, "Y", dtype=self.dtype, device=self.device)
         else:
             Y = as_tensor(Y, "Y", device=self.device)
+            if self.custom is not None and Y.is_floating_point():
+                Y = Y.to(self.dtype)
         if Y.ndim == 0:
             raise ValueError("`Y` must have a leading sample axis; got a scalar")
         with torch.no_grad():
             out = _probe_forward(model, self.X, forward=lambda x: self.forward(self.theta, x))
-        Y = _check_targets(Y, task, self.X.shape[0], out.shape[1])
-        self.Y = Y if task == "regression" else Y.long()
-        self.lf = loss_fn(task)
-        with torch.no_grad():
-            self.lf(out, self.Y[:1])  # validates target shapes once, outside vmap
+        if self.custom is None:
+            Y = _check_targets(Y, task, self.X.shape[0], out.shape[1])
+            self.Y = Y if task == "regression" else Y.long()
+            self.lf = loss_fn(task)
+            with torch.no_grad():
+                self.lf(out, self.Y[:1])  # validates target shapes once, outside vmap
+        else:
+            if Y.shape[0] != self.X.shape[0]:
+                raise ValueError(f"`Y` must have {self.X.shape[0]} rows (one per sample); got shape {tuple(Y.shape)}")
+            self.Y = Y
+            self.lf = self.custom
+            with torch.no_grad():
+                try:
+                    losses = self.lf(out, self.Y)
+                except Exception as exc:
+                    raise ValueError(f"`task` (the loss function) failed on the model's outputs and `Y`: {exc}") from exc
+            if not isinstance(losses, torch.Tensor) or tuple(losses.shape) != (self.X.shape[0],):
+                got = tuple(losses.shape) if isinstance(losses, torch.Tensor) else type(losses).__name__
+                raise ValueError(f"`task` (the loss function) must return one loss per sample, shape "
+                                 f"({self.X.shape[0]},); got {got}")
+            if not bool(torch.isfinite(losses).all()):
+                raise ValueError("`task` (the loss function) returned non-finite losses on `X`, `Y`")
+
+    def sample_loss(self, flat, x, y):
+        """The loss of one sample (``x``, ``y`` without their batch axis), for vmap."""
+        return self.lf(self.forward(flat, x.unsqueeze(0)), y.unsqueeze(0))[0]
 
     def unflatten(self, flat):
         out, s = {}, 0
@@ -194,7 +241,8 @@ def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
     X : tensor or array, shape (n, ...)
     Y : tensor or array
         (n, K) targets (regression) or (n,) labels (classification).
-    task : {"regression", "classification"}
+    task : {"regression", "classification"} or callable
+        The per-sample loss, as in :func:`hessian_diagonal`.
     v : mapping of parameter name -> tensor (parameter's shape)
     device : str, torch.device or None
         ``None``: the model's device; otherwise the model is moved there (in place) first.
@@ -236,7 +284,7 @@ def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
     return P.split(P.hvp(torch.cat(parts)).detach(), "the Hessian-vector product")
 
 
-def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
+def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256, progress=None) -> dict:
     r"""Exact diagonal of the training-loss Hessian.
 
     .. math::
@@ -253,10 +301,16 @@ def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
         MLP or small CNN without BatchNorm.
     X : tensor or array, shape (n, ...)
     Y : tensor or array
-    task : {"regression", "classification"}
+    task : {"regression", "classification"} or callable
+        The per-sample loss: summed squared error or cross-entropy (the shortcuts), or any
+        ``loss(pred, target) -> tensor of shape (n,)`` built from differentiable torch operations
+        (it is differentiated twice with ``torch.func``, under ``vmap``).
     device : str, torch.device or None
     chunk_size : int, default 256
         Unit vectors per vmapped batch (memory ~ ``chunk_size`` gradients).
+    progress : bool or None, default None
+        A progress bar over the :math:`d / \mathtt{chunk\_size}` batches: ``None`` shows one only
+        when the computation is still running after 2 seconds, ``True`` always, ``False`` never.
 
     Returns
     -------
@@ -290,7 +344,8 @@ def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
     cs = _chunk(chunk_size, "chunk_size", d, d)
     out = torch.empty(d, dtype=P.dtype, device=P.device)
     batched = vmap(P.hvp)
-    for s in range(0, d, cs):
+    starts = range(0, d, cs)
+    for s in _progress(starts, len(starts), f"Hessian diagonal ({d} parameters)", progress):
         idx = torch.arange(s, min(s + cs, d), device=P.device)
         E = torch.zeros(idx.numel(), d, dtype=P.dtype, device=P.device)
         E[torch.arange(idx.numel(), device=P.device), idx] = 1.0
@@ -299,7 +354,8 @@ def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256) -> dict:
     return P.split(out, "the Hessian diagonal")
 
 
-def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=None, chunk_size=32) -> HutchinsonDiagonal:
+def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=None, chunk_size=32,
+                        progress=None) -> HutchinsonDiagonal:
     r"""Stochastic Hessian diagonal and trace from Rademacher probes, with standard errors.
 
     .. math::
@@ -323,6 +379,8 @@ def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=Non
     device : str, torch.device or None
     chunk_size : int, default 32
         Probes per vmapped batch.
+    progress : bool or None, default None
+        As in :func:`hessian_diagonal`.
 
     Returns
     -------
@@ -362,15 +420,14 @@ def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=Non
     s1 = torch.zeros(d, dtype=torch.float64, device=P.device)
     s2 = torch.zeros(d, dtype=torch.float64, device=P.device)
     traces = []
-    done = 0
-    while done < n_probes:
+    starts = range(0, n_probes, cs)
+    for done in _progress(starts, len(starts), f"Hutchinson probes ({n_probes})", progress):
         b = min(cs, n_probes - done)
         Z = torch.as_tensor(gen.integers(0, 2, size=(b, d)) * 2.0 - 1.0, dtype=P.dtype).to(P.device)
         S = (Z * batched(Z)).detach().double()
         s1 += S.sum(0)
         s2 += (S * S).sum(0)
         traces.append(S.sum(1).cpu().numpy())
-        done += b
     mean = s1 / n_probes
     var = torch.clamp((s2 - n_probes * mean * mean) / (n_probes - 1), min=0.0)
     se = torch.sqrt(var / n_probes)
@@ -382,7 +439,7 @@ def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=Non
                               P.split(se.to(P.dtype), "Hutchinson's standard error"), tr.value, tr.se, n_probes)
 
 
-def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
+def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256, progress=None) -> dict:
     r"""Diagonal of the generalized Gauss–Newton matrix of the training loss.
 
     .. math::
@@ -393,9 +450,10 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> 
     so :math:`G_{jj} = \frac2n\sum_i\sum_a J_{i,aj}^2` for the summed squared error
     (:math:`\Lambda = 2I`) and :math:`G_{jj} = \frac1n\sum_i [\sum_a p_a J_{i,aj}^2 -
     (\sum_a p_a J_{i,aj})^2]` for cross-entropy (:math:`\Lambda = \mathrm{diag}(p) - pp^\top`,
-    :math:`p` the softmax). :math:`G \succeq 0`; it equals the Hessian when the network is
-    linear in :math:`\theta` and drops the term :math:`\sum_a \partial_a\ell\, \nabla^2 f_a`
-    otherwise.
+    :math:`p` the softmax). For a loss given as a function, :math:`\Lambda_i` is its Hessian in
+    the outputs (``torch.func.hessian``), and :math:`G \succeq 0` only when the loss is convex in
+    them. It equals the Hessian when the network is linear in :math:`\theta` and drops the term
+    :math:`\sum_a \partial_a\ell\, \nabla^2 f_a` otherwise.
 
     Parameters
     ----------
@@ -404,6 +462,8 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> 
     device : str, torch.device or None
     batch_size : int, default 256
         Samples per vmapped Jacobian batch.
+    progress : bool or None, default None
+        As in :func:`hessian_diagonal`.
 
     Returns
     -------
@@ -442,10 +502,19 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> 
         return P.forward(flat, x.unsqueeze(0)).squeeze(0)
 
     jac = vmap(jacrev(f_single), in_dims=(None, 0))
-    for s in range(0, P.X.shape[0], bs):
+    if P.custom is not None:
+        def out_hessian(f, y):
+            return torch.func.hessian(lambda g: P.lf(g.unsqueeze(0), y.unsqueeze(0))[0])(f)
+        lam = vmap(out_hessian)
+    starts = range(0, P.X.shape[0], bs)
+    for s in _progress(starts, len(starts), "Gauss-Newton diagonal", progress):
         xb = P.X[s:s + bs]
         J = jac(P.theta, xb).detach()                    # (b, K, d)
-        if P.task == "regression":
+        if P.custom is not None:
+            with torch.no_grad():
+                L = lam(P.forward(P.theta, xb), P.Y[s:s + bs]).detach()   # (b, K, K)
+            acc += torch.einsum("bkd,bkl,bld->d", J, L, J)
+        elif P.task == "regression":
             acc += 2.0 * (J * J).sum(dim=(0, 1))
         else:
             with torch.no_grad():
@@ -455,7 +524,7 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> 
     return P.split(acc / P.X.shape[0], "the Gauss-Newton diagonal")
 
 
-def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256) -> dict:
+def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256, progress=None) -> dict:
     r"""Diagonal of the empirical Fisher matrix (mean squared per-sample gradient).
 
     .. math::
@@ -472,6 +541,8 @@ def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256)
         As in :func:`hessian_diagonal`.
     device : str, torch.device or None
     batch_size : int, default 256
+    progress : bool or None, default None
+        As in :func:`hessian_diagonal`.
 
     Returns
     -------
@@ -511,13 +582,17 @@ def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256)
             return ((pred - y.reshape(pred.shape)) ** 2).sum()
         return -(torch.log_softmax(pred, dim=0) * y).sum()     # y one-hot (built outside vmap)
 
-    if P.task == "regression":
+    if P.custom is not None:
+        T = P.Y
+        loss_single = P.sample_loss
+    elif P.task == "regression":
         T = P.Y
     else:
         K = P.forward(P.theta, P.X[:1]).shape[1]
         T = torch.nn.functional.one_hot(P.Y, K).to(P.dtype)
     g = vmap(grad(loss_single), in_dims=(None, 0, 0))
-    for s in range(0, P.X.shape[0], bs):
+    starts = range(0, P.X.shape[0], bs)
+    for s in _progress(starts, len(starts), "empirical Fisher diagonal", progress):
         G = g(P.theta, P.X[s:s + bs], T[s:s + bs]).detach()
         acc += (G * G).sum(0)
     return P.split(acc / P.X.shape[0], "the empirical Fisher diagonal")
