@@ -86,7 +86,7 @@ def test_cli_run_writes_claims_and_fails_on_broken_claim(tmp_path, monkeypatch, 
     assert main(["run", "gaussian_mean_bounds", *args]) == 0
     text = (tmp_path / "fig" / "claims.md").read_text()
     assert "gaussian_mean.individual_sample_bound" in text
-    assert (tmp_path / "tab" / "claims.tex").read_text().count("\\begin{tabular}") == 1
+    assert (tmp_path / "tab" / "claims.tex").read_text().count("\\begin{longtable}") == 1
     # a second experiment's rows are merged, not overwriting the first's
     assert main(["run", "rate_distortion_curves", *args]) == 0
     with open(tmp_path / "fig" / "claims.csv") as fh:
