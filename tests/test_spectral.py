@@ -708,3 +708,185 @@ def test_psd_check_decides_as_the_smallest_eigenvalue(shift):
     else:
         with pytest.raises(ValueError, match="positive semi-definite"):
             sp.spectral_prune(S, 3, lam=1e-3)
+
+
+# ---- compiled and numpy paths of the greedy and of the covariance check -------------------------
+
+def _greedy_case(seed, m, theta, tau_kind):
+    rng = np.random.default_rng(seed)
+    n = m + 7
+    F = np.maximum(rng.standard_normal((n, m)) * np.arange(1, m + 1) ** -0.7, 0.0)
+    S = F.T @ F / n
+    S = 0.5 * (S + S.T)
+    Z = rng.standard_normal((4, m))
+    tau = {"scalar": np.full(m, 1e-3), "vector": rng.uniform(1e-4, 1e-2, m), "zero": np.zeros(m)}[tau_kind]
+    return S, (Z if theta < 1 else None), tau
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("theta", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("tau_kind", ["scalar", "vector", "zero"])
+@pytest.mark.parametrize("m,width", [(30, 10), (200, 60)])
+def test_greedy_compiled_and_numpy_paths_select_the_same_nodes(seed, theta, tau_kind, m, width):
+    """The numba kernel and its numpy twin pick the same nodes and return the same factor."""
+    from theory.spectral import _select
+    S, Z, tau = _greedy_case(seed, m, theta, tau_kind)
+    order_np, fac_np = _select._greedy(S, theta, Z, tau, width, use_numba=False)
+    order_nb, fac_nb = _select._greedy(S, theta, Z, tau, width, use_numba=True)
+    np.testing.assert_array_equal(order_nb, order_np)
+    assert (fac_np is None) == (fac_nb is None) == (tau_kind == "zero")      # tau = 0: the generic solve
+    if fac_np is not None:
+        np.testing.assert_allclose(fac_nb[0], fac_np[0], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fac_nb[1], fac_np[1], rtol=1e-12)
+        # the factor: L L^T = S_JJ + I_tau and C^T = L^{-1} S_JF
+        L = np.tril(fac_np[0][:, order_np].T, -1) + np.diag(fac_np[1])
+        np.testing.assert_allclose(L @ L.T, S[np.ix_(order_np, order_np)] + np.diag(tau[order_np]),
+                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(L @ fac_np[0], S[order_np], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("theta", [1.0, 0.5])
+def test_greedy_paths_on_a_rank_deficient_covariance_reach_the_same_objective(seed, theta):
+    """tau = 0, rank r < width: past the rank, and between near-dependent nodes, the picks are decided
+    by rounding (documented); both paths must still reach the same objective at every width."""
+    from theory.spectral import _select
+    rng = np.random.default_rng(seed)
+    m, r = 30, 8
+    F = rng.standard_normal((50, r)) @ rng.standard_normal((r, m))
+    S = F.T @ F / 50
+    S = 0.5 * (S + S.T)
+    Z = rng.standard_normal((3, m)) if theta < 1 else None
+    tau = np.zeros(m)
+    a, _ = _select._greedy(S, theta, Z, tau, 12, use_numba=False)
+    b, _ = _select._greedy(S, theta, Z, tau, 12, use_numba=True)
+    assert len(set(a.tolist())) == len(set(b.tolist())) == 12
+    scale = float(np.trace(S))
+    for k in (1, 3, r, 12):
+        la = sp.pruning_loss(S, a[:k], 0.0, theta, Z)
+        lb = sp.pruning_loss(S, b[:k], 0.0, theta, Z)
+        assert la == pytest.approx(lb, rel=1e-6, abs=1e-9 * scale)
+
+
+@pytest.mark.parametrize("theta", [1.0, 0.5])
+@pytest.mark.parametrize("tau_kind", ["scalar", "zero"])
+def test_greedy_kernel_runs_as_plain_python(theta, tau_kind):
+    """The kernel's source (what numba compiles) picks what its numpy twin picks, run uncompiled."""
+    from theory.spectral import _select
+    S, Z, tau = _greedy_case(7, 24, theta, tau_kind)
+    m = S.shape[0]
+    full = Z is not None
+    Y = Z @ S if full else np.zeros((0, m))
+    Zc = Z if full else np.zeros((0, m))
+    num = np.einsum("ij,ij->j", S, S) if not full else \
+        theta * np.einsum("ij,ij->j", S, S) + (1 - theta) * np.einsum("ij,ij->j", Y, Y)
+    d = np.diag(S) + tau
+    thr = 1e-12 * float(np.max(np.abs(np.diag(S))))
+    fast = bool(np.min(tau) > 2 * thr)
+    kernel = getattr(_select._greedy_steps, "py_func", _select._greedy_steps)
+    got = kernel(S, Y, Zc, theta, full, num.copy(), d.copy(), thr, fast, 9, 4)
+    ref = _select._greedy_steps_numpy(S, Y, Zc, theta, full, num.copy(), d.copy(), thr, fast, 9)
+    np.testing.assert_array_equal(got[0], ref[0])
+    assert got[3] == ref[3]
+    np.testing.assert_allclose(got[0 + 1][:got[3]], ref[1][:ref[3]], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("tau", [1e-3, 0.0])
+@pytest.mark.parametrize("theta", [1.0, 0.3])
+def test_spectral_prune_same_result_without_numba(monkeypatch, tau, theta):
+    """Forcing the numpy paths (as where numba does not import) changes neither keep, A nor the loss."""
+    from theory.spectral import _common, _select
+    S, Z, _ = _greedy_case(3, 60, theta, "zero" if tau == 0 else "scalar")
+    Z = np.random.default_rng(1).standard_normal((4, 60))
+    with_nb = sp.spectral_prune(S, 20, lam=1e-3, tau=tau, theta=theta, next_weight=Z)
+    monkeypatch.setattr(_select, "HAVE_NUMBA", False)
+    monkeypatch.setattr(_common, "HAVE_NUMBA", False)
+    without = sp.spectral_prune(S, 20, lam=1e-3, tau=tau, theta=theta, next_weight=Z)
+    np.testing.assert_array_equal(with_nb.keep, without.keep)
+    np.testing.assert_allclose(with_nb.A, without.A, rtol=1e-9, atol=1e-12)
+    assert with_nb.loss == pytest.approx(without.loss, rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("tau", [1e-3, 0.0])
+@pytest.mark.parametrize("theta", [1.0, 0.4])
+def test_spectral_prune_map_and_loss_agree_with_the_reconstruction_functions(tau, theta):
+    """A and the loss (from the greedy's factor when tau > 0) match reconstruction_matrix and pruning_loss."""
+    rng = np.random.default_rng(11)
+    F = np.maximum(rng.standard_normal((150, 90)) * np.arange(1, 91) ** -0.6, 0.0)
+    S = F.T @ F / 150
+    Z = rng.standard_normal((6, 90))
+    res = sp.spectral_prune(S, 25, lam=1e-3, tau=tau, theta=theta, next_weight=Z)
+    np.testing.assert_allclose(res.A, sp.reconstruction_matrix(S, res.keep, tau), rtol=1e-8, atol=1e-10)
+    assert res.loss == pytest.approx(sp.pruning_loss(S, res.keep, tau, theta, Z), rel=1e-8, abs=1e-14)
+
+
+@pytest.mark.parametrize("m", [1, 2, 31, 32, 33, 70])
+@pytest.mark.parametrize("use_numba", [True, False])
+def test_symmetrize_and_mirror_both_paths_exact(m, use_numba):
+    """The tiled symmetrisation and the triangle mirror give (a + a^T)/2 exactly, and refuse asymmetry."""
+    from theory.spectral import _common
+    rng = np.random.default_rng(m)
+    a = rng.standard_normal((m, m))
+    a = a + a.T + 1e-12 * rng.standard_normal((m, m))
+    ref = (a + a.T) * 0.5
+    np.testing.assert_array_equal(_common._symmetrize(a, 1e-8, use_numba), ref)
+    np.testing.assert_array_equal(_common._symmetrize(np.asfortranarray(a), 1e-8, use_numba), ref)
+    if m > 1:
+        bad = a.copy()
+        bad[m - 1, 0] += 1e-3
+        assert _common._symmetrize(bad, 1e-8, use_numba) is None
+    b = np.tril(ref) + np.triu(rng.standard_normal((m, m)), 1)
+    _common._mirror_lower(b, use_numba)
+    np.testing.assert_array_equal(b, ref)
+    for kernel in (_common._symmetrize_kernel, _common._mirror_lower_kernel):
+        assert callable(getattr(kernel, "py_func", kernel))
+    out = np.empty((m, m))
+    assert getattr(_common._symmetrize_kernel, "py_func", _common._symmetrize_kernel)(a, out, 1e-8)
+    np.testing.assert_array_equal(out, ref)
+    c = np.tril(ref) + np.triu(rng.standard_normal((m, m)), 1)
+    getattr(_common._mirror_lower_kernel, "py_func", _common._mirror_lower_kernel)(c)
+    np.testing.assert_array_equal(c, ref)
+
+
+def test_cov_check_returns_the_symmetrised_input_after_the_in_place_cholesky():
+    """The PSD certificate factors in the returned array's upper triangle; the array comes back intact."""
+    rng = np.random.default_rng(5)
+    F = rng.standard_normal((40, 100))
+    S = F.T @ F / 40                                               # rank 40: singular, PSD
+    S = S + 1e-13 * rng.standard_normal(S.shape)
+    out = sp.residual_covariance(S, [0], 0.0)                      # goes through _check_cov
+    assert np.all(np.isfinite(out))
+    from theory.spectral._common import _check_cov
+    np.testing.assert_array_equal(_check_cov(S), (S + S.T) * 0.5)
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        _check_cov(S - 1e-3 * np.eye(100))
+
+
+def test_next_weight_overflow_refused_as_before():
+    """Huge next-layer weights: refused exactly when Z^T Z overflows (the column-norm bound decides the rest)."""
+    S = np.eye(4)
+    with pytest.raises(ValueError, match="too large"):
+        sp.spectral_prune(S, 2, lam=1e-3, theta=0.5, next_weight=np.full((3, 4), 1e200))
+    res = sp.spectral_prune(S, 2, lam=1e-3, theta=0.5, next_weight=np.full((1, 4), 1e151))   # |z|^2 > 1e300, finite
+    assert res.keep.size == 2
+    with pytest.raises(ValueError, match="next_weight"):
+        sp.spectral_prune(S, 2, lam=1e-3, theta=0.5)
+
+
+def test_check_psd_false_skips_only_the_psd_certificate():
+    from theory.spectral import spectral_prune
+
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 12))
+    S = X.T @ X / 40
+    a = spectral_prune(S, 4, 1e-3)
+    b = spectral_prune(S, 4, 1e-3, check_psd=False)
+    assert np.array_equal(a.keep, b.keep) and a.loss == b.loss
+    bad = S - 2.0 * np.eye(12)                       # symmetric, not PSD
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        spectral_prune(bad, 4, 1e-3)
+    spectral_prune(bad, 4, 1e-3, check_psd=False)    # not certified: no error
+    with pytest.raises(ValueError, match="symmetric"):
+        spectral_prune(S + np.triu(np.ones((12, 12)), 1), 4, 1e-3, check_psd=False)
+    with pytest.raises(TypeError, match="`check_psd`"):
+        spectral_prune(S, 4, 1e-3, check_psd="no")

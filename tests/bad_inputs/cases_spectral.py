@@ -155,6 +155,7 @@ CASES = [
     Case(sp.pruning_loss, lambda: sp.pruning_loss(S, [0], 0.1, theta=0.0, next_weight=np.full((2, 4), 1e200)),
          ValueError, "`next_weight`", "overflow"),
     # spectral_prune
+    Case(sp.spectral_prune, lambda: sp.spectral_prune(S, 1, 0.1, check_psd=1), TypeError, "`check_psd`", "type"),
     Case(sp.spectral_prune, lambda: sp.spectral_prune(S, 0, 0.1), ValueError, "`width`", "zero"),
     Case(sp.spectral_prune, lambda: sp.spectral_prune(S, 5, 0.1), ValueError, "`width`", "size"),
     Case(sp.spectral_prune, lambda: sp.spectral_prune(S, 10**30, 0.1), ValueError, "`width`", "size"),
@@ -333,4 +334,40 @@ CASES += [
          "complex"),
     Case(sp.prune_network, lambda: sp.prune_network(_net(), X.to(torch.complex64), widths=[2]), ValueError,
          "`inputs`", "complex"),
+]
+
+
+class _Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.a(x))
+        return self.b(h) + h.sum(dim=1, keepdim=True)
+
+
+class _Untraceable(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x))) if x.sum() > 0 else self.b(self.a(x))
+
+
+def _bn_net():
+    return nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1))
+
+
+# any nn.Module (issue 16): what spectral pruning still refuses, naming the model and the culprit
+CASES += [
+    Case(sp.prune_network, lambda: sp.prune_network(_bn_net(), X, widths=[2]), ValueError,
+         "`model`.*found BatchNorm1d `1` between layer 0", "not element-wise"),
+    Case(sp.prune_network, lambda: sp.prune_network(_Residual(), X, widths=[2]), ValueError,
+         "`model`.*used by 2 operations", "residual"),
+    Case(sp.prune_network, lambda: sp.prune_network(_Untraceable(), X, widths=[2]), ValueError,
+         "`model`.*cannot trace", "untraceable"),
+    Case(sp.activation_covariance, lambda: sp.activation_covariance(_bn_net(), X, 0), ValueError,
+         "`model`.*BatchNorm1d", "not element-wise"),
 ]

@@ -7,6 +7,7 @@ import scipy.linalg
 import scipy.linalg.lapack
 
 from .._checks import as_array, as_float, check_nonnegative
+from .._numba import HAVE_NUMBA, njit
 
 #: The node-selection rules of :func:`theory.spectral.spectral_prune` and
 #: :func:`theory.spectral.prune_network`.
@@ -17,35 +18,148 @@ SELECTION_METHODS = ("greedy", "leverage", "random", "magnitude")
 _SYM_BLOCK = 64
 
 
+@njit(cache=True)
+def _symmetrize_kernel(a, out, atol):  # pragma: no cover - compiled by numba (the pure-Python run is tested)
+    """``out = (a + a^T) / 2`` tile by tile; False (``out`` partly written) if some ``|a_ij - a_ji| > atol``.
+
+    The compiled twin of the numpy loop of :func:`_symmetrize`: the same test and the same
+    rounding (``(a_ij + a_ji) * 0.5``). Each tile below the diagonal is read once, its
+    transposed partner once (through a small buffer, so that both are read along rows).
+    """
+    m = a.shape[0]
+    bs = 32
+    buf = np.empty((bs, bs))
+    for i0 in range(0, m, bs):
+        ni = min(i0 + bs, m) - i0
+        for j0 in range(0, i0 + 1, bs):
+            nj = min(j0 + bs, m) - j0
+            if ni == bs and nj == bs:              # full tile: constant trip counts
+                for jj in range(bs):               # buf = the partner tile, transposed
+                    for ii in range(bs):
+                        buf[ii, jj] = a[j0 + jj, i0 + ii]
+                worst = 0.0
+                for ii in range(bs):
+                    for jj in range(bs):
+                        x = a[i0 + ii, j0 + jj]
+                        y = buf[ii, jj]
+                        worst = max(worst, abs(x - y))
+                        v = (x + y) * 0.5
+                        out[i0 + ii, j0 + jj] = v
+                        buf[ii, jj] = v
+                if worst > atol:
+                    return False
+                for jj in range(bs):
+                    for ii in range(bs):
+                        out[j0 + jj, i0 + ii] = buf[ii, jj]
+            else:
+                for jj in range(nj):
+                    for ii in range(ni):
+                        buf[ii, jj] = a[j0 + jj, i0 + ii]
+                worst = 0.0
+                for ii in range(ni):
+                    for jj in range(nj):
+                        x = a[i0 + ii, j0 + jj]
+                        y = buf[ii, jj]
+                        worst = max(worst, abs(x - y))
+                        v = (x + y) * 0.5
+                        out[i0 + ii, j0 + jj] = v
+                        buf[ii, jj] = v
+                if worst > atol:
+                    return False
+                for jj in range(nj):
+                    for ii in range(ni):
+                        out[j0 + jj, i0 + ii] = buf[ii, jj]
+    return True
+
+
+def _symmetrize(arr: np.ndarray, atol: float, use_numba: bool | None = None):
+    """``(arr + arr^T) / 2`` (a new C-ordered array), or None if ``max|arr - arr^T| > atol``."""
+    m = arr.shape[0]
+    out = np.empty((m, m))
+    if HAVE_NUMBA if use_numba is None else use_numba:
+        return out if _symmetrize_kernel(arr, out, atol) else None
+    for i0 in range(0, m, _SYM_BLOCK):
+        i1 = min(i0 + _SYM_BLOCK, m)
+        blk = out[i0:i1]
+        np.subtract(arr[i0:i1], arr[:, i0:i1].T, out=blk)
+        if float(np.max(np.abs(blk, out=blk))) > atol:
+            return None
+        np.add(arr[i0:i1], arr[:, i0:i1].T, out=blk)
+        blk *= 0.5
+    return out
+
+
+@njit(cache=True)
+def _mirror_lower_kernel(a):  # pragma: no cover - compiled by numba (the pure-Python run is tested)
+    """``a[j, i] = a[i, j]`` for ``i > j``: the strict upper triangle from the strict lower one, tile by tile."""
+    m = a.shape[0]
+    bs = 32
+    buf = np.empty((bs, bs))
+    for i0 in range(0, m, bs):
+        ni = min(i0 + bs, m) - i0
+        for j0 in range(0, i0, bs):                # tiles strictly below the diagonal
+            nj = min(j0 + bs, m) - j0
+            if ni == bs and nj == bs:
+                for ii in range(bs):               # buf = the lower tile, transposed
+                    for jj in range(bs):
+                        buf[jj, ii] = a[i0 + ii, j0 + jj]
+                for jj in range(bs):
+                    for ii in range(bs):
+                        a[j0 + jj, i0 + ii] = buf[jj, ii]
+            else:
+                for ii in range(ni):
+                    for jj in range(nj):
+                        buf[jj, ii] = a[i0 + ii, j0 + jj]
+                for jj in range(nj):
+                    for ii in range(ni):
+                        a[j0 + jj, i0 + ii] = buf[jj, ii]
+        for ii in range(1, ni):                    # the diagonal tile
+            for jj in range(ii):
+                a[i0 + jj, i0 + ii] = a[i0 + ii, i0 + jj]
+
+
+def _mirror_lower(a: np.ndarray, use_numba: bool | None = None) -> None:
+    """Overwrite the strict upper triangle of the square C-ordered ``a`` by its strict lower one, in place."""
+    m = a.shape[0]
+    if HAVE_NUMBA if use_numba is None else use_numba:
+        _mirror_lower_kernel(a)
+        return
+    for i0 in range(0, m, _SYM_BLOCK):
+        i1 = min(i0 + _SYM_BLOCK, m)
+        a[i0:i1, i1:] = a[i1:, i0:i1].T
+        blk = a[i0:i1, i0:i1]
+        iu = np.triu_indices(i1 - i0, 1)
+        blk[iu] = blk.T[iu]
+
+
 def _check_cov(cov, name: str = "cov", *, check_eigs: bool = True) -> np.ndarray:
     r"""Square, symmetric, PSD (when ``check_eigs``), exactly symmetrised.
 
     Symmetry: :math:`\max|\Sigma - \Sigma^\top| \le 10^{-8}\,s` with
-    :math:`s = \max(1, \max|\Sigma|)`, checked and symmetrised block by block. PSD: the smallest
-    eigenvalue must be :math:`\ge -10^{-10} s\, m`; certified by a Cholesky factorisation of
-    :math:`\Sigma + 5\cdot10^{-11} s\, m\, I` (a third of the cost of ``eigvalsh``), and only
-    when that fails is the smallest eigenvalue computed, to decide and to report it.
+    :math:`s = \max(1, \max|\Sigma|)`, checked and symmetrised tile by tile (compiled where numba
+    imports). PSD: the smallest eigenvalue must be :math:`\ge -10^{-10} s\, m`; certified by a
+    Cholesky factorisation of :math:`\Sigma + 5\cdot10^{-11} s\, m\, I` (a third of the cost of
+    ``eigvalsh``), and only when that fails is the smallest eigenvalue computed, to decide and to
+    report it. The factorisation runs in place in the returned array's upper triangle (its
+    lower triangle and its diagonal are kept, and the upper triangle is restored from them), so
+    that no second :math:`m\times m` array is allocated.
     """
     arr = as_array(cov, name, ndim=2)
     if arr.shape[0] != arr.shape[1]:
         raise ValueError(f"`{name}` must be a square matrix; got shape {arr.shape}")
     m = arr.shape[0]
     scale = max(1.0, float(arr.max()), -float(arr.min()))
-    atol = 1e-8 * scale
-    out = np.empty((m, m))
-    for i0 in range(0, m, _SYM_BLOCK):
-        i1 = min(i0 + _SYM_BLOCK, m)
-        blk = out[i0:i1]
-        np.subtract(arr[i0:i1], arr[:, i0:i1].T, out=blk)
-        if float(np.max(np.abs(blk, out=blk))) > atol:
-            raise ValueError(f"`{name}` must be symmetric")
-        np.add(arr[i0:i1], arr[:, i0:i1].T, out=blk)
-        blk *= 0.5
+    out = _symmetrize(arr, 1e-8 * scale)
+    if out is None:
+        raise ValueError(f"`{name}` must be symmetric")
     if check_eigs:
         tol = 1e-10 * scale * m
-        work = out.copy().T                        # Fortran order; equal to `out` (symmetric)
-        work.flat[::m + 1] += 0.5 * tol
-        _, info = scipy.linalg.lapack.dpotrf(work, lower=1, clean=0, overwrite_a=1)
+        diag = out.diagonal().copy()
+        out.flat[::m + 1] += 0.5 * tol
+        # out.T is Fortran-ordered: LAPACK's lower triangle of it is out's upper one (diagonal included).
+        _, info = scipy.linalg.lapack.dpotrf(out.T, lower=1, clean=0, overwrite_a=1)
+        _mirror_lower(out)
+        out.flat[::m + 1] = diag
         if info != 0:
             eig_min = float(np.linalg.eigvalsh(out)[0])
             if eig_min < -tol:
@@ -102,6 +216,26 @@ def _check_next_weight(next_weight, m: int) -> np.ndarray:
     Z = as_array(next_weight, "next_weight", ndim=2)
     if Z.shape[1] != m:
         raise ValueError(f"`next_weight` must have {m} columns (one per node); got shape {Z.shape}")
+    return Z
+
+
+def _next_weight(m: int, theta: float, next_weight) -> np.ndarray | None:
+    r"""The checked ``Z`` (or None) with the refusals of :func:`_weight_matrix`, without forming M.
+
+    :math:`|(Z^\top Z)_{ij}| \le \lVert z_i\rVert\lVert z_j\rVert`, so column norms well inside
+    the float range certify that :math:`M` is finite; only otherwise is :math:`M` formed (and
+    refused if it overflows), exactly as :func:`_weight_matrix` decides.
+    """
+    if theta < 1.0 and next_weight is None:
+        raise ValueError("`next_weight` is required when `theta` < 1 (output-aware loss)")
+    if next_weight is None:
+        return None
+    Z = _check_next_weight(next_weight, m)
+    if theta < 1.0:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sq = np.einsum("ij,ij->j", Z, Z)
+        if not (np.all(np.isfinite(sq)) and float(np.max(sq)) <= 1e300):
+            _weight_matrix(m, theta, Z)
     return Z
 
 
