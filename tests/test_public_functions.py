@@ -93,7 +93,9 @@ def test_every_public_callable_has_a_case():
     """
     public = _public_callables()
     covered = {id(c.target) for c in CASES}
-    missing = sorted(k for k, v in public.items() if id(v) not in covered and k.rsplit(".", 1)[1] not in RECORDS)
+    # warning categories (e.g. QuantizationWarning) are public classes that users filter, not call
+    missing = sorted(k for k, v in public.items() if id(v) not in covered and k.rsplit(".", 1)[1] not in RECORDS
+                     and not (inspect.isclass(v) and issubclass(v, Warning)))
     assert not missing, f"{len(missing)} public callables have no bad-input case: {missing}"
     for name in RECORDS:
         objs = [v for k, v in public.items() if k.rsplit(".", 1)[1] == name]

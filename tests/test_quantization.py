@@ -13,7 +13,8 @@ from scipy.optimize import minimize
 from scipy.stats import entropy as scipy_entropy
 
 from theory import claims, quantization
-from theory.catalog import COMPRESSION_LOWERS_RISK, HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZED_GEN_BOUND
+from theory.catalog import (COMPRESSION_LOWERS_RISK, HUTCHINSON_TRACE, OPTIMAL_LE_LLOYD, QUANTIZATION_BEATS_TEMPERATURE,
+                            QUANTIZED_GEN_BOUND)
 from theory.quantization import (compression_ratio, diameter_regularized_centroids, floored_hessian_diagonal,
                                  hessian_weighted_kmeans, kmeans_1d, kmeans_objective, label_entropy,
                                  quantization_rate, quantize_network)
@@ -470,6 +471,10 @@ def test_experiment_claim_rows_are_the_claims():
         (COMPRESSION_LOWERS_RISK.id, "hw"): claims.check(COMPRESSION_LOWERS_RISK, q, rng=0),
         (COMPRESSION_LOWERS_RISK.id, "drhw"): claims.check(COMPRESSION_LOWERS_RISK,
                                                             {**q, "method": "drhw", "rho": qpr.RHO_MAIN}, rng=0),
+        (QUANTIZATION_BEATS_TEMPERATURE.id, "hw"): claims.check(QUANTIZATION_BEATS_TEMPERATURE,
+                                                                {**q, "method": "hw", "rho": 0.0}, rng=0),
+        (QUANTIZATION_BEATS_TEMPERATURE.id, "drhw"): claims.check(QUANTIZATION_BEATS_TEMPERATURE,
+                                                                  {**q, "method": "drhw", "rho": qpr.RHO_MAIN}, rng=0),
     }
     got = {}
     for r in qpr.claims(rows):
@@ -546,3 +551,134 @@ def test_drhw_entropy_assignment_step_by_brute_force():
         np.testing.assert_array_equal(r.labels, a)
         assert r.penalty == pytest.approx(lam_e * scipy_entropy(np.bincount(a)) * diam2, rel=1e-12)
         assert r.objective == pytest.approx(np.sum(h * (x - c[a]) ** 2) + r.penalty, rel=1e-12)
+
+
+# --- the compiled (numba) and the numpy dynamic programme give the same answer, bit for bit ---
+
+needs_numba = pytest.mark.skipif(not quantization.HAVE_NUMBA, reason="numba is not installed")
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def dp_path(request, monkeypatch):
+    """Run a test once with the numpy dynamic programme and once with the compiled one."""
+    if request.param == "numba" and not quantization.HAVE_NUMBA:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(quantization, "_USE_NUMBA", request.param == "numba")
+    return request.param
+
+
+@st.composite
+def _adversarial_problem(draw):
+    """Up to 3000 sorted points with runs of ties, repeated values, clusters a few ulps wide or
+    values spread over many orders of magnitude; weights constant, Gamma(2, 1), or 10^u with u
+    uniform in [-300, 300] (spanning the float range within one problem); k up to 20."""
+    n = draw(st.integers(2, 3000))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(["normal", "few values", "rounded", "ulps", "orders"]))
+    if kind == "normal":
+        x = rng.normal(size=n)
+    elif kind == "few values":
+        x = rng.integers(0, draw(st.integers(1, 30)), n).astype(float)
+    elif kind == "rounded":
+        x = np.round(rng.laplace(size=n), 1)
+    elif kind == "ulps":
+        x = 1.0 + rng.integers(0, 40, n) * 2.0**-52
+    else:
+        x = rng.choice([-1.0, 1.0], n) * 10.0 ** rng.uniform(-300, 300, n)
+    wkind = draw(st.sampled_from(["ones", "gamma", "1e-300..1e300"]))
+    if wkind == "ones":
+        h = np.full(n, draw(st.sampled_from([1.0, 1e-300, 1e300])))
+    elif wkind == "gamma":
+        h = rng.gamma(2.0, 1.0, n)
+    else:
+        h = 10.0 ** rng.uniform(-300, 300, n)
+    x = np.sort(x, kind="stable")
+    k = draw(st.integers(1, min(20, np.unique(x).size)))
+    return x, h, k
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None)
+@given(_adversarial_problem())
+def test_compiled_and_numpy_dp_agree_bit_for_bit(problem):
+    """The same cluster starts from both paths (the compiled kernels repeat the numpy path's
+    floating-point operations in the same order, and its choice among ties and near-ties)."""
+    xs, hs, k = problem
+    old = quantization._USE_NUMBA
+    try:
+        quantization._USE_NUMBA = False
+        ref = quantization._optimal_sorted(xs, hs, k)
+        quantization._USE_NUMBA = True
+        got = quantization._optimal_sorted(xs, hs, k)
+    finally:
+        quantization._USE_NUMBA = old
+    np.testing.assert_array_equal(got, ref)
+
+
+@needs_numba
+def test_compiled_table_equals_the_numpy_table():
+    """The disjoint sparse table built by the compiled kernel is the numpy one, bit for bit."""
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 5, 64, 65, 1000):
+        xs = np.sort(np.round(rng.normal(size=n), 2))
+        hn, xw = quantization._scaled_sorted(xs, 10.0 ** rng.uniform(-300, 300, n))
+        ref = quantization._SegmentCosts(xw, hn)
+        size = ref.U.size
+        U, M2, D = np.empty(size), np.empty(size), np.empty(size)
+        quantization._jit_table(xw, hn, U, M2, D, ref.N)
+        for a, b in ((U, ref.U), (M2, ref.M2), (D, ref.D)):
+            np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_and_numpy_results_agree_at_a_larger_size(seed):
+    """kmeans_1d: identical labels, centroids and objective from both paths (n = 20000, k = 20)."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.laplace(0.0, 0.05, 20_000), 3 + seed)          # many repeated values
+    h = rng.gamma(2.0, 1.0, x.size) if seed else None
+    old = quantization._USE_NUMBA
+    try:
+        quantization._USE_NUMBA = False
+        ref = kmeans_1d(x, 20, weights=h, method="optimal")
+        quantization._USE_NUMBA = True
+        got = kmeans_1d(x, 20, weights=h, method="optimal")
+    finally:
+        quantization._USE_NUMBA = old
+    np.testing.assert_array_equal(got.labels, ref.labels)
+    np.testing.assert_array_equal(got.centroids, ref.centroids)
+    assert got.objective == ref.objective
+
+
+@settings(max_examples=25, deadline=None)
+@given(_extreme_problem())
+def test_both_dp_paths_are_exact_over_extreme_ranges(problem):
+    """Both paths (numpy and compiled) against the exact-arithmetic O(k n^2) dynamic programme."""
+    x, h, k = problem
+    best = _exact_dp(x, h, k)
+    paths = [False, True] if quantization.HAVE_NUMBA else [False]
+    old = quantization._USE_NUMBA
+    try:
+        for use in paths:
+            quantization._USE_NUMBA = use
+            order = np.argsort(x, kind="stable")
+            starts = quantization._optimal_sorted(x[order], h[order], k)
+            labels = np.zeros(x.size, dtype=int)
+            labels[order] = np.cumsum(np.isin(np.arange(x.size), starts[1:]))
+            got = _exact_sse(x, h, labels)
+            assert got <= best * (1 + Fraction(1, 10**12)), (use, float((got - best) / best) if best else got)
+    finally:
+        quantization._USE_NUMBA = old
+
+
+def test_numpy_path_pins_ties_and_tiny_ranges(dp_path):
+    """The pinned answers of the tie and tiny-range cases, on either path."""
+    y = 1.0 + np.arange(6) * 2.0**-52
+    assert kmeans_1d(y, 2, method="optimal").labels.tolist() == [0, 0, 0, 1, 1, 1]
+    z = np.repeat([0.0, 1.0, 2.5, 7.0], [5, 1, 3, 2])
+    r = kmeans_1d(z, 4, method="optimal")
+    assert r.objective == 0.0 and r.labels.tolist() == [0] * 5 + [1] + [2] * 3 + [3] * 2
+    tiny = np.array([1e-310, 2e-310, 5e-310, 6e-310])
+    assert kmeans_1d(tiny, 2, method="optimal").labels.tolist() == [0, 0, 1, 1]
+    r = kmeans_1d(np.zeros(7).tolist() + [1.0, 1.0], 2, method="optimal")   # a tie at zero cost
+    assert r.labels.tolist() == [0] * 7 + [1, 1]

@@ -18,6 +18,7 @@ It imports nothing from the rest of the package except :mod:`theory._checks`.
 
 from __future__ import annotations
 
+import copy
 import numbers
 from collections.abc import Callable
 
@@ -371,3 +372,194 @@ def loss_fn(task) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """
     check_in(task, "task", TASKS)
     return _squared_error if task == "regression" else _cross_entropy
+
+
+# ---- models carrying torch.nn.utils.prune masks ------------------------------------------------
+
+def _pruning_hooks(model: nn.Module) -> list:
+    """``(module name, module, hook id, hook)`` of every ``torch.nn.utils.prune`` forward pre-hook."""
+    from torch.nn.utils import prune
+
+    return [(mname, mod, hid, hook) for mname, mod in model.named_modules()
+            for hid, hook in list(mod._forward_pre_hooks.items()) if isinstance(hook, prune.BasePruningMethod)]
+
+
+def _baked_copy(model: nn.Module) -> tuple[nn.Module, dict]:
+    r"""A deep copy of ``model`` with every ``torch.nn.utils.prune`` mask baked in, and the masks.
+
+    A module pruned by ``torch.nn.utils.prune`` stores ``weight_orig`` (a parameter) and
+    ``weight_mask`` (a buffer) and recomputes ``weight = weight_orig * weight_mask`` in a forward
+    pre-hook, so writing compressed values into ``weight`` is undone by the next forward pass, and
+    ``copy.deepcopy`` fails on it (``weight`` is a computed, non-leaf tensor). Here the computed
+    tensors are replaced by detached clones during the copy (the input model is not touched),
+    and in the copy every pruned tensor becomes a plain parameter ``orig * mask`` without hook.
+
+    Returns
+    -------
+    (torch.nn.Module, dict)
+        The copy and ``{"<module>.<tensor>": bool mask}`` for every pruned tensor (parameter
+        names of the copy, e.g. ``"fc1.weight"``); ``{}`` for a model without pruning.
+    """
+    memo = {}
+    for _, mod, _, hook in _pruning_hooks(model):
+        cur = mod.__dict__.get(hook._tensor_name)
+        if isinstance(cur, torch.Tensor):
+            memo[id(cur)] = cur.detach().clone()
+    new = copy.deepcopy(model, memo)
+    masks = {}
+    for mname, mod, hid, hook in _pruning_hooks(new):
+        t = hook._tensor_name
+        orig, mask = mod._parameters[t + "_orig"], mod._buffers[t + "_mask"]
+        with torch.no_grad():
+            baked = (mask.to(dtype=orig.dtype) * orig).detach().clone()
+        del mod._forward_pre_hooks[hid]
+        getattr(mod, "_forward_pre_hooks_with_kwargs", {}).pop(hid, None)
+        mod.__dict__.pop(t, None)
+        del mod._parameters[t + "_orig"]
+        del mod._buffers[t + "_mask"]
+        mod.register_parameter(t, nn.Parameter(baked, requires_grad=orig.requires_grad))
+        masks[f"{mname}.{t}" if mname else t] = mask.detach().to(torch.bool).clone()
+    return new, masks
+
+
+# ---- the chain of Linear layers of a model -------------------------------------------------------
+
+def _const(c: float):
+    return lambda *_: c
+
+
+#: Element-wise modules a chain of Linear layers may pass through, with sup |σ'| (Dropout: eval mode).
+_ELEMENTWISE_MODULES = {
+    nn.ReLU: _const(1.0), nn.Tanh: _const(1.0), nn.Sigmoid: _const(0.25), nn.GELU: _const(1.1289),
+    nn.Softplus: _const(1.0), nn.Identity: _const(1.0), nn.Dropout: _const(1.0),
+    nn.LeakyReLU: lambda m: max(1.0, abs(float(m.negative_slope))),
+    nn.ELU: lambda m: max(1.0, float(m.alpha)),
+}
+
+
+def _arg(node, k, key, default):
+    return node.args[k] if len(node.args) > k else node.kwargs.get(key, default)
+
+
+#: The same for functions (``torch.fx`` call_function nodes) and tensor methods.
+_ELEMENTWISE_FUNCTIONS = {
+    F.relu: _const(1.0), torch.relu: _const(1.0), torch.tanh: _const(1.0), torch.sigmoid: _const(0.25),
+    F.gelu: _const(1.1289), F.softplus: _const(1.0), F.dropout: _const(1.0),
+    F.leaky_relu: lambda n: max(1.0, abs(float(_arg(n, 1, "negative_slope", 0.01)))),
+    F.elu: lambda n: max(1.0, float(_arg(n, 1, "alpha", 1.0))),
+}
+_ELEMENTWISE_METHODS = {"relu": _const(1.0), "tanh": _const(1.0), "sigmoid": _const(0.25)}
+
+
+class _Chain:
+    """The Linear layers of a model joined by element-wise operations (see :func:`_linear_chain`).
+
+    ``names``/``modules``: the Linear layers, input to output; ``gap_lipschitz[i]``: the product
+    of sup |σ'| of the operations between layer i and i+1; ``tail_lipschitz``: the same after the
+    last layer; ``direct_input``: the model input goes straight into the first layer.
+    """
+
+    def __init__(self, names, modules, gap_lipschitz, tail_lipschitz, direct_input):
+        self.names, self.modules = names, modules
+        self.gap_lipschitz, self.tail_lipschitz, self.direct_input = gap_lipschitz, tail_lipschitz, direct_input
+
+
+def _linear_chain(model: nn.Module, what: str, name: str = "model", *, tail: bool = True) -> _Chain:
+    r"""The Linear layers of ``model`` in forward order, refusing anything but element-wise
+    operations (activation modules or functions, Dropout, Identity) between consecutive ones.
+
+    The graph is ``torch.fx.symbolic_trace(model)`` (a model it cannot trace is refused with a
+    ValueError naming ``name``). Every intermediate result between two consecutive Linear layers
+    must have exactly one user (no residual branch, concatenation or reuse); with ``tail`` the
+    operations after the last Linear layer must be element-wise too. ``what`` opens the messages,
+    e.g. ``"prune_network prunes the hidden units between consecutive Linear layers"``.
+    """
+    import torch.fx
+
+    check_model(model, name)
+    if isinstance(model, nn.Linear):
+        return _Chain([""], [model], [], 1.0, True)
+    try:
+        gm = torch.fx.symbolic_trace(model)
+    except Exception as e:  # noqa: BLE001 - torch.fx raises many types on untraceable code
+        raise ValueError(f"`{name}`: {what}, found with torch.fx.symbolic_trace, which cannot trace `{name}` "
+                         f"({type(e).__name__}: {e}); use a model without data-dependent control flow") from None
+    nodes = list(gm.graph.nodes)
+    sub = model.get_submodule
+
+    def is_linear(n):
+        return n.op == "call_module" and isinstance(sub(n.target), nn.Linear)
+
+    def describe(n):
+        if n.op == "call_module":
+            return f"{type(sub(n.target)).__name__} `{n.target}`"
+        if n.op == "call_function":
+            return f"{getattr(n.target, '__name__', str(n.target))}()"
+        if n.op == "call_method":
+            return f".{n.target}()"
+        return "the model output" if n.op == "output" else f"{n.op} `{n.target}`"
+
+    def lipschitz(u, prev):
+        """sup |σ'| of ``u`` applied to ``prev`` if it is element-wise in ``prev`` alone, else None."""
+        rest = list(u.args[1:]) + list(u.kwargs.values())
+        if not u.args or u.args[0] is not prev or any(isinstance(a, torch.fx.Node) for a in rest):
+            return None
+        if u.op == "call_module":
+            f = _ELEMENTWISE_MODULES.get(type(sub(u.target)))
+            return None if f is None else f(sub(u.target))
+        table = _ELEMENTWISE_FUNCTIONS if u.op == "call_function" else (
+            _ELEMENTWISE_METHODS if u.op == "call_method" else {})
+        f = table.get(u.target) if isinstance(u.target, str) or callable(u.target) else None
+        return None if f is None else f(u)
+
+    lin_nodes = [n for n in nodes if is_linear(n)]
+    if not lin_nodes:
+        raise ValueError(f"`{name}` has no Linear layer")
+    seen = {}
+    for n in lin_nodes:
+        if n.target in seen:
+            raise ValueError(f"`{name}`: {what}; Linear layer `{n.target}` of `{name}` is called more than once "
+                             "(shared weights)")
+        seen[n.target] = n
+    pos = {n: i for i, n in enumerate(lin_nodes)}
+    order, gaps, tail_lip = [lin_nodes[0]], [], 1.0
+    while True:
+        cur, i = order[-1], len(order) - 1
+        nxt = lin_nodes[pos[cur] + 1] if pos[cur] + 1 < len(lin_nodes) else None
+        where = (f"between layer {i} (`{cur.target}`) and layer {i + 1} (`{nxt.target}`)" if nxt is not None
+                 else f"after the last Linear layer {i} (`{cur.target}`)")
+        if nxt is None and not tail:
+            break
+        node, lip = cur, 1.0
+        while True:
+            users = list(node.users)
+            if len(users) != 1:
+                raise ValueError(f"`{name}`: {what}; found the output of {describe(node)} used by {len(users)} operations "
+                                 f"({', '.join(describe(u) for u in users) or 'none'}) {where}")
+            u = users[0]
+            if is_linear(u) or u.op == "output":
+                break
+            c = lipschitz(u, node)
+            if c is None:
+                raise ValueError(f"`{name}`: {what}; found {describe(u)} {where}")
+            lip *= c
+            node = u
+        if u.op == "output":
+            if nxt is not None:
+                raise ValueError(f"`{name}`: {what}; found Linear layer `{nxt.target}` outside the chain that ends in the "
+                                 "model output")
+            tail_lip = lip
+            break
+        if u is not nxt:
+            raise ValueError(f"`{name}`: {what}; Linear layer `{u.target}` follows `{cur.target}` in the data flow but "
+                             f"`{nxt.target}` comes first in the forward pass")
+        if u.args[0] is not node:
+            raise ValueError(f"`{name}`: {what}; found {describe(u)} taking a second input {where}")
+        gaps.append(lip)
+        order.append(u)
+    if len(order) != len(lin_nodes):
+        raise ValueError(f"`{name}`: {what}; found Linear layer `{lin_nodes[len(order)].target}` of `{name}` outside the "
+                         "chain of consecutive Linear layers")
+    first = order[0]
+    direct = bool(first.args) and getattr(first.args[0], "op", None) == "placeholder"
+    return _Chain([n.target for n in order], [sub(n.target) for n in order], gaps, tail_lip, direct)

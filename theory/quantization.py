@@ -22,8 +22,11 @@ ICLR 2017; Bu, Gao, Zou, Veeravalli, AAAI 2020).
   (DRHW) of Bu et al.
 - :func:`diameter_regularized_centroids` — the centroid step of DRHW: the exact minimizer of the
   penalized objective given the assignments only while its no-crossing clip does not bind.
-- :func:`quantize_network` — quantize every ``Linear``/``Conv`` weight of a torch model layer by
-  layer; :func:`compression_ratio` — size with entropy-coded labels and a float codebook.
+- :func:`quantize_network` — quantize every ``Linear``/``Conv`` weight of any torch module layer
+  by layer (a model pruned with ``torch.nn.utils.prune`` keeps its zeros), warning with
+  :class:`QuantizationWarning` when a layer's levels collapse or its distortion is large;
+  :func:`drhw_strength` — the DRHW coefficient for a relative strength :math:`\rho`;
+  :func:`compression_ratio` — size with entropy-coded labels and a float codebook.
 
 What was checked against the sources (see :func:`hessian_weighted_kmeans`): the quantile
 initialisation, the extreme-centroid shift :math:`\lambda/(4\sum_{C}h)` with its no-crossing
@@ -44,6 +47,7 @@ import numpy as np
 
 from ._checks import (MAX_SIZE, as_array, as_float, as_int, as_size, check_bool, check_in, check_nonnegative,
                       check_rng)
+from ._numba import HAVE_NUMBA, njit
 from .bounds import subgaussian_parameter_bounded, xu_raginsky
 from .information import discrete_entropy
 
@@ -64,6 +68,9 @@ __all__ = [
     "quantization_rate",
     "floored_hessian_diagonal",
     "zero_one_mi_bound",
+    "drhw_strength",
+    "QuantizationWarning",
+    "DISTORTION_WARNING",
 ]
 
 LLOYD_INITS = ("quantile", "linear", "random")
@@ -178,7 +185,12 @@ class CompressionRatio:
 
 @dataclass(frozen=True)
 class LayerQuantization:
-    """How one weight tensor was quantized (see :func:`quantize_network`)."""
+    """How one weight tensor was quantized (see :func:`quantize_network`).
+
+    For a weight carrying a ``torch.nn.utils.prune`` mask, ``centroids[0] = 0`` is the value of
+    the ``num_pruned`` pruned entries (label 0) and ``distortion``/``objective`` are those of the
+    kept entries.
+    """
 
     name: str
     num_weights: int
@@ -188,6 +200,7 @@ class LayerQuantization:
     distortion: float
     objective: float
     label_entropy: float
+    num_pruned: int = 0
 
 
 @dataclass(frozen=True)
@@ -654,6 +667,289 @@ def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, out_val, out_arg):
                           np.concatenate([near_hi[left], oh[right]]))
 
 
+# The same dynamic programme compiled with numba (when it is importable; see theory/_numba.py).
+# Every floating-point operation below is the one of the numpy path above, in the same order and
+# without contraction or reassociation (numba's defaults: no fast-math; ``error_model="numpy"``
+# only drops the division-by-zero checks, and no denominator here is zero), so that both paths
+# give the same table, the same DP values and the same split points bit for bit.
+
+#: Use the compiled kernels when numba is importable; the tests switch it off to check the numpy path.
+_USE_NUMBA = HAVE_NUMBA
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_table_half(h, x, g, U, M2, D, N, L, mirror):
+    """Row ``L + 1`` of :class:`_SegmentCosts` from the right halves of the blocks of ``(h, x, g)``
+    (the original, or its mirror, whose right halves are the original's left halves)."""
+    hb = 1 << L
+    nb = N // (2 * hb)
+    r = (L + 1) * N
+    for blk in range(nb):
+        p0 = blk * 2 * hb + hb
+        x0 = x[p0]
+        w = 0.0
+        wprev = 0.0
+        e = 0.0
+        msum = 0.0
+        dsum = 0.0
+        for t in range(hb):
+            p = p0 + t
+            ht = h[p]
+            w = w + ht                      # cumsum of the weights
+            if t > 0:
+                e = e + wprev * g[p]        # E_t = sum_{s<=t} W_{s-1} g_s
+                inc = e * e
+                inc = inc * ht
+                inc = inc / w
+                inc = inc / wprev
+                msum = msum + inc           # Welford's increments, summed
+            dsum = dsum + (x[p] - x0) * ht
+            d = dsum / w
+            if mirror:
+                o = r + N - 1 - p
+            else:
+                o = r + p
+                d = d + g[p0]
+            D[o] = d
+            M2[o] = msum
+            U[o] = 1.0 / w
+            wprev = w
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_table(xw, hn, U, M2, D, N):
+    """Fill the flat ``(levels + 1) * N`` tables ``U, M2, D`` exactly as :class:`_SegmentCosts`."""
+    n = xw.size
+    hp = np.ones(N)
+    xp = np.empty(N)
+    for p in range(N):
+        if p < n:
+            xp[p] = xw[p]
+            hp[p] = hn[p]
+        else:
+            xp[p] = xw[n - 1]
+    gp = np.zeros(N)
+    for p in range(1, N):
+        gp[p] = xp[p] - xp[p - 1]
+    hm = np.empty(N)
+    xm = np.empty(N)
+    gm = np.zeros(N)
+    for q in range(N):
+        hm[q] = hp[N - 1 - q]
+        xm[q] = -xp[N - 1 - q]
+        if q > 0:
+            gm[q] = gp[N - q]
+    for p in range(N):
+        U[p] = 1.0
+        M2[p] = 0.0
+        D[p] = 0.0
+    levels = U.size // N - 1
+    for L in range(levels):
+        _jit_table_half(hp, xp, gp, U, M2, D, N, L, False)
+        _jit_table_half(hm, xm, gm, U, M2, D, N, L, True)
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_cost(U, M2, D, N, a, b):
+    """:meth:`_SegmentCosts.cost` of one run ``a..b``, ``a <= b`` (same operations)."""
+    v = a ^ b
+    e = 0
+    while v:
+        v >>= 1
+        e += 1
+    ia = e * N + a
+    ib = e * N + b
+    t = D[ia] + D[ib]
+    t = t * t
+    s = U[ia] + U[ib]
+    t = t / s
+    t = t + M2[ia]
+    t = t + M2[ib]
+    return t
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_fill(d, u, m2, dp, out, db, ub, mb):
+    """``out = dp + cost`` over a run of candidates on one table row (a loop that vectorizes)."""
+    for t in range(out.size):
+        v = d[t] + db
+        v = v * v
+        v = v / (u[t] + ub)
+        v = v + m2[t]
+        v = v + mb
+        out[t] = dp[t] + v
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_min_nonneg(a):
+    """Smallest of the int64 views of non-negative doubles: their bit patterns order as the
+    values do (an integer reduction, which vectorizes; no rounding)."""
+    best = a[0]
+    for q in range(a.size):
+        v = a[q]
+        best = v if v < best else best
+    return best
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_count_le(a, thr):
+    """How many of ``a`` are ``<= thr`` (a loop that vectorizes)."""
+    c = 0
+    for q in range(a.size):
+        c += a[q] <= thr
+    return c
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b):
+    """The choice of :func:`_dc_layer` for one ``j``: the smallest best split point and the range
+    ``[ulo, uhi]`` of the unsure candidates (within rounding above the best, or equal to it with
+    other parts; empty: ``ulo > uhi``)."""
+    arg = -1
+    ulo = ol + cnt
+    uhi = ol - 1
+    carg = 0.0
+    have_carg = False
+    for q in range(cnt):
+        v = buf[q]
+        if v <= thr:
+            i = ol + q
+            if v == best:
+                if arg < 0:
+                    arg = i
+                    continue
+                if Dprev[i] == Dprev[arg]:
+                    if not have_carg:
+                        carg = _jit_cost(U, M2, D, N, arg, b)
+                        have_carg = True
+                    if _jit_cost(U, M2, D, N, i, b) == carg:
+                        continue
+            if i < ulo:
+                ulo = i
+            uhi = i
+    return arg, ulo, uhi
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, out_val, out_arg, buf, stack, scratch):
+    """:func:`_dc_layer`, depth-first: the same sub-problems, candidates, values and choices."""
+    near = 1.0 + _NEAR_TIE
+    bufi = buf.view(np.int64)
+    scratch_i = scratch.view(np.int64)
+    stack[0, 0] = jlo
+    stack[0, 1] = jhi
+    stack[0, 2] = olo
+    stack[0, 3] = ohi
+    sp = 1
+    while sp > 0:
+        sp -= 1
+        tl = stack[sp, 0]
+        th = stack[sp, 1]
+        ol = stack[sp, 2]
+        oh = stack[sp, 3]
+        mid = (tl + th) // 2
+        b = mid - 1
+        hi = min(b, oh)
+        cnt = hi - ol + 1
+        small = cnt <= 32
+        # buf[i - ol] = Dprev[i] + cost(i, b) for i in [ol, hi], one table row at a time: the
+        # candidates i < b with msb(i ^ b) = L are the run below b's bit L (when that bit is set)
+        best = np.inf
+        iend = hi
+        if hi == b:
+            v = Dprev[b] + 0.0   # a single point: row 0, cost (0 + 0)^2 / 2 + 0 + 0 = 0
+            buf[hi - ol] = v
+            best = v
+            iend = hi - 1
+        L = 0
+        while iend >= ol:
+            if (b >> L) & 1:
+                slo = (b >> (L + 1)) << (L + 1)
+                s = max(slo, ol)
+                if s <= iend:
+                    base = (L + 1) * N
+                    db = D[base + b]
+                    ub = U[base + b]
+                    mb = M2[base + b]
+                    if small:
+                        for i in range(s, iend + 1):
+                            v = D[base + i] + db
+                            v = v * v
+                            v = v / (U[base + i] + ub)
+                            v = v + M2[base + i]
+                            v = v + mb
+                            v = Dprev[i] + v
+                            buf[i - ol] = v
+                            best = v if v < best else best
+                    else:
+                        _jit_fill(D[base + s:base + iend + 1], U[base + s:base + iend + 1],
+                                  M2[base + s:base + iend + 1], Dprev[s:iend + 1], buf[s - ol:iend + 1 - ol],
+                                  db, ub, mb)
+                iend = min(iend, slo - 1)
+            L += 1
+        if small:
+            thr = best * near
+            arg, ulo, uhi = _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b)
+        else:
+            # every value is a sum of non-negative terms (never -0.0 or NaN): min of the bits
+            scratch_i[0] = _jit_min_nonneg(bufi[:cnt])
+            best = scratch[0]
+            thr = best * near
+            if _jit_count_le(buf[:cnt], thr) == 1:   # the best alone: nothing unsure
+                q = 0
+                while buf[q] != best:
+                    q += 1
+                arg = ol + q
+                ulo = hi + 1
+                uhi = ol - 1
+            else:
+                arg, ulo, uhi = _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b)
+        out_val[mid] = best
+        out_arg[mid] = arg
+        if mid - 1 >= tl:
+            stack[sp, 0] = tl
+            stack[sp, 1] = mid - 1
+            stack[sp, 2] = ol
+            stack[sp, 3] = max(arg, uhi)
+            sp += 1
+        if mid + 1 <= th:
+            stack[sp, 0] = mid + 1
+            stack[sp, 1] = th
+            stack[sp, 2] = min(arg, ulo)
+            stack[sp, 3] = oh
+            sp += 1
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_layers(U, M2, D, N, n, k, args, buf, stack, Dp, Dn):
+    scratch = np.empty(1)
+    """All DP layers of :func:`_optimal_sorted`; ``args[m - 2]`` receives layer m's split points."""
+    Dp[0] = 0.0
+    for j in range(n):
+        Dp[j + 1] = _jit_cost(U, M2, D, N, 0, j)
+    for m in range(2, k + 1):
+        jlo = m
+        jhi = n - (k - m)
+        if m == k:
+            jlo = n
+        _jit_dc_layer(Dp, U, M2, D, N, jlo, jhi, m - 1, jhi - 1, Dn, args[m - 2], buf, stack, scratch)
+        Dp, Dn = Dn, Dp
+
+
+def _optimal_sorted_jit(xw, hn, k):
+    """Split points (k - 1, n + 1) of every layer, by the compiled kernels (numpy allocates the
+    large arrays, so that the operating system may back them with huge pages)."""
+    n = xw.size
+    levels = max(1, int(n - 1).bit_length())
+    N = 1 << levels
+    U, M2, D = np.empty((levels + 1) * N), np.empty((levels + 1) * N), np.empty((levels + 1) * N)
+    _jit_table(xw, hn, U, M2, D, N)
+    args = np.empty((k - 1, n + 1), dtype=np.int32 if n < 2**31 - 1 else np.int64)
+    stack = np.empty((2 * 64 + 4, 4), dtype=np.int64)   # depth-first: at most depth + 1 pending
+    _jit_layers(U, M2, D, N, n, k, args, np.empty(n + 1), stack, np.empty(n + 1), np.empty(n + 1))
+    return args
+
+
 def _optimal_sorted(xs, hs, k):
     """Exact weighted k-means of ascending ``xs``; returns the cluster start indices (k,)."""
     n = xs.size
@@ -661,6 +957,21 @@ def _optimal_sorted(xs, hs, k):
     if k == 1:
         return starts
     hn, xw = _scaled_sorted(xs, hs)
+    if _USE_NUMBA:
+        args = _optimal_sorted_jit(xw, hn, k)
+    else:
+        args = _optimal_sorted_numpy(xw, hn, k)
+    j = n
+    for m in range(k, 1, -1):
+        i = int(args[m - 2][j])
+        starts[m - 1] = i
+        j = i
+    return starts
+
+
+def _optimal_sorted_numpy(xw, hn, k):
+    """Split points of every layer (a list of k - 1 arrays of n + 1), vectorized with numpy."""
+    n = xw.size
     costs = _SegmentCosts(xw, hn)
     idx_dtype = np.int32 if n < 2**31 - 1 else np.int64
     D = np.zeros(n + 1)
@@ -676,12 +987,7 @@ def _optimal_sorted(xs, hs, k):
         _dc_layer(D, costs, jlo, jhi, m - 1, jhi - 1, Dn, arg)
         args.append(arg)
         D = Dn
-    j = n
-    for m in range(k, 1, -1):
-        i = int(args[m - 2][j])
-        starts[m - 1] = i
-        j = i
-    return starts
+    return args
 
 
 def _optimal(x, h, k):
@@ -1248,6 +1554,87 @@ def _floor_hessian(hd, floor, hname, fname):
     return np.maximum(hd, level)
 
 
+class QuantizationWarning(UserWarning):
+    r"""A layer's quantization lost most of its information (accuracy may collapse).
+
+    Issued by :func:`quantize_network` when a layer uses fewer distinct levels than the
+    :math:`K_l` it was given (centroids collapsed), or when its curvature-weighted relative
+    distortion :math:`\sum_i h_i (w_i - \hat w_i)^2 / \sum_i h_i w_i^2` exceeds
+    :data:`DISTORTION_WARNING` (0.5).
+    """
+
+
+#: Curvature-weighted relative distortion above which :func:`quantize_network` warns: at 0.5 the
+#: quantization error carries half of the layer's (curvature-weighted) energy. A threshold chosen
+#: here, not taken from a paper; plain 2-level k-means of Gaussian weights gives
+#: :math:`1 - 2/\pi \approx 0.36`.
+DISTORTION_WARNING = 0.5
+
+
+def _drhw_lambda(w, h, K, rho):
+    """``4 rho std(w) sum(h) / K`` (the expression of :func:`drhw_strength`, in this order)."""
+    return rho * 4.0 * float(np.std(w)) * float(np.sum(h)) / K
+
+
+def drhw_strength(weights, importances, bits, rho) -> float:
+    r"""The absolute DRHW coefficient :math:`\lambda` of one layer for a relative strength :math:`\rho`.
+
+    .. math::
+
+        \lambda_l = \frac{4\rho\,\mathrm{std}(W_l)\sum_{i\in l} h_i}{K_l}, \qquad
+        K_l = \min(2^b, \#\text{distinct entries of } W_l).
+
+    Diameter-regularized HW k-means moves each extreme centroid inwards by
+    :math:`\lambda/(4\sum_{i\in C} h_i)` (Bu, Gao, Zou, Veeravalli, AAAI 2020; the shift of the
+    authors' code, see :func:`hessian_weighted_kmeans`); with this :math:`\lambda` the shift is
+    :math:`\rho\,\mathrm{std}(W_l)` when the extreme cluster :math:`C` holds an average share
+    :math:`1/K_l` of the layer's curvature :math:`\sum_i h_i`. So :math:`\rho` is the shift in
+    units of the layer's weight spread: :math:`\rho \ll 1` is a mild regularization, and
+    :math:`\rho \gtrsim 1` pulls the extreme levels across the bulk of the weights. The
+    calibration is chosen here, not taken from the paper.
+
+    Parameters
+    ----------
+    weights : array_like, any shape
+        The weights :math:`W_l` of one layer (finite).
+    importances : array_like, shape of ``weights``
+        Their importances :math:`h_i \ge 0` (e.g. :func:`floored_hessian_diagonal`).
+    bits : int
+        ``1..64``.
+    rho : float
+        :math:`\rho \ge 0`.
+
+    Returns
+    -------
+    float
+        :math:`\lambda_l`, the ``diameter_reg`` of :func:`hessian_weighted_kmeans`.
+
+    Raises
+    ------
+    ValueError
+        Non-finite or empty ``weights``, ``importances`` of another shape or negative,
+        ``bits`` outside ``1..64``, negative or non-finite ``rho``.
+
+    References
+    ----------
+    Y. Bu, W. Gao, S. Zou, V. V. Veeravalli, "Information-theoretic understanding of population
+    risk improvement with model compression", AAAI 2020 (diameter regularization).
+
+    Examples
+    --------
+    Weights ``(-1, 1)`` (std 1), unit importances (sum 2), 1 bit (:math:`K = 2`):
+    :math:`\lambda = 4 \cdot 0.5 \cdot 1 \cdot 2 / 2 = 2`.
+
+    >>> drhw_strength([-1.0, 1.0], [1.0, 1.0], 1, 0.5)
+    2.0
+    """
+    w = as_array(weights, "weights")
+    h = as_array(importances, "importances", nonnegative=True, shape=w.shape)
+    bits = as_int(bits, "bits", low=1, high=64)
+    rho = check_nonnegative(rho, "rho")
+    return _drhw_lambda(w, h, min(2 ** bits, np.unique(w).size), rho)
+
+
 def _quantizable(model):
     import torch.nn as nn
 
@@ -1258,8 +1645,41 @@ def _quantizable(model):
     return out
 
 
+def _hessian_entry(hessian_diag, name, shape, floor):
+    """The floored Hessian diagonal of weight ``name`` (also found under ``name + "_orig"``, the
+    name torch.nn.utils.prune gives the trained tensor)."""
+    import torch
+
+    key = name if name in hessian_diag else name + "_orig" if name + "_orig" in hessian_diag else None
+    if key is None:
+        raise ValueError(f"`hessian_diag` has no entry for {name!r}")
+    hd = hessian_diag[key]
+    label = f"hessian_diag[{key!r}]"
+    if isinstance(hd, torch.Tensor):
+        if hd.is_complex():
+            raise ValueError(f"`{label}` must be real")
+        hd = hd.detach().double().cpu().numpy()
+    hd = as_array(hd, label)
+    if hd.shape != shape:
+        raise ValueError(f"`{label}` must have shape {shape} (that of the weight); got {hd.shape}")
+    return _floor_hessian(hd, floor, label, "hessian_floor").ravel()
+
+
+def _warn_layer(name, K, used, rel):
+    import warnings
+
+    if used < K:
+        warnings.warn(f"quantize_network: layer {name!r} uses {used} distinct levels of the {K} it was given "
+                      "(centroids collapsed); accuracy may collapse — lower `rho`/`diameter_reg` or the bits",
+                      QuantizationWarning, stacklevel=3)
+    if rel > DISTORTION_WARNING:
+        warnings.warn(f"quantize_network: layer {name!r} has curvature-weighted relative distortion "
+                      f"sum h (w - q)^2 / sum h w^2 = {rel:.3g} > {DISTORTION_WARNING}; accuracy may collapse",
+                      QuantizationWarning, stacklevel=3)
+
+
 def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_reg=0.0, entropy_reg=0.0,
-                     hessian_floor=1e-6, max_iter=100, device=None) -> QuantizedNetwork:
+                     rho=None, hessian_floor=1e-6, max_iter=100, device=None) -> QuantizedNetwork:
     r"""Quantize every ``Linear``/``Conv`` weight of a network, layer by layer, with ``2**bits`` levels.
 
     .. math::
@@ -1269,8 +1689,21 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
 
     with :math:`h_i = 1` (``"kmeans"``, ``"optimal"``) or the floored Hessian diagonal
     :math:`h_i = \max(H_{ii}, \epsilon\,\overline{|H_{ll}|})` (``"hw"``, ``"optimal_hw"``,
-    ``"drhw"``), and :math:`R_l` the DRHW penalty (``"drhw"``). Biases are kept in floating point
-    (as in the authors' code by default). The input model is not modified.
+    ``"drhw"``), and :math:`R_l` the DRHW penalty (``"drhw"``). Quantization is per weight
+    tensor: any ``torch.nn.Module`` is accepted, every ``nn.Linear``/``nn.Conv1d/2d/3d`` weight
+    in it (found by ``named_modules``) is quantized, biases and all other parameters are kept in
+    floating point (as in the authors' code by default). The input model is not modified.
+
+    A model pruned with ``torch.nn.utils.prune`` is quantized on a copy with its masks baked in
+    (plain parameters, no pruning hook that could undo the quantization on the next forward
+    pass). Only the kept entries of a masked weight are quantized, with :math:`2^b - 1` levels:
+    the pruned entries stay exactly 0 and take the remaining label, so that a label still has
+    :math:`2^b` values and the compression ratio pays for the sparsity pattern.
+
+    Warnings (:class:`QuantizationWarning`): when a layer uses fewer distinct levels than the
+    :math:`K_l` it was given (centroids collapsed), or when its curvature-weighted relative
+    distortion :math:`\sum_i h_i (W_i - \hat W_i)^2/\sum_i h_i W_i^2` (:math:`h_i = 1` for the
+    unweighted methods) exceeds :data:`DISTORTION_WARNING` = 0.5: accuracy may then collapse.
 
     Parameters
     ----------
@@ -1278,14 +1711,22 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
         With finite parameters.
     hessian_diag : mapping of parameter name -> tensor/array, optional
         Diagonal curvature per weight (same shape as the weight), e.g. from
-        :func:`theory.curvature.hessian_diagonal`; required by the HW methods.
+        :func:`theory.curvature.hessian_diagonal`; required by the HW methods. For a pruned
+        layer the key may also be ``"<layer>.weight_orig"``.
     bits : int or sequence of int, default 4
         Bits per layer (``K = 2**bits`` levels, capped at the number of distinct weights).
     method : {"kmeans", "optimal", "hw", "optimal_hw", "drhw"}, default "hw"
         Lloyd / exact DP, unweighted or Hessian-weighted; ``"drhw"`` is
-        :func:`hessian_weighted_kmeans` with ``diameter_reg`` or ``entropy_reg``.
+        :func:`hessian_weighted_kmeans` with ``diameter_reg`` (or ``rho``) or ``entropy_reg``.
     diameter_reg, entropy_reg : float or sequence of float, default 0
-        DRHW coefficients, one for all layers or one per layer.
+        DRHW coefficients, one for all layers or one per layer; ``diameter_reg`` is the
+        absolute :math:`\lambda` of :func:`hessian_weighted_kmeans`.
+    rho : float or sequence of float, optional
+        DRHW relative strength (``method="drhw"`` only, not together with ``diameter_reg``):
+        layer :math:`l` gets :math:`\lambda_l` = :func:`drhw_strength` of its weights, floored
+        Hessian diagonal, bits and :math:`\rho`, so that the extreme-centroid shift is
+        :math:`\rho\,\mathrm{std}(W_l)` when the extreme cluster holds :math:`1/K_l` of the
+        layer's curvature.
     hessian_floor : float, default 1e-6
         Relative floor :math:`\epsilon` applied to the Hessian diagonal (which may be zero or
         negative away from a strict minimum).
@@ -1303,24 +1744,43 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
     ValueError
         A model with a non-finite parameter or without a ``Linear``/``Conv`` layer, a missing,
         mis-shaped or non-finite ``hessian_diag`` entry, ``bits`` outside ``1..16`` or of the
-        wrong length, a problem too large for the exact methods, or a distortion that overflows.
+        wrong length, both ``rho`` and ``diameter_reg``, a problem too large for the exact
+        methods, or a distortion that overflows.
 
     References
     ----------
     Y. Choi, M. El-Khamy, J. Lee, ICLR 2017 (layer-wise HW quantization); Y. Bu, W. Gao, S. Zou,
     V. V. Veeravalli, AAAI 2020 (DRHW; per-layer ``2**bits`` clusters, quantile init, biases
     not quantized, as in wgao9/weight-quant ``quantize_model``).
+
+    Examples
+    --------
+    Two Linear layers inside a custom module, 1 bit: every weight matrix takes at most 2 values.
+
+    >>> import torch
+    >>> from torch import nn
+    >>> class Net(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1, self.fc2 = nn.Linear(3, 4), nn.Linear(4, 2)
+    ...     def forward(self, x):
+    ...         return self.fc2(torch.relu(self.fc1(x)))
+    >>> _ = torch.manual_seed(0)
+    >>> q = quantize_network(Net(), bits=1, method="optimal")
+    >>> [len(torch.unique(m.weight)) for m in (q.model.fc1, q.model.fc2)]
+    [2, 2]
     """
     import torch
 
-    from ._torch import check_model, resolve_device
+    from ._torch import _baked_copy, check_model, resolve_device
 
     check_model(model, "model", finite=True)
     check_in(method, "method", METHODS)
     floor = as_float(hessian_floor, "hessian_floor", low=0.0, low_open=True)
     max_iter = as_size(max_iter, "max_iter", high=_MAX_ITER)
     dev = resolve_device(device) if device is not None else None
-    layers = _quantizable(model)
+    qmodel, masks = _baked_copy(model)
+    layers = _quantizable(qmodel)
     if not layers:
         raise ValueError("`model` has no Linear or Conv layer to quantize")
     L = len(layers)
@@ -1335,59 +1795,77 @@ def quantize_network(model, hessian_diag=None, bits=4, method="hw", *, diameter_
     bits_l = per_layer(bits, "bits", lambda x, n: as_int(x, n, low=1, high=16))
     dreg = per_layer(diameter_reg, "diameter_reg", check_nonnegative)
     ereg = per_layer(entropy_reg, "entropy_reg", check_nonnegative)
+    rhos = None if rho is None else per_layer(rho, "rho", check_nonnegative)
     weighted = method in ("hw", "optimal_hw", "drhw")
     if weighted and not isinstance(hessian_diag, Mapping):
         raise ValueError(f"`hessian_diag` must be a mapping name -> diagonal for method {method!r}")
-    if method != "drhw" and (any(dreg) or any(ereg)):
-        raise ValueError("`diameter_reg`/`entropy_reg` are only used by method 'drhw'")
+    if method != "drhw" and (any(dreg) or any(ereg) or rhos is not None):
+        raise ValueError("`diameter_reg`/`entropy_reg`/`rho` are only used by method 'drhw'")
+    if rhos is not None and any(dreg):
+        raise ValueError("give at most one of `rho` (relative) and `diameter_reg` (absolute)")
     if method == "drhw" and any(lr > 0 and le > 0 for lr, le in zip(dreg, ereg)):
         raise ValueError("at most one of `diameter_reg` and `entropy_reg` may be positive in a layer")
+    if rhos is not None and any(r > 0 and le > 0 for r, le in zip(rhos, ereg)):
+        raise ValueError("at most one of `rho` and `entropy_reg` may be positive in a layer")
     # every input is checked before any clustering starts
     plan = []
-    for (name, mod), b in zip(layers, bits_l):
+    for l, ((name, mod), b) in enumerate(zip(layers, bits_l)):
         w = mod.weight.detach().double().cpu().numpy()
-        K = min(2 ** b, np.unique(w).size)
-        if method in ("optimal", "optimal_hw"):
-            _check_exact_size(w.size, K, kname="bits", wname="model")
+        keep = masks[name].cpu().numpy() if name in masks else None
+        if keep is not None and keep.all():
+            keep = None                      # a mask that prunes nothing: an ordinary layer
+        wk = w.ravel() if keep is None else w.ravel()[keep.ravel()]
+        Kb = 2 ** b - (0 if keep is None else 1)   # a masked layer reserves one label for its zeros
+        K = min(Kb, np.unique(wk).size)
+        if method in ("optimal", "optimal_hw") and K > 0:
+            _check_exact_size(wk.size, K, kname="bits", wname="model")
         h = None
         if weighted:
-            if name not in hessian_diag:
-                raise ValueError(f"`hessian_diag` has no entry for {name!r}")
-            hd = hessian_diag[name]
-            label = f"hessian_diag[{name!r}]"
-            if isinstance(hd, torch.Tensor):
-                if hd.is_complex():
-                    raise ValueError(f"`{label}` must be real")
-                hd = hd.detach().double().cpu().numpy()
-            hd = as_array(hd, label)
-            if hd.shape != w.shape:
-                raise ValueError(f"`{label}` must have shape {w.shape} (that of the weight); got {hd.shape}")
-            h = _floor_hessian(hd, floor, label, "hessian_floor").ravel()
-        plan.append((name, w, K, h))
-    qmodel = copy.deepcopy(model)
+            h = _hessian_entry(hessian_diag, name, w.shape, floor)
+            if keep is not None:
+                h = h[keep.ravel()]
+        if rhos is not None and K > 0:
+            dreg[l] = _drhw_lambda(wk, h, K, rhos[l])
+        plan.append((name, w, wk, keep, K, h))
     if dev is not None:
         qmodel.to(dev)
     qlayers = dict(_quantizable(qmodel))
     results = []
-    for (name, w, K, h), lam, lam_e in zip(plan, dreg, ereg):
-        try:
-            if method in ("kmeans", "optimal"):
-                r = kmeans_1d(w, K, method="lloyd" if method == "kmeans" else "optimal", max_iter=max_iter)
-                c, a, dist, obj = r.centroids, r.labels, r.objective, r.objective
-            else:
-                r = hessian_weighted_kmeans(w, h, K, diameter_reg=lam if method == "drhw" else 0.0,
-                                            entropy_reg=lam_e if method == "drhw" else 0.0,
-                                            method="optimal" if method == "optimal_hw" else "lloyd",
-                                            max_iter=max_iter)
-                c, a, dist, obj = r.centroids, r.labels, r.distortion, r.objective
-        except ValueError as err:  # e.g. a distortion beyond the float range
-            raise ValueError(f"`model` layer {name!r} cannot be quantized: {err}") from err
+    for (name, w, wk, keep, K, h), lam, lam_e in zip(plan, dreg, ereg):
+        if K == 0:                           # every entry pruned: the layer stays 0, one label
+            c, a, dist, obj = np.zeros(0), np.zeros(0, dtype=np.int64), 0.0, 0.0
+        else:
+            try:
+                if method in ("kmeans", "optimal"):
+                    r = kmeans_1d(wk, K, method="lloyd" if method == "kmeans" else "optimal", max_iter=max_iter)
+                    c, a, dist, obj = r.centroids, r.labels, r.objective, r.objective
+                else:
+                    r = hessian_weighted_kmeans(wk, h, K, diameter_reg=lam if method == "drhw" else 0.0,
+                                                entropy_reg=lam_e if method == "drhw" else 0.0,
+                                                method="optimal" if method == "optimal_hw" else "lloyd",
+                                                max_iter=max_iter)
+                    c, a, dist, obj = r.centroids, r.labels, r.distortion, r.objective
+            except ValueError as err:  # e.g. a distortion beyond the float range
+                raise ValueError(f"`model` layer {name!r} cannot be quantized: {err}") from err
+            hh = np.ones_like(wk) if h is None else h
+            energy = _sse(wk, hh, np.zeros(1), np.zeros(wk.size, dtype=np.int64))
+            used = np.unique(c[a]).size
+            _warn_layer(name, K, used, dist / energy if energy > 0 else 0.0)
+        if keep is None:
+            q = c[a]
+            codebook, labels, n_levels, pruned = c, a, K, 0
+        else:                                # label 0: a pruned entry (value 0); labels 1..K: centroids
+            q = np.zeros(w.size)
+            q[keep.ravel()] = c[a]
+            labels = np.zeros(w.size, dtype=np.int64)
+            labels[keep.ravel()] = a + 1
+            codebook, n_levels, pruned = np.concatenate([[0.0], c]), K + 1, int(w.size - wk.size)
         target = qlayers[name].weight
         with torch.no_grad():
-            target.copy_(torch.as_tensor(c[a].reshape(w.shape), dtype=target.dtype, device=target.device))
-        results.append(LayerQuantization(name, int(w.size), int(K), c, a, float(dist), float(obj),
-                                         label_entropy(a)))
-    unq = sum(p.numel() for p in model.parameters()) - sum(r.num_weights for r in results)
+            target.copy_(torch.as_tensor(q.reshape(w.shape), dtype=target.dtype, device=target.device))
+        results.append(LayerQuantization(name, int(w.size), int(n_levels), codebook, labels, float(dist),
+                                         float(obj), label_entropy(labels), pruned))
+    unq = sum(p.numel() for p in qmodel.parameters()) - sum(r.num_weights for r in results)
     comp = compression_ratio([r.labels for r in results], [r.num_levels for r in results], unquantized=unq)
     rate = sum(r.num_weights * math.log(r.num_levels) for r in results)
     ent = sum(r.num_weights * r.label_entropy for r in results)

@@ -188,7 +188,7 @@ CASES = [
     Case(cs.magnitude_prune, lambda: cs.magnitude_prune(NET, 1.5), ValueError, "`fraction`", "probability"),
     Case(cs.magnitude_prune, lambda: cs.magnitude_prune(_broken_net(NAN), 0.5), ValueError, "`model`.*finite",
          "non-finite model"),
-    Case(cs.magnitude_prune, lambda: cs.magnitude_prune(nn.Linear(4, 2), 0.5), ValueError, "`model`", "type"),
+    Case(cs.magnitude_prune, lambda: cs.magnitude_prune(nn.ReLU(), 0.5), ValueError, "`model`", "type"),
     Case(cs.truncated_svd, lambda: cs.truncated_svd(NET, -0.5), ValueError, "`fraction`", "negative"),
     Case(cs.truncated_svd, lambda: cs.truncated_svd(NET, "half"), ValueError, "`fraction`", "type"),
     Case(cs.truncated_svd, lambda: cs.truncated_svd(_broken_net(), 0.5), ValueError, "`model`.*finite",
@@ -275,4 +275,37 @@ CASES += [
     Case(cs.layer_inputs, lambda: cs.layer_inputs(NET, X.to(torch.complex64)), ValueError, "`inputs`", "complex"),
     Case(cs.delta_terms, lambda: cs.delta_terms([W], [A], kappa=1.0, biases=[torch.ones(3) * 1j]), ValueError,
          "`biases", "complex"),
+]
+
+
+class _SharedTwice(nn.Module):
+    """One Linear layer called twice (shared weights)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.fc(x)))
+
+
+def _leaky_net():
+    net = _net()
+    net[1] = nn.LeakyReLU(0.5)
+    return net
+
+
+# any nn.Module (issue 16): what corenet still refuses, naming the model and the layer
+CASES += [
+    Case(cs.corenet, lambda: cs.corenet(_leaky_net(), X, fraction=0.5, rng=0), ValueError,
+         "`model`.*non-negative.*LeakyReLU `1` before `2`", "negative hidden inputs"),
+    Case(cs.corenet, lambda: cs.corenet(_SharedTwice(), X, fraction=0.5, rng=0), ValueError,
+         "`model`.*`fc` is called more than once", "shared layer"),
+    Case(cs.corenet, lambda: cs.corenet(nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3)),
+                                        X, fraction=0.5, rng=0, variant="plus"), ValueError,
+         "`model`.*found BatchNorm1d", "not element-wise"),
+    Case(cs.layer_inputs, lambda: cs.layer_inputs(_SharedTwice(), X), ValueError, "`model`.*more than once",
+         "shared layer"),
+    Case(cs.uniform_sparsify, lambda: cs.uniform_sparsify(nn.Sequential(nn.Flatten()), 0.5), ValueError, "`model`",
+         "no Linear layer"),
 ]

@@ -211,3 +211,26 @@ CASES = [
     Case(ZO, lambda: ZO(1.0, 0), ValueError, "`n`", "zero"),
     Case(ZO, lambda: ZO(1.0, 2.5), ValueError, "`n`", "type"),
 ]
+
+# DRHW relative strength (issue 16)
+DS = q.drhw_strength
+CASES += [
+    Case(DS, lambda: DS([NAN, 1.0], [1.0, 1.0], 2, 0.5), ValueError, "`weights`", "nan"),
+    Case(DS, lambda: DS([], [], 2, 0.5), ValueError, "`weights`", "empty"),
+    Case(DS, lambda: DS("abc", [1.0], 2, 0.5), ValueError, "`weights`", "type"),
+    Case(DS, lambda: DS([0.0, 1.0], [1.0], 2, 0.5), ValueError, "`importances`", "shape"),
+    Case(DS, lambda: DS([0.0, 1.0], [1.0, -1.0], 2, 0.5), ValueError, "`importances`", "negative"),
+    Case(DS, lambda: DS([0.0, 1.0], [1.0, 1.0], 0, 0.5), ValueError, "`bits`", "zero"),
+    Case(DS, lambda: DS([0.0, 1.0], [1.0, 1.0], 65, 0.5), ValueError, "`bits`", "size"),
+    Case(DS, lambda: DS([0.0, 1.0], [1.0, 1.0], 2.5, 0.5), ValueError, "`bits`", "type"),
+    Case(DS, lambda: DS([0.0, 1.0], [1.0, 1.0], 2, -0.5), ValueError, "`rho`", "negative"),
+    Case(DS, lambda: DS([0.0, 1.0], [1.0, 1.0], 2, NAN), ValueError, "`rho`", "nan"),
+    Case(QN, lambda: QN(_net(), _hess(_net()), 2, "drhw", rho=0.1, diameter_reg=1.0), ValueError,
+         "`rho`.*`diameter_reg`", "both"),
+    Case(QN, lambda: QN(_net(), _hess(_net()), 2, "hw", rho=0.1), ValueError, "`rho`", "value"),
+    Case(QN, lambda: QN(_net(), _hess(_net()), 2, "drhw", rho=-0.1), ValueError, "`rho`", "negative"),
+    Case(QN, lambda: QN(_net(), _hess(_net()), 2, "drhw", rho=[0.1, 0.2, 0.3]), ValueError, "`rho`", "shape"),
+    Case(QN, lambda: QN(_net(), _hess(_net()), 2, "drhw", rho=NAN), ValueError, "`rho`", "nan"),
+    Case(QN, lambda: QN(_net(), _hess(_net()), 2, "drhw", rho=0.1, entropy_reg=1.0), ValueError,
+         "`rho`.*`entropy_reg`", "both"),
+]

@@ -45,6 +45,10 @@ sparsified, including the first one on signed inputs (via the :math:`[a^+; a^-]`
 :math:`\varepsilon` whose sample sizes keep a target fraction of the weights, because the
 theoretical sample size is larger than the number of edges for any useful :math:`\varepsilon`.
 
+Networks: any ``torch.nn.Module`` whose compressible layers are ``nn.Linear`` (found through
+forward hooks in forward order; see :func:`corenet` for what it refuses); a model pruned with
+``torch.nn.utils.prune`` is compressed on a copy with its masks baked in.
+
 The package is a facade: the functions live in private submodules and are re-exported here,
 so ``from theory.coresets import corenet`` is the public path.
 

@@ -1,4 +1,9 @@
-r"""Baselines of the coreset experiments: uniform edge sampling, magnitude pruning, truncated SVD."""
+r"""Baselines of the coreset experiments: uniform edge sampling, magnitude pruning, truncated SVD.
+
+Each compresses every ``nn.Linear`` weight of any ``torch.nn.Module`` (found by
+``named_modules``), on a copy; a model pruned with ``torch.nn.utils.prune`` is compressed on a
+copy with its masks baked in (plain parameters, no pruning hook that could undo the compression).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ class CompressedModel:
 
     Attributes
     ----------
-    model : torch.nn.Sequential
+    model : torch.nn.Module
     n_params : int
         Parameters of the compressed representation (non-zero weights, or the factors of a
         low-rank layer, plus biases).
@@ -32,7 +37,7 @@ class CompressedModel:
     total_weights : int
     """
 
-    model: nn.Sequential
+    model: nn.Module
     n_params: int
     n_params_original: int
     kept_weights: int
@@ -58,7 +63,7 @@ def _n_bias(model) -> int:
 
 def _layerwise(model, device, compress) -> CompressedModel:
     """Apply ``compress(lin) -> kept`` to every linear layer of a copy of ``model`` (in place, no grad)."""
-    src = _prepare_model(model, device)
+    src, _ = _prepare_model(model, device)
     new = copy.deepcopy(src)
     kept = total = 0
     with torch.no_grad():
@@ -82,7 +87,8 @@ def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
 
     Parameters
     ----------
-    model : torch.nn.Sequential
+    model : torch.nn.Module
+        Every ``nn.Linear`` weight is compressed (biases and other parameters kept).
     fraction : float in (0, 1]
     rng : None, int or numpy Generator
     device : str, torch.device or None
@@ -140,7 +146,8 @@ def magnitude_prune(model, fraction, device=None) -> CompressedModel:
 
     Parameters
     ----------
-    model : torch.nn.Sequential
+    model : torch.nn.Module
+        Every ``nn.Linear`` weight is compressed (biases and other parameters kept).
     fraction : float in (0, 1]
     device : str, torch.device or None
 
@@ -191,7 +198,8 @@ def truncated_svd(model, fraction, device=None) -> CompressedModel:
 
     Parameters
     ----------
-    model : torch.nn.Sequential
+    model : torch.nn.Module
+        Every ``nn.Linear`` weight is compressed (biases and other parameters kept).
     fraction : float in (0, 1]
     device : str, torch.device or None
 

@@ -13,7 +13,7 @@ from torch import nn
 
 from .._checks import as_float, as_size, check_bool, check_in, check_positive, check_probability, check_rng
 from .._torch import linear_layers
-from ._common import _MAX_SAMPLES, _as_input_tensor, _prepare_model, layer_inputs
+from ._common import _MAX_SAMPLES, _as_input_tensor, _layer_inputs, _prepare_model, _producer
 from ._sensitivity import (CoreNetConstants, DeltaTerms, _log_term, corenet_constants, delta_terms,
                            empirical_sensitivity)
 from ._sparsify import _draw, _group_probs
@@ -30,8 +30,9 @@ class CoreNetResult:
 
     Attributes
     ----------
-    model : torch.nn.Sequential
-        The sparsified network (a copy; the input model is untouched).
+    model : torch.nn.Module
+        The sparsified network (a copy of the input model, with plain parameters; the input
+        model is untouched).
     variant : str
     mode : {"eps", "budget"}
     eps : float
@@ -53,7 +54,7 @@ class CoreNetResult:
         Hidden neurons removed per layer (CoreNet+ and CoreNet++; zeros for CoreNet).
     """
 
-    model: nn.Sequential
+    model: nn.Module
     variant: str
     mode: str
     eps: float
@@ -261,11 +262,13 @@ def _sparsify_weights(W, probs, m, rng, n_draws=1, A_val=None) -> np.ndarray:
     return cand[best, np.arange(W.shape[0])]
 
 
-def _assemble(src, weights, biases, alive) -> nn.Sequential:
-    """A copy of ``src`` with the sparsified ``weights`` and the biases of the kept neurons."""
+def _assemble(src, names, weights, biases, alive) -> nn.Module:
+    """A copy of ``src`` with the sparsified ``weights`` and the biases of the kept neurons of the
+    Linear layers ``names``."""
     new = copy.deepcopy(src)
     with torch.no_grad():
-        for lin, What, b, a in zip(linear_layers(new), weights, biases, alive):
+        for nm, What, b, a in zip(names, weights, biases, alive):
+            lin = new.get_submodule(nm) if nm else new
             lin.weight.copy_(torch.as_tensor(What, dtype=lin.weight.dtype))
             if lin.bias is not None and b is not None:
                 lin.bias.copy_(torch.as_tensor(b * a, dtype=lin.bias.dtype))
@@ -313,11 +316,25 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     pre-activation on ``validation_inputs``; as recalled from the paper, not checked against its
     text).
 
+    Any ``torch.nn.Module`` is accepted: every ``nn.Linear`` the forward pass calls (once; a
+    shared layer is refused) is sparsified from its inputs on :math:`S`, captured by forward
+    hooks in forward order (the model run in eval mode, so Dropout is off; Flatten, Identity and
+    reshapes between the layers are fine). The theorem needs non-negative inputs of the hidden
+    layers (ReLU outputs): a Linear layer other than the first whose inputs on :math:`S` take a
+    negative value (e.g. after LeakyReLU or Tanh) is refused, naming it. The guarantee is stated
+    for the chain Linear → activation → Linear; other operations between the layers (e.g.
+    BatchNorm) are accepted, but :math:`\Delta` then does not account for them. CoreNet+ and
+    CoreNet++ remove hidden neurons, so they need the Linear layers joined by element-wise
+    operations (as :func:`theory.spectral.prune_network`). A model pruned with
+    ``torch.nn.utils.prune`` is sparsified on a copy with its masks baked in: its pruned weights
+    have sensitivity 0, are never drawn and stay 0, and the returned model has plain parameters
+    (no pruning hook can undo the sparsification).
+
     Parameters
     ----------
-    model : torch.nn.Sequential
-        Linear layers and elementwise activations (``make_mlp``); not modified.
-    inputs : tensor or array (n, in_dim)
+    model : torch.nn.Module
+        With finite parameters and at least one Linear layer (e.g. ``make_mlp``); not modified.
+    inputs : tensor or array (n, in_dim) (or (n, ...) for a model that reshapes them)
         The points :math:`S` (all of them are used; the theorem needs ``n >=``
         :attr:`CoreNetConstants.s_size`, checked when ``check_sample_size``).
     eps : float, optional
@@ -359,7 +376,9 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
         On bad input; if neither or both of ``eps`` and ``fraction`` are given; if the
         theoretical sample size exceeds :math:`2^{62}` draws per neuron; if a pre-activation is
         exactly 0 on a point of ``inputs`` (then :math:`\Delta^\ell = \infty`, see
-        :func:`delta_terms`, and no sample size is defined).
+        :func:`delta_terms`, and no sample size is defined); if a hidden Linear layer gets a
+        negative input on ``inputs``, a Linear layer is called twice, or (CoreNet+/++) something
+        other than element-wise operations joins two Linear layers.
 
     References
     ----------
@@ -379,7 +398,7 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     K, c = check_positive(K, "K"), check_positive(c, "c")
     check_bool(check_sample_size, "check_sample_size")
     rng = check_rng(rng)
-    src = _prepare_model(model, device)
+    src, _ = _prepare_model(model, device)
     # CoreNet++ holds `amplification` candidate weight matrices of a layer at once
     largest = max(l.weight.numel() for l in linear_layers(src))
     amplification = as_size(amplification, "amplification", high=max(1, _MAX_CANDIDATE_ENTRIES // largest))
@@ -389,10 +408,23 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     if check_sample_size and X.shape[0] < consts.s_size:
         raise ValueError(f"`inputs` must hold at least {consts.s_size} points "
                          f"(K' log(8 eta eta*/delta)); got {X.shape[0]}")
-    lins = linear_layers(src)
+    names, acts = _layer_inputs(src, X)
+    lins = [src.get_submodule(nm) for nm in names]
     L = len(lins)
-    acts = layer_inputs(src, X)
-    acts_val = layer_inputs(src, Xval) if Xval is not None else [None] * L
+    for l in range(1, L):
+        if np.any(acts[l] < 0):
+            src_op = _producer(src, names[l])
+            raise ValueError(f"`model`: corenet needs non-negative layer inputs (ReLU) for the hidden Linear layers; "
+                             f"found {src_op + ' before ' if src_op else 'negative inputs of '}`{names[l]}` "
+                             f"(layer {l}), whose inputs on `inputs` go down to {float(acts[l].min()):.3g}")
+    if variant in ("plus", "plusplus"):
+        from .._torch import _linear_chain
+
+        chain = _linear_chain(src, f"corenet variant {variant!r} removes hidden neurons between consecutive Linear "
+                                   "layers joined by element-wise operations", tail=False)
+        if chain.names != names:
+            raise ValueError(f"`model`: the Linear layers {chain.names} do not form the forward chain {names}")
+    acts_val = _layer_inputs(src, Xval, "validation_inputs")[1] if Xval is not None else [None] * L
     Ws = [l.weight.detach().cpu().double().numpy() for l in lins]
     bs = [l.bias.detach().cpu().double().numpy() if l.bias is not None else None for l in lins]
     alive, Ws_eff = _prune_dead_neurons(Ws, acts, variant in ("plus", "plusplus"))
@@ -423,8 +455,8 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     n_draws = amplification if variant == "plusplus" else 1
     Whats = [_sparsify_weights(W, q, m, rng, n_draws, Av)
              for W, q, m, Av in zip(Ws_eff, probs, samples, acts_val)]
-    new = _assemble(src, Whats, bs, alive)
-    nnz = sum(int(torch.count_nonzero(l.weight)) for l in linear_layers(new))
+    new = _assemble(src, names, Whats, bs, alive)
+    nnz = sum(int(torch.count_nonzero(new.get_submodule(nm).weight)) for nm in names)
     total = sum(W.size for W in Ws)
     pruned = [int(np.sum(~a)) for a in alive[:-1]]
     return CoreNetResult(new, variant, mode, float(cert), delta, eps_layers, theo, samples, dterms,

@@ -13,7 +13,7 @@ from scipy.special import gammaln
 from torch import nn
 
 from .._checks import as_array, as_float, as_int, as_size, check_positive, check_probability
-from .._torch import check_model, linear_layers
+from .._torch import _first_in_features, check_model, linear_layers
 from ..claims import Measurement
 from ._common import _as_input_tensor, _first_linear, _prepare_model
 
@@ -90,7 +90,8 @@ def _paired_outputs(model, compressed, inputs) -> tuple[np.ndarray, np.ndarray]:
     if X.shape[0] < 2:
         raise ValueError("`inputs` must hold at least 2 points")
     lin_c = _first_linear(compressed, "compressed")
-    if lin_c.in_features != X.shape[1]:
+    if _first_in_features(model) is not None and _first_in_features(compressed) is not None \
+            and lin_c.in_features != X.shape[1]:
         raise ValueError(f"`compressed` must take the input width of `model` ({X.shape[1]}); "
                          f"its first Linear layer takes {lin_c.in_features}")
     f = _outputs(model, X, "model")
@@ -286,7 +287,7 @@ def margin_loss(model, inputs, labels, gamma=0.0) -> float:
     return float(np.mean(true <= gamma + other.max(axis=1)))
 
 
-def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
+def quantize_weights(model, levels=255, device=None) -> nn.Module:
     r"""Round every non-zero weight and bias to a uniform grid of ``levels`` values per layer.
 
     .. math::
@@ -295,17 +296,19 @@ def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
         \qquad B = 2^{\lceil \log_2 \max|\theta| \rceil},
 
     per Linear layer (weights and bias share the grid); zeros stay zero and some small entries
-    round to zero. With ``levels`` = q odd the grid has q points including 0.
+    round to zero. With ``levels`` = q odd the grid has q points including 0. Every ``nn.Linear``
+    of any ``torch.nn.Module`` is quantized; a model pruned with ``torch.nn.utils.prune`` is
+    quantized on a copy with its masks baked in (its pruned weights stay 0, no pruning hook).
 
     Parameters
     ----------
-    model : torch.nn.Sequential
+    model : torch.nn.Module
     levels : int, odd, in [3, 10**9]
     device : str, torch.device or None
 
     Returns
     -------
-    torch.nn.Sequential
+    torch.nn.Module
         A quantized copy.
 
     References
@@ -332,7 +335,7 @@ def quantize_weights(model, levels=255, device=None) -> nn.Sequential:
     levels = as_size(levels, "levels", low=3)
     if levels % 2 == 0:
         raise ValueError(f"`levels` must be odd (so that 0 is a grid point); got {levels}")
-    src = _prepare_model(model, device)
+    src, _ = _prepare_model(model, device)
     new = copy.deepcopy(src)
     h = (levels - 1) // 2
     with torch.no_grad():

@@ -1,4 +1,8 @@
-r"""Spectral pruning of a torch MLP into a smaller dense network, layer by layer (private).
+r"""Spectral pruning of a torch network into a smaller dense network, layer by layer (private).
+
+The network is any ``torch.nn.Module`` whose Linear layers form a chain joined by element-wise
+operations (found with ``torch.fx``, see :func:`_network_parts`); the pruned model is a copy of
+it (same classes) with smaller Linear layers.
 
 :func:`prune_network` loops over the hidden layers; each step computes the layer's covariance on
 the partly pruned network (:func:`_layer_covariance`), selects the kept nodes
@@ -30,34 +34,33 @@ ACTIVATION_LIPSCHITZ = {"relu": 1.0, "tanh": 1.0, "sigmoid": 0.25, "softplus": 1
                         "identity": 1.0, "gelu": 1.1289}
 
 
-def _mlp_parts(model):
-    """Linear layers and activation modules of a make_mlp-style nn.Sequential."""
-    from torch import nn
+#: What prune_network needs of a model (the opening of its refusals).
+_WHAT = "prune_network prunes the hidden units between consecutive Linear layers joined by element-wise operations"
 
-    if not isinstance(model, nn.Sequential):
-        raise ValueError("`model` must be an nn.Sequential(Linear, act, ..., Linear) as built by make_mlp")
-    mods = list(model)
-    if len(mods) % 2 != 1 or not all(isinstance(mods[i], nn.Linear) for i in range(0, len(mods), 2)):
-        raise ValueError("`model` must alternate Linear and activation modules, starting and ending with Linear")
-    acts = [mods[i] for i in range(1, len(mods), 2)]
-    for a in acts:
-        if isinstance(a, nn.Linear):
-            raise ValueError("`model` must alternate Linear and activation modules")
-    lin = [mods[i] for i in range(0, len(mods), 2)]
-    for k, (a, b) in enumerate(zip(lin[:-1], lin[1:])):
+
+def _network_parts(model):
+    r"""The chain of Linear layers of ``model`` (a :class:`theory._torch._Chain`), widths checked.
+
+    The layers are found in ``torch.fx.symbolic_trace(model)``; between consecutive Linear layers
+    only element-wise operations with a known Lipschitz constant are allowed (activation modules
+    or functions such as ReLU, LeakyReLU, GELU, Tanh, Sigmoid, Softplus, ELU; Dropout, evaluated in
+    eval mode; Identity), each used once; anything else (BatchNorm, a residual add, a
+    concatenation, a reshape) is refused naming it. Before the first Linear layer anything goes.
+    """
+    from .._torch import _linear_chain
+
+    ch = _linear_chain(model, _WHAT)
+    for k, (a, b) in enumerate(zip(ch.modules[:-1], ch.modules[1:])):
         if a.out_features != b.in_features:
             raise ValueError(f"`model` layer {k + 1} has {b.in_features} inputs but layer {k} has "
                              f"{a.out_features} outputs")
-    return lin, acts
+    return ch
 
 
-def _activation_name(act) -> str | None:
-    from .._torch import ACTIVATIONS
-
-    for name, cls in ACTIVATIONS.items():
-        if type(act) is cls:
-            return name
-    return None
+def _set_module(root, name, new):
+    """Replace the submodule ``name`` (dotted) of ``root`` by ``new``."""
+    parent, _, last = name.rpartition(".")
+    setattr(root.get_submodule(parent) if parent else root, last, new)
 
 
 def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
@@ -70,9 +73,11 @@ def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
 
     Parameters
     ----------
-    model : torch.nn.Sequential
-        ``Linear, act, ..., Linear`` (as built by :func:`theory.testbeds.nets.make_mlp`).
-    inputs : tensor or array, shape (n, in_dim)
+    model : torch.nn.Module
+        Linear layers joined by element-wise operations, e.g. ``Linear, act, ..., Linear`` as
+        built by :func:`theory.testbeds.nets.make_mlp` (see :func:`prune_network`); evaluated in
+        eval mode. Hidden layer :math:`\ell` is the input of Linear layer :math:`\ell+1`.
+    inputs : tensor or array, shape (n, in_dim) (or (n, ...) for a model that reshapes them)
     layer : int
         Hidden layer index, ``0 <= layer < number of hidden layers``.
     device : str, torch.device or None
@@ -102,13 +107,16 @@ def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
     """
     from .._torch import check_model
 
+    from .._torch import _baked_copy
+
     check_model(model, "model", finite=True)
-    lin, _ = _mlp_parts(model)
-    if len(lin) < 2:
+    base, _ = _baked_copy(model)
+    ch = _network_parts(base)
+    if len(ch.modules) < 2:
         raise ValueError("`model` must have at least one hidden layer")
-    layer = as_int(layer, "layer", low=0, high=len(lin) - 2)
-    X = _check_inputs(model, inputs, "inputs", device)
-    return _covariance(_hidden_outputs(model, X, device)[layer], "inputs")
+    layer = as_int(layer, "layer", low=0, high=len(ch.modules) - 2)
+    X = _check_inputs(base, ch, inputs, "inputs", device)
+    return _covariance(_hidden_outputs(base, ch.names, X, device)[layer], "inputs")
 
 
 def _covariance(H: np.ndarray, name: str) -> np.ndarray:
@@ -120,16 +128,19 @@ def _covariance(H: np.ndarray, name: str) -> np.ndarray:
     return S
 
 
-def _check_inputs(model, inputs, name: str, device=None):
-    """``inputs`` as a finite float64 (n >= 1, in_dim) tensor on the evaluation device."""
+def _check_inputs(model, chain, inputs, name: str, device=None):
+    """``inputs`` as a finite float64 (n >= 1, ...) tensor on the evaluation device; (n, in_dim)
+    when the model feeds its input straight into the first Linear layer."""
     import torch
     from .._torch import as_tensor as _as_tensor, module_device as _module_device, resolve_device
 
-    lin, _ = _mlp_parts(model)
     dev = resolve_device(device) if device is not None else _module_device(model)
-    X = _as_tensor(inputs, name, ndim=2)
-    if X.shape[1] != lin[0].in_features:
-        raise ValueError(f"`{name}` must have {lin[0].in_features} columns (the model's input width); "
+    first = chain.modules[0]
+    X = _as_tensor(inputs, name, ndim=2 if chain.direct_input else None)
+    if X.ndim < 1:
+        raise ValueError(f"`{name}` must have shape (n, ...) (one row per sample); got a scalar")
+    if chain.direct_input and X.shape[1] != first.in_features:
+        raise ValueError(f"`{name}` must have {first.in_features} columns (the model's input width); "
                          f"got shape {tuple(X.shape)}")
     if X.shape[0] < 1:
         raise ValueError(f"`{name}` must hold at least 1 sample")
@@ -138,23 +149,43 @@ def _check_inputs(model, inputs, name: str, device=None):
     return X.to(device=dev, dtype=torch.float64)
 
 
-def _hidden_outputs(model, X, device=None) -> list[np.ndarray]:
-    """Hidden-layer outputs (float64 numpy) on ``X``, a tensor checked by :func:`_check_inputs`."""
+def _hidden_outputs(model, names, X, device=None, name="inputs") -> list[np.ndarray]:
+    """Hidden-layer outputs (float64 numpy) on ``X``: the inputs of the Linear layers ``names[1:]``.
+
+    A float64 copy of ``model`` is run in eval mode (Σ̂ consistent with the float64 checks) and
+    the inputs are captured by forward pre-hooks.
+    """
+    import copy
+
     import torch
     from .._torch import module_device as _module_device, resolve_device
 
-    import copy
-
-    lin, acts = _mlp_parts(model)
     dev = resolve_device(device) if device is not None else _module_device(model)
-    X = X.to(device=dev, dtype=torch.float64)
-    outs = []
-    with torch.no_grad():
-        h = X
-        for W, a in zip(lin[:-1], acts):  # float64 copies: Σ̂ consistent with the float64 checks
-            h = a(copy.deepcopy(W).to(device=dev, dtype=torch.float64)(h))
-            outs.append(h.detach().cpu().numpy())
-    return outs
+    f64 = copy.deepcopy(model).to(device=dev, dtype=torch.float64).eval()
+    outs = {}
+
+    def capture(k):
+        def hook(_mod, args):
+            outs[k] = args[0].detach()
+        return hook
+
+    handles = [f64.get_submodule(nm).register_forward_pre_hook(capture(k)) for k, nm in enumerate(names[1:])]
+    try:
+        with torch.no_grad():
+            f64(X.to(device=dev, dtype=torch.float64))
+    except RuntimeError as e:
+        raise ValueError(f"`{name}` of shape {tuple(X.shape)} does not fit `model`: {e}") from None
+    finally:
+        for h in handles:
+            h.remove()
+    res = []
+    for k in range(len(names) - 1):
+        H = outs[k]
+        if H.ndim != 2 or H.shape[0] != X.shape[0]:
+            raise ValueError(f"{_WHAT}; Linear layer `{names[k + 1]}` must see ({X.shape[0]}, features) inputs "
+                             f"(one row per sample of `{name}`); got shape {tuple(H.shape)}")
+        res.append(H.cpu().numpy())
+    return res
 
 
 @dataclass(frozen=True)
@@ -163,9 +194,9 @@ class PruneResult:
 
     Attributes
     ----------
-    model : torch.nn.Sequential
-        The pruned network: dense, with hidden widths ``widths`` (a new module; the input model is
-        not modified).
+    model : torch.nn.Module
+        The pruned network: a copy of the input model (same classes) whose Linear layers have
+        the hidden widths ``widths`` (the input model is not modified).
     keep : list of ndarray
         Kept node indices per hidden layer (indices into the original layer).
     widths : list of int
@@ -222,51 +253,50 @@ def _per_layer(x, n_hidden, name, caster):
 
 # ---- the per-layer steps of prune_network ------------------------------------------------------
 
-def _lipschitz_constants(lin, acts) -> list[float]:
+def _lipschitz_constants(lin, gap_lipschitz, tail_lipschitz=1.0) -> list[float]:
     r"""Lipschitz constants :math:`\mathrm{Lip}_\ell` of the original network after layer :math:`\ell+1`.
 
     .. math::
 
-        \mathrm{Lip}_\ell = \prod_{k \ge \ell+2} a_{k-1}\,\lVert W^{(k)}\rVert_{op},
+        \mathrm{Lip}_\ell = a_{\rm out}\prod_{k \ge \ell+2} a_{k-1}\,\lVert W^{(k)}\rVert_{op},
 
-    with :math:`a_k` the Lipschitz constant of the :math:`k`-th activation
-    (:data:`ACTIVATION_LIPSCHITZ`), from the *original* weights (in the hybrid networks of
+    with :math:`a_k` the Lipschitz constant of the element-wise operations between layers
+    :math:`k` and :math:`k+1` (the product of their sup :math:`|\sigma'|`, e.g.
+    :data:`ACTIVATION_LIPSCHITZ`) and :math:`a_{\rm out}` that of the operations after the last
+    layer (1 when there are none), from the *original* weights (in the hybrid networks of
     :func:`theory.spectral.compression_bias_bound` the layers after :math:`\ell+1` are original).
 
     Parameters
     ----------
     lin : list of torch.nn.Linear
         The linear layers, input to output.
-    acts : list of torch.nn.Module
-        The activations between them.
+    gap_lipschitz : list of float
+        :math:`a_k`, one per pair of consecutive layers.
+    tail_lipschitz : float
+        :math:`a_{\rm out}`.
 
     Returns
     -------
     list of float
         One constant per hidden layer.
     """
-    act_names = [_activation_name(a) for a in acts]
-    a_lip = [ACTIVATION_LIPSCHITZ.get(nm, None) for nm in act_names]
-    if any(v is None for v in a_lip):
-        raise ValueError("`model` has an activation without a known Lipschitz constant "
-                         f"(known: {sorted(ACTIVATION_LIPSCHITZ)})")
     op = [float(np.linalg.norm(L.weight.detach().double().cpu().numpy(), 2)) for L in lin]
     lips = []
     for l in range(len(lin) - 1):
         c = 1.0
         for k in range(l + 2, len(lin)):
-            c *= a_lip[k - 1] * op[k]
-        lips.append(c)
+            c *= gap_lipschitz[k - 1] * op[k]
+        lips.append(c * tail_lipschitz)
     return lips
 
 
-def _layer_covariance(work, data, layer, device, data_name="inputs") -> np.ndarray:
+def _layer_covariance(work, names, data, layer, device, data_name="inputs") -> np.ndarray:
     r"""Uncentred covariance :math:`\hat\Sigma_\ell = \frac1n H^\top H` of hidden layer ``layer`` of ``work``.
 
     ``work`` is the network whose earlier hidden layers are already pruned (float64 activations,
     as in :func:`theory.spectral.activation_covariance`).
     """
-    return _covariance(_hidden_outputs(work, data, device)[layer], data_name)
+    return _covariance(_hidden_outputs(work, names, data, device, data_name)[layer], data_name)
 
 
 def _select_layer(S, Z, width, lam, tau, *, widths_given, theta, method, rel_lam, gen):
@@ -382,12 +412,13 @@ def _output_distortion(model, pruned, data, device) -> float:
         f64.eval()
         g64.eval()
         X = data.to(device=device, dtype=torch.float64)
-        return float(((g64(X) - f64(X)) ** 2).sum(dim=1).mean())
+        d = g64(X) - f64(X)
+        return float((d.reshape(d.shape[0], -1) ** 2).sum(dim=1).mean())
 
 
 def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="greedy", tau=None,
                   rel_lam=1e-3, cov_inputs=None, rng=None, device=None) -> PruneResult:
-    r"""Spectral pruning of a torch MLP, layer by layer, into a genuinely smaller dense network.
+    r"""Spectral pruning of a torch network, layer by layer, into a genuinely smaller dense network.
 
     .. math::
 
@@ -401,12 +432,28 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
     :func:`spectral_prune` (``"greedy"``, ``"leverage"``, or the baselines ``"random"`` and
     ``"magnitude"``, all with the same optimal reconstruction :math:`\hat A_J`).
 
+    Any ``torch.nn.Module`` is accepted whose Linear layers, in forward order, are joined by
+    element-wise operations: activation modules or functions (ReLU, LeakyReLU, GELU, Tanh,
+    Sigmoid, Softplus, ELU), Dropout (all activations are computed in eval mode) and Identity,
+    e.g. inside custom blocks; before the first Linear layer anything goes (e.g. Flatten). The
+    chain is found with ``torch.fx.symbolic_trace``: an untraceable model, a Linear layer called
+    twice, and anything else between two Linear layers (BatchNorm, a residual add, a
+    concatenation, a reshape) or after the last one are refused with a ValueError naming it. The
+    hidden units between Linear layers :math:`\ell` and :math:`\ell+1` are removed; the pruned
+    model is a deep copy of ``model`` with these two Linear layers replaced by smaller ones.
+
+    A model pruned with ``torch.nn.utils.prune`` is handled on a copy with its masks baked in
+    (plain parameters, no pruning hook); its pruned weights stay 0: the kept rows keep their
+    zeros, and the reconstructed next layer :math:`W^{(\ell+1)}\hat A_J` is multiplied by the
+    mask's kept columns (``layer_errors`` and the bias bound are those of the stored, masked
+    weights). ``model`` itself is not modified.
+
     Parameters
     ----------
-    model : torch.nn.Sequential
-        ``Linear, act, ..., Linear`` (as built by :func:`theory.testbeds.nets.make_mlp`); not
-        modified.
-    inputs : tensor or array, shape (n, in_dim)
+    model : torch.nn.Module
+        Linear layers joined by element-wise operations, e.g. ``Linear, act, ..., Linear`` as
+        built by :func:`theory.testbeds.nets.make_mlp`; not modified.
+    inputs : tensor or array, shape (n, in_dim) (or (n, ...) for a model that reshapes them)
         Data whose activations define :math:`\hat\Sigma` (unlabelled).
     widths : int or sequence of int (one per hidden layer), optional
         Target width per hidden layer (``None`` entries keep that layer whole). Give ``widths``
@@ -440,6 +487,12 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
     -------
     PruneResult
 
+    Raises
+    ------
+    ValueError
+        On bad input, or a model outside the class above (the message names what is between
+        which layers, e.g. "found BatchNorm1d `bn` between layer 0 (`fc1`) and layer 1 (`fc2`)").
+
     References
     ----------
     Suzuki et al., IJCAI 2020, §3–4 (layer-wise spectral pruning; constants as recalled, not
@@ -468,17 +521,20 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
     """
     import copy
 
-    from torch import nn
 
-    from .._torch import check_model, count_parameters, module_device, module_dtype
+    import torch
+
+    from .._torch import _baked_copy, check_model, count_parameters, module_device, module_dtype
 
     check_model(model, "model", finite=True)
-    lin, acts = _mlp_parts(model)
+    base, masks = _baked_copy(model)
+    chain = _network_parts(base)
+    lin, names = chain.modules, chain.names
     n_hidden = len(lin) - 1
     if n_hidden < 1:
         raise ValueError("`model` must have at least one hidden layer")
-    X_in = _check_inputs(model, inputs, "inputs", device)
-    X_cov = _check_inputs(model, cov_inputs, "cov_inputs", device) if cov_inputs is not None else None
+    X_in = _check_inputs(base, chain, inputs, "inputs", device)
+    X_cov = _check_inputs(base, chain, cov_inputs, "cov_inputs", device) if cov_inputs is not None else None
     check_in(method, "method", SELECTION_METHODS)
     theta = _theta(theta)
     rel_lam = check_positive(rel_lam, "rel_lam")
@@ -502,14 +558,14 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
 
     mdev = module_device(model)
     mdtype = module_dtype(model)
-    work = copy.deepcopy(model).to(device=mdev)
-    lips = _lipschitz_constants(lin, acts)
+    work = copy.deepcopy(base).to(device=mdev)
+    lips = _lipschitz_constants(lin, chain.gap_lipschitz, chain.tail_lipschitz)
 
     keeps, new_widths, lam_used, dofs, losses, errs = [], [], [], [], [], []
     for l in range(n_hidden):
-        wl = list(work)
-        S = _layer_covariance(work, data, l, device, data_name)
-        Z = wl[2 * l + 2].weight.detach().double().cpu().numpy()
+        cur, nxt = work.get_submodule(names[l]), work.get_submodule(names[l + 1])
+        S = _layer_covariance(work, names, data, l, device, data_name)
+        Z = nxt.weight.detach().double().cpu().numpy()
         try:
             keep, A, loss, lam, ndof = _select_layer(S, Z, w_list[l], lam_list[l], tau_list[l],
                                                      widths_given=widths is not None, theta=theta, method=method,
@@ -517,10 +573,14 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
         except _UnreachableWidth as e:
             raise ValueError(f"`{width_name}`: hidden layer {l} cannot be pruned by leverage sampling to the "
                              f"requested width ({e}); use method='greedy' or another width") from None
-        new_l, new_n = _rebuild_layer(wl[2 * l], wl[2 * l + 2], keep, Z, A, mdev, mdtype)
+        new_l, new_n = _rebuild_layer(cur, nxt, keep, Z, A, mdev, mdtype)
+        mask = masks.get(f"{names[l + 1]}.weight" if names[l + 1] else "weight")
+        if mask is not None:  # a torch.nn.utils.prune mask: its zeros stay zeros
+            with torch.no_grad():
+                new_n.weight.mul_(mask[:, torch.as_tensor(keep, device=mask.device)].to(new_n.weight))
         err = _layer_error(S, Z, new_n, keep)
-        wl[2 * l], wl[2 * l + 2] = new_l, new_n
-        work = nn.Sequential(*wl)
+        _set_module(work, names[l], new_l)
+        _set_module(work, names[l + 1], new_n)
         keeps.append(np.asarray(keep, dtype=np.int64))
         new_widths.append(int(len(keep)))
         lam_used.append(float(lam))
@@ -529,7 +589,7 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
         errs.append(float(err))
     work.train(model.training)
     # Measured output distortion in float64 on the covariance data.
-    dist = _output_distortion(model, work, data, mdev)
+    dist = _output_distortion(base, work, data, mdev)
     if not (math.isfinite(dist) and all(math.isfinite(e) for e in errs)):
         raise ValueError(f"`{data_name}` gives a non-finite output distortion (the outputs overflow)")
     try:
@@ -539,6 +599,6 @@ def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="gree
     if not math.isfinite(bias_bound):
         raise ValueError("`model` weights are too large: the bias bound (Lipschitz constants) overflows")
     return PruneResult(model=work, keep=keeps, widths=new_widths, original_widths=orig_widths,
-                       n_params=count_parameters(work), n_params_original=count_parameters(model),
+                       n_params=count_parameters(work), n_params_original=count_parameters(base),
                        lams=lam_used, n_dof=dofs, losses=losses, layer_errors=errs, lipschitz=lips,
                        bias_bound=bias_bound, output_distortion=dist)
