@@ -529,3 +529,63 @@ def test_ksg_1d_run_lengths_both_paths_exact(seed, n, decimals):
         ref = _pairwise_counts(s, r)
         assert np.array_equal(info._run_lengths_sorted(s, r), ref)
         assert np.array_equal(info._run_lengths_sorted_numpy(s, r), ref)
+
+
+# ------------------------------------------------------------------------------------------
+# KSG: the all-pairs kernel and the tree paths give the same bits (issue 15, small n)
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not info.HAVE_NUMBA, reason="the all-pairs kernel runs only where numba imports")
+@given(seed=st.integers(0, 10**6), n=st.integers(2, 200), dx=st.integers(1, 5), dy=st.integers(1, 5),
+       k=st.integers(1, 6), decimals=st.sampled_from([None, 0, 1]))
+@settings(max_examples=60, deadline=None)
+def test_ksg_brute_kernel_exact(seed, n, dx, dy, k, decimals):
+    # eps = (k+1)-th smallest joint max-norm distance (self included), counts of dist < eps
+    rng = np.random.default_rng(seed)
+    k = min(k, n - 1)
+    xy = rng.standard_normal((n, dx + dy)) * 10 ** rng.uniform(-6, 6)
+    if decimals is not None:
+        xy = np.round(xy, decimals)
+    eps, nx, ny = info._ksg_brute(xy, dx, k)
+    ax = np.max(np.abs(xy[None, :, :dx] - xy[:, None, :dx]), axis=2)
+    ay = np.max(np.abs(xy[None, :, dx:] - xy[:, None, dx:]), axis=2)
+    ref = np.sort(np.maximum(ax, ay), axis=1)[:, k]
+    assert np.array_equal(eps, ref)
+    r = np.nextafter(ref, 0.0)
+    pos = ref > 0               # eps = 0 (coinciding samples) is refused by the estimator
+    assert np.array_equal(nx[pos], (np.sum(ax <= r[:, None], axis=1) - 1)[pos])
+    assert np.array_equal(ny[pos], (np.sum(ay <= r[:, None], axis=1) - 1)[pos])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ksg_all_paths_bit_identical(monkeypatch, seed):
+    # the all-pairs kernel, the k-d tree paths (numba counter or sorting) and the previous
+    # implementation agree bit for bit, with ties (rounded data) and without jitter
+    rng = np.random.default_rng(1000 + seed)
+    n = int(rng.integers(20, 1500))
+    dx, dy = (int(v) for v in rng.integers(1, 8, 2))
+    k = int(rng.integers(1, 8))
+    x = rng.standard_normal((n, dx)) * rng.uniform(0.1, 10, dx)
+    y = 0.5 * x[:, :1] + rng.standard_normal((n, dy))
+    rounded = seed % 3 == 0
+    if rounded:
+        x, y = np.round(x, 1), np.round(y, 1)
+    settings = [(1e-10, True), (1e-10, False)] + ([] if rounded else [(0.0, False), (0.0, True)])
+    for jitter, standardize in settings:
+        got = {}
+        for name, brute in (("brute", True), ("tree", False)):
+            if brute and not info.HAVE_NUMBA:
+                continue
+            monkeypatch.setattr(info, "_use_brute", lambda n, d, b=brute: b)
+            got[name] = info.ksg_mutual_information(x, y, k=k, rng=seed, jitter=jitter,
+                                                    standardize=standardize)
+        monkeypatch.undo()
+        got["auto"] = info.ksg_mutual_information(x, y, k=k, rng=seed, jitter=jitter, standardize=standardize)
+        prev = _ksg_previous(x, y, k, seed, jitter=jitter, standardize=standardize)
+        assert all(v == prev for v in got.values()), (got, prev)
+
+
+def test_ksg_brute_rule():
+    assert not info._use_brute(1000, 2) and not info._use_brute(100, 3)
+    assert info._use_brute(1000, 10) == info.HAVE_NUMBA and info._use_brute(30_000, 40) == info.HAVE_NUMBA
+    assert not info._use_brute(10**6, 40) and not info._use_brute(40_000, 10)
