@@ -72,15 +72,22 @@ def _groups(rows):
 
 
 def plot(rows, out_dir):
+    from matplotlib.lines import Line2D
+
     C = _style.COLORS
     ocol = {"ce": C["reference"], "released": C["population"], "u1": C["empirical"], "u2": C["gen"]}
     tasks = [t for t in TASKS if any(r["task"] == t for r in rows)]
     with _style.style():
-        fig, axes = _style.figure(ncols=3, nrows=2, width=3.3, height=2.8)
-        for row_ax, task in zip(axes, tasks):
+        # one column per task, one row (a subfigure) per panel kind; each row has its line-style key
+        # under it, and the colours (the training objective) are keyed once at the bottom
+        fig = _style.blank_figure(height=8.2)
+        subs = fig.subfigures(3, 1, height_ratios=[2.75, 2.75, 2.7])
+        grid = [sf.subplots(1, max(1, len(tasks)), squeeze=False)[0] for sf in subs]
+        for col, task in enumerate(tasks):
+            name = task.replace("_", " ")
             sel = [r for r in rows if r["task"] == task and r["compression"] == "none"]
             Ks = sorted({r["K"] for r in sel})
-            ax = row_ax[0]
+            ax = grid[0][col]
             for obj in OBJECTIVES:
                 s = sorted([r for r in sel if r["objective"] == obj], key=lambda r: r["K"])
                 if not s:
@@ -90,15 +97,12 @@ def plot(rows, out_dir):
                 ax.plot([r["K"] for r in s], [r["u1_test"] for r in s], "s--", ms=3, color=ocol[obj], alpha=0.7)
                 ax.plot([r["K"] for r in s], [r["released_trainable_test"] for r in s], "^:", ms=3, color=ocol[obj],
                         alpha=0.7)
-            ax.plot([], [], "ks--", ms=3, label="U₁ (q from train)")
-            ax.plot([], [], "k^:", ms=3, label="released trainable term")
             ax.set_xscale("log", base=2)
             ax.set_xlabel("clusters K")
             ax.set_ylabel("nats (test points)")
-            ax.set_title(f"{task.replace('_', ' ')}: IB and its bounds")
-            ax.legend(fontsize=5.6)
+            ax.set_title(f"{name}: IB and its bounds")
 
-            ax = row_ax[1]
+            ax = grid[1][col]
             for obj in OBJECTIVES:
                 s = sorted([r for r in sel if r["objective"] == obj], key=lambda r: r["K"])
                 if not s:
@@ -107,15 +111,13 @@ def plot(rows, out_dir):
                             fmt="o-", ms=3, color=ocol[obj], label=f"{obj}: measured")
                 ax.plot([r["K"] for r in s], [min(r["bn_bound"], 1.05) for r in s], "s--", ms=3, color=ocol[obj],
                         alpha=0.7)
-            ax.plot([], [], "ks--", ms=3, label="finite-class bound (δ = 0.05)")
             ax.axhline(1.0, color=C["reference"], lw=0.8, ls=":")
             ax.set_xscale("log", base=2)
             ax.set_xlabel("clusters K")
-            ax.set_ylabel("0-1 error of argmax q(y|a(x))")
-            ax.set_title("bottleneck classifier: bound vs measured")
-            ax.legend(fontsize=5.6)
+            ax.set_ylabel("0-1 error")
+            ax.set_title(f"{name}: bottleneck classifier")
 
-            ax = row_ax[2]
+            ax = grid[2][col]
             K = max(Ks)
             for obj in OBJECTIVES:
                 s = [r for r in rows if r["task"] == task and r["K"] == K and r["objective"] == obj]
@@ -125,8 +127,17 @@ def plot(rows, out_dir):
                            color=ocol[obj], label=obj)
             ax.set_xlabel("I(X;A|Y), training points (nats)")
             ax.set_ylabel("gap: test − table error")
-            ax.set_title(f"across compressions (K = {K})")
-            ax.legend(fontsize=6)
+            ax.set_title(f"{name}: compressions, K = {K}")
+        key = dict(color="k", ms=3)
+        subs[0].legend([Line2D([], [], ls="-", marker="o", **key), Line2D([], [], ls="--", marker="s", **key),
+                        Line2D([], [], ls=":", marker="^", **key)],
+                       ["I(X;A|Y)", "U₁ (q from train)", "released trainable term"],
+                       loc="outside lower center", ncol=3)
+        subs[1].legend([Line2D([], [], ls="-", marker="o", **key), Line2D([], [], ls="--", marker="s", **key)],
+                       ["measured 0-1 error of argmax q(y|a(x)) (±1 SE)", "finite-class bound (δ = 0.05)"],
+                       loc="outside lower center", ncol=2)
+        subs[2].legend([Line2D([], [], ls="-", marker="o", ms=3, color=ocol[o]) for o in OBJECTIVES],
+                       [f"objective {o}" for o in OBJECTIVES], loc="outside lower center", ncol=len(OBJECTIVES))
         _style.save(fig, out_dir, NAME)
 
 

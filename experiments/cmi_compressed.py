@@ -73,7 +73,15 @@ def plot(rows, out_dir):
     tasks = [t for t in TASKS if any(r["task"] == t for r in rows)]
     comps = [k for k in SHOWN if any(r["compression"] == k for r in rows)]
     with _style.style():
-        fig, axes = _style.figure(ncols=3, nrows=2, width=3.3, height=2.8)
+        # top: one panel per task with the shared compression legend under them; middle: the
+        # tightness bars across the full width; bottom: convergence in m and the weight-rate bound
+        fig = _style.blank_figure(height=8.1)
+        top, mid, bottom = fig.subfigures(3, 1, height_ratios=[2.85, 2.15, 3.1])
+        row0 = top.subplots(1, 3)
+        axes = np.empty((2, 3), dtype=object)
+        axes[0, :] = row0
+        axes[1, 0] = mid.subplots(1, 1)
+        axes[1, 1], axes[1, 2] = bottom.subplots(1, 2)
         for ax, task in zip(axes[0], tasks):
             for comp in comps:
                 sel = _sel(rows, task, comp)
@@ -89,8 +97,11 @@ def plot(rows, out_dir):
             ax.set_yscale("log")
             ax.set_xlabel("n (pairs)")
             ax.set_title(task.replace("_", " "))
+        for ax in axes[0, len(tasks):]:
+            ax.set_visible(False)  # fewer tasks than panels (small profiles)
         axes[0, 0].set_ylabel("0-1 generalization gap")
-        axes[0, 0].legend(fontsize=5.6, ncol=2, loc="lower left")
+        top.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=4,
+                   columnspacing=1.2)
         n_top = max(r["n"] for r in rows)
 
         ax = axes[1, 0]
@@ -107,10 +118,11 @@ def plot(rows, out_dir):
         ax.axhline(2.5, color=C["bound"], lw=1, ls="--", label="2.5×")
         ax.axhline(1.0, color=C["reference"], lw=0.8)
         ax.set_xticks(x)
-        ax.set_xticklabels(comps_all, rotation=60, fontsize=6)
-        ax.set_ylabel("best bound / measured gap")
+        ax.set_xticklabels(comps_all, rotation=30, ha="right", rotation_mode="anchor")
+        ax.set_ylabel("best bound / gap")
         ax.set_title(f"tightness at n = {n_top}")
-        ax.legend(fontsize=6)
+        ax.set_ylim(0, 1.3 * ax.get_ylim()[1])  # a strip above the bars for the one-row legend
+        ax.legend(loc="upper left", ncol=4)
 
         ax = axes[1, 1]
         task = tasks[0]
@@ -136,8 +148,8 @@ def plot(rows, out_dir):
         ax.xaxis.set_minor_formatter(mticker.NullFormatter())
         ax.set_xlabel("masks m")
         ax.set_ylabel("bound")
-        ax.set_title(f"convergence in m ({task.replace('_', ' ')}, n = {n_top})")
-        ax.legend(fontsize=5.8)
+        ax.set_title(f"convergence in m ({task.replace('_', ' ')})")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, columnspacing=1.0)
 
         ax = axes[1, 2]
         qs = [k for k in COMPRESSIONS if protocols.CMI_COMPRESSIONS[k][0] in ("uniform", "hw")
@@ -146,16 +158,16 @@ def plot(rows, out_dir):
         qs = [k for k in qs if sel[k]]
         x = np.arange(len(qs))
         ax.bar(x - 0.27, [sel[k][0]["rate_bound"] for k in qs], 0.27, color=C["bound"],
-               label="√(2 min(n log 2, H(Ŵ))/n)")
+               label=r"$\sqrt{2\min(n\log 2,\,H(\hat W))/n}$")
         ax.bar(x, [catalog.cmi.best_bound(sel[k][0]) for k in qs], 0.27, color=C["empirical"],
                label="best evaluated CMI")
         ax.bar(x + 0.27, [sel[k][0]["gap"] for k in qs], 0.27, color=C["reference"], label="measured gap")
         ax.axhline(1.0, color=C["reference"], lw=0.8, ls=":")
         ax.set_xticks(x)
-        ax.set_xticklabels(qs, rotation=45, fontsize=6.5)
+        ax.set_xticklabels(qs, rotation=30, ha="right", rotation_mode="anchor")
         ax.set_title(f"weight-rate bound vs CMI (n = {n_top})")
         ax.set_ylim(0, 1.6)
-        ax.legend(fontsize=6, loc="upper right")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=1)
         _style.save(fig, out_dir, NAME)
 
 

@@ -147,14 +147,17 @@ def plot(rows, out_dir):
     C = _style.COLORS
     testbeds = [t for t in ("teacher_student", "digits") if any(r.get("testbed") == t for r in rows)]
     with _style.style():
-        fig, axes = _style.figure(ncols=3, nrows=2, width=3.3, height=2.7)
-        ax = axes.ravel()
+        # top: the four method comparisons (2 x 2) with the method legend under them; bottom: the
+        # guarantee and the bound, each with its own legend under it
+        fig = _style.blank_figure(height=8.2)
+        top, bottom = fig.subfigures(2, 1, height_ratios=[4.75, 3.45])
+        ax = list(top.subplots(2, 2).ravel()) + list(bottom.subplots(1, 2))
         if "teacher_student" in testbeds:
             base = np.mean([r["base_risk"] for r in rows if r.get("testbed") == "teacher_student"])
             _panel(ax[0], _summary(rows, "teacher_student", "rel_error"), "relative output error",
                    "teacher–student: output error")
             ax[0].axhline(1.0, color=C["reference"], lw=0.8, ls=":")
-            _panel(ax[1], _summary(rows, "teacher_student", "risk"), "population risk (fresh samples)",
+            _panel(ax[1], _summary(rows, "teacher_student", "risk"), "population risk (fresh)",
                    "teacher–student: risk", base=base)
         if "digits" in testbeds:
             base = np.mean([r["base_error"] for r in rows if r.get("testbed") == "digits"])
@@ -194,7 +197,7 @@ def plot(rows, out_dir):
         ax[4].set_ylabel(r"fresh pairs with $\hat f_k\notin(1\pm\varepsilon)f_k$")
         ax[4].set_title("guarantee (grey lines: $\\delta$)")
         if gs:
-            ax[4].legend(loc="upper right", fontsize=6.5, ncol=1)
+            ax[4].legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, columnspacing=1.0)
         # bound: Occam/Arora bound against measured population error
         bs = [r for r in rows if r["kind"] == "bound"]
         if bs:
@@ -209,7 +212,7 @@ def plot(rows, out_dir):
             ax[5].plot(kept, agg("bound"), "o-", color="k", ms=3.5,
                        label=r"bound: $\hat L_0(\hat g)$ + complexity")
             ax[5].plot(kept, agg("bound_arora"), "o--", color="k", ms=3.5, mfc="white",
-                       label=r"bound with $\hat L_\gamma(f)$ (Arora et al.)")
+                       label=r"bound with $\hat L_\gamma(f)$ (Arora)")
             ax[5].errorbar(kept, agg("pop_error"), yerr=3 * agg("pop_error_se"), fmt="s-", color="#888888",
                            ms=5, lw=2.2, label=r"measured $L_0(\hat g)$ (fresh)", zorder=2)
             ax[5].plot(kept, agg("train_error"), "^:", color="k", ms=3.5, mfc="white", lw=1.0, zorder=3,
@@ -217,15 +220,16 @@ def plot(rows, out_dir):
             ax[5].axhline(np.mean([r["base_pop_error"] for r in bs]), color=C["reference"], lw=0.9, ls="-.",
                           label="uncompressed (fresh)")
             ax[5].axhline(1.0, color=C["reference"], lw=0.8, ls=":")
-            ax[5].set_xlabel("parameters kept [%] (quantized, 255 levels)")
+            ax[5].set_xlabel("parameters kept [%], 255 levels")
             ax[5].set_ylabel("0-1 error")
             ax[5].set_title(f"compression bound, n = {bs[0]['n_train']}")
             ax[5].set_ylim(0, max(2.2, float(np.nanmax(agg("bound_arora"))) * 1.05))
-            ax[5].legend(loc="upper right", fontsize=6.5, ncol=1)
-        handles, labels = ax[0].get_legend_handles_labels()
+            ax[5].legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
+        # the methods, and the dashed "uncompressed" level of the risk and test-error panels
+        handles, labels = ax[1].get_legend_handles_labels()
         if not handles:
             handles, labels = ax[2].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=5)
+        top.legend(handles, labels, loc="outside lower center", ncol=5, columnspacing=1.0)
         _style.save(fig, out_dir, NAME)
 
 

@@ -77,8 +77,8 @@ def plot(rows, out_dir):
     gib_f = np.array([GibbsGaussianMean(int(k), s["gamma"], d=s["d"], sigma2=s["sigma2"],
                                         prior_var=s["prior_var"]).generalization_error() for k in fine])
     with _style.style():
-        fig, (ax, ax2) = _style.figure(ncols=2, width=3.5, height=2.8)
-        ax.loglog(fine, ind_f, color=C["bound"], label="individual-sample bound (CGF form)")
+        fig, (ax, ax2) = _style.figure(ncols=2, height=3.3)
+        ax.loglog(fine, ind_f, color=C["bound"], label="individual-sample bound (CGF)")
         ax.loglog(fine, asym_f, color=C["bound"], ls=":", lw=1, label=r"$\sigma^2 d\sqrt{2/n}$")
         ax.loglog(fine, gen_f, color=C["gen"], label=r"true gen $=2\sigma^2 d/n$")
         ax.errorbar(n, [r["gen_mc"] for r in rows], yerr=[3 * r["gen_mc_se"] for r in rows], fmt="o",
@@ -93,14 +93,16 @@ def plot(rows, out_dir):
         ax.set_xlabel("$n$")
         ax.set_ylabel("generalization error")
         ax.set_title("Gaussian mean, squared loss")
-        ax.legend(loc="lower left")
+        # below the panels: inside, it would cover the curves
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3,
+                   columnspacing=1.2)
         ratio = np.array([r["bound_individual"] / r["gen_true"] for r in rows])
-        ax2.loglog(n, ratio, "o-", color=C["bound"], ms=3, label="individual-sample bound / true gen")
+        ax2.loglog(n, ratio, "o-", color=C["bound"], ms=3, label="bound / true gen")
         ref = ratio[-1] * np.sqrt(n / n[-1])
         ax2.loglog(n, ref, ":", color=C["reference"], lw=1, label=r"$\propto\sqrt{n}$")
         ax2.set_xlabel("$n$")
         ax2.set_ylabel("slack (bound / true)")
-        ax2.set_title(r"the $O(1/\sqrt{n})$ bound vs the $O(1/n)$ truth")
+        ax2.set_title(r"$O(1/\sqrt{n})$ bound vs $O(1/n)$ truth")
         ax2.legend(loc="upper left")
         _style.save(fig, out_dir, NAME)
 

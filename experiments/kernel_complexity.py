@@ -120,7 +120,9 @@ def plot(rows, out_dir):
     rates, width = _rate_rows(rows)
     dims = sorted({r["d"] for r in rates})
     with _style.style():
-        fig, axes = _style.figure(ncols=3, nrows=2, width=3.3, height=2.8)
+        # 3 x 2 panels, read row by row; legends go under their panel unless a corner of it is empty
+        fig, grid = _style.figure(ncols=2, nrows=3, height=8.2)
+        axes = np.array(grid.ravel()).reshape(2, 3)
         ax = axes[0, 0]
         for d in dims:
             sel = [r for r in rates if r["d"] == d]
@@ -135,14 +137,13 @@ def plot(rows, out_dir):
                         alpha=0.8)
             ref = np.array(ns, float)
             ax.plot(ref, e2[0] * (ref / ref[0]) ** fit["theory"], ":", color=col, lw=1)
-        ax.plot([], [], "s--", color=C["reference"], label="net excess risk at $\\hat T$ (±1 SE over seeds)")
+        ax.plot([], [], "s--", color=C["reference"], label="net excess risk at $\\hat T$ (±1 SE, seeds)")
         ax.plot([], [], ":", color=C["reference"], label="slope $-d/(2d-1)$")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("n")
         ax.set_title(f"critical radius and risk (width {width})")
-        ax.set_ylim(1e-4, 0.5)
-        ax.legend(fontsize=6.2, loc="lower left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1)
 
         ax = axes[0, 1]
         for d in dims:
@@ -161,7 +162,7 @@ def plot(rows, out_dir):
         ax.set_xlabel("index j")
         ax.set_ylabel("eigenvalue of $K_n/n$")
         ax.set_title("NTK spectrum (values ≥ 1e-8)")
-        ax.legend(fontsize=6.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1)
 
         ax = axes[0, 2]
         for d in dims:
@@ -176,20 +177,23 @@ def plot(rows, out_dir):
         ax.set_xlabel("n")
         ax.set_ylabel("excess risk / $\\hat\\varepsilon_n^2$")
         ax.set_title("risk at $\\hat T$ in units of $\\hat\\varepsilon_n^2$")
-        ax.set_ylim(0, 1.6 * ax.get_ylim()[1])
-        ax.legend(fontsize=6.2, ncol=2, loc="lower left")
+        ax.set_ylim(0, 2.3 * ax.get_ylim()[1])  # room above the data for the inset
+        h, lab = ax.get_legend_handles_labels()  # nets in the left column, kernel GD in the right
+        order = list(range(0, len(h), 2)) + list(range(1, len(h), 2))
+        ax.legend([h[i] for i in order], [lab[i] for i in order], loc="upper center",
+                  bbox_to_anchor=(0.5, -0.25), ncol=2)
         sweep = [r for r in _part(rows, "rates") if r["d"] == SWEEP_D]
         sweep_n = max({r["n"] for r in sweep}, key=lambda n: len({r["width"] for r in sweep if r["n"] == n}))
         sw = sorted({r["width"] for r in sweep if r["n"] == sweep_n})
         if len(sw) > 1:
-            ins = ax.inset_axes([0.62, 0.66, 0.34, 0.26])
+            ins = ax.inset_axes([0.52, 0.58, 0.45, 0.28])
             ins.plot(sw, [np.mean([r["net_kgd_gap"] / r["kgd_risk"] for r in sweep if r["n"] == sweep_n
                                    and r["width"] == w]) for w in sw], "o-", ms=2.5, color=C["reference"])
             ins.set_xscale("log")
             ins.set_yscale("log")
-            ins.set_title(f"‖net − kGD‖² / risk, n={sweep_n}", fontsize=6)
-            ins.tick_params(labelsize=5.5)
-            ins.set_xlabel("width", fontsize=6)
+            ins.set_title(f"‖net − kGD‖²/risk (n={sweep_n})", fontsize=7.5, pad=2)
+            ins.tick_params(labelsize=7, pad=1)
+            ins.set_xlabel("width", fontsize=7.5, labelpad=0)
 
         comp = _part(rows, "compression")
         kcol = {"random": C["reference"], "magnitude": C["alt"], "spectral": C["empirical"], "mask": C["gen"]}
@@ -207,13 +211,13 @@ def plot(rows, out_dir):
             for b in bs:
                 v = np.mean([r["eps_trained_after"] / r["eps_trained"] for r in sel if r["bits"] == b])
                 ax.plot([1.0], [v], mk, color=C["bound"], alpha=0.4 + 0.6 * b / max(bs))
-        ax.plot([], [], "^", color=C["bound"], label="quantized (uniform ▲, HW ▼; darker = more bits)")
+        ax.plot([], [], "^", color=C["bound"], label="quantized: uniform ▲, HW ▼\n(darker = more bits)")
         ax.axhline(1.0, color=C["reference"], lw=0.8)
         ax.set_xscale("log", base=2)
         ax.set_xlabel("kept fraction (pairs / trainable entries)")
         ax.set_ylabel("$\\hat\\varepsilon_n$ after / before")
         ax.set_title(f"compression never raises $\\hat\\varepsilon_n$ (n={n_main})")
-        ax.legend(fontsize=6.2, loc="upper left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
 
         ax = axes[1, 1]
         styles = dict(zip(comp_ns, ("--", "-", "-.", ":")))
@@ -234,7 +238,7 @@ def plot(rows, out_dir):
         ax.set_xlabel("kept fraction")
         ax.set_ylabel("risk / uncompressed risk")
         ax.set_title("retrained with early stopping at $\\hat T_S$")
-        ax.legend(fontsize=6.2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, columnspacing=1.0)
 
         ax = axes[1, 2]
         tnn = _part(rows, "tnn")
@@ -247,19 +251,21 @@ def plot(rows, out_dir):
                 te = [np.mean([r["test_err"] for r in sel if r["eta"] == e]) for e in etas]
                 tf = [np.mean([r["tail_fraction"] for r in sel if r["eta"] == e]) for e in etas]
                 base = te[0] if te[0] > 0 else 1.0
-                ax.plot(etas, np.array(te) / base, "o-", ms=3, color=tcol[task], label=f"{task}, r={rank}: test error")
+                ax.plot(etas, np.array(te) / base, "o-", ms=3, color=tcol[task],
+                        label=f"{task.replace('_', '–')}, r={rank}: test error")
                 ax2.plot(etas, tf, "s:", ms=2.5, color=tcol[task])
-        ax2.plot([], [], "s:", color=C["reference"], label="tail fraction Σ_{j>r}σ_j / Σσ_j")
+        ax2.plot([], [], "s:", color=C["reference"],
+                 label=r"tail fraction $\Sigma_{j>r}\sigma_j/\Sigma_j\sigma_j$ (right axis)")
         ax.set_xscale("symlog", linthresh=0.01)
         ax.set_xlabel("penalty η")
-        ax.set_ylabel("test error / test error at η = 0")
+        ax.set_ylabel("test error / error at η = 0")
         ax2.set_ylabel("feature tail fraction")
         ax2.spines["right"].set_visible(True)
         ax2.grid(False)
-        ax.set_title("training with a truncated-nuclear-norm penalty")
+        ax.set_title("truncated-nuclear-norm penalty")
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, fontsize=6.0, loc="upper left")
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1)
         _style.save(fig, out_dir, NAME)
 
 

@@ -95,12 +95,12 @@ def plot(rows, out_dir):
     x = np.array([r["rate"] for r in pts])
 
     with _style.style():
-        fig, (ax, ax2) = _style.figure(ncols=2, width=3.5, height=3.1)
+        fig, (ax, ax2) = _style.figure(ncols=2, height=3.3)
         ax.plot(fine, pop, color=C["population"], label=r"$\mathbb{E}L_\mu(\hat W)$ population")
         ax.plot(fine, emp, color=C["empirical"], label=r"$\mathbb{E}L_S(\hat W)$ empirical")
         ax.plot(fine, gen, color=C["gen"], label=r"gen$(\hat W)$")
-        ax.plot(fine, bound, color=C["bound"], ls="--", label=r"bound on $\mathbb{E}L_\mu(\hat W)$ with $I(S;\hat W)\leq R$")
-        ax.plot(fine, bound_cmi, color=C["bound"], ls=":", label=r"same with exact $I(S;\hat W|w^*)$")
+        ax.plot(fine, bound, color=C["bound"], ls="--", label=r"bound, $I(S;\hat W)\leq R$")
+        ax.plot(fine, bound_cmi, color=C["bound"], ls=":", label=r"bound, exact $I(S;\hat W|w^*)$")
         for key, col in (("population_risk", "population"), ("empirical_risk", "empirical"),
                          ("generalization_error", "gen")):
             ax.errorbar(x, [r[f"mc_{key}"] for r in pts], yerr=[3 * r[f"mc_{key}_se"] for r in pts],
@@ -121,7 +121,7 @@ def plot(rows, out_dir):
 
         # Right: the decomposition. Compression helps iff D(R) < gen(W) − gen(Ŵ).
         gen_drop = model.uncompressed_generalization_error() - gen
-        ax2.plot(fine, dist, color=C["empirical"], label="distortion $D(R)$ (empirical-risk increase)")
+        ax2.plot(fine, dist, color=C["empirical"], label="distortion $D(R)$")
         ax2.plot(fine, gen_drop, color=C["gen"], label=r"gen$(W)-$gen$(\hat W)$")
         ax2.plot(fine, pop - model.uncompressed_population_risk(), color=C["population"],
                  label=r"$\mathbb{E}L_\mu(\hat W)-\mathbb{E}L_\mu(W)$")
@@ -132,9 +132,10 @@ def plot(rows, out_dir):
         ax2.axvline(opt.rate, color=C["reference"], lw=0.8)
         ax2.set_ylim(-0.3, 1.15)
         ax2.set_xlabel("rate $R$ [nats]")
-        ax2.set_title("risk falls where $D(R)<$ gen$(W)-$gen$(\\hat W)$")
+        ax2.set_title("risk falls where $D(R)<$ gen drop")
         ax2.legend(loc="upper right")
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3,
+                   columnspacing=1.2, handlelength=1.8)
         _style.save(fig, out_dir, NAME)
 
 

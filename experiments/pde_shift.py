@@ -73,7 +73,11 @@ def plot(rows, out_dir):
             "certified_bound": "certified (source data only)"}
     cov = _cov(rows)
     with _style.style():
-        fig, axes = _style.figure(ncols=3, nrows=1, width=3.4, height=3.0)
+        # two panels on top, the amplification bars across the full width under them, and one legend
+        # for the compression colours (shared by the right panel and the bars) at the bottom
+        fig, axd = _style.figure(mosaic=[["scatter", "curves"], ["bars", "bars"]], height=5.6,
+                                 height_ratios=[1.25, 1])
+        axes = [axd["scatter"], axd["curves"], axd["bars"]]
         ax = axes[0]
         for key in BOUNDS:
             x = [r["target_risk"] for r in cov]
@@ -84,8 +88,8 @@ def plot(rows, out_dir):
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("measured target risk")
         ax.set_ylabel("bound")
-        ax.set_title("every bound against the measured target risk")
-        ax.legend(fontsize=6)
+        ax.set_title("every bound vs measured risk")
+        ax.legend(loc="lower right", handletextpad=0.2)  # bounds lie above the diagonal
 
         ax = axes[1]
         pw = [s for s in SHIFTS if s.startswith("piecewise") and any(r["shift"] == s for r in cov)]
@@ -104,8 +108,7 @@ def plot(rows, out_dir):
         ax.set_xscale("log", base=2)
         ax.set_xlabel("ratio bound B (piecewise shift)")
         ax.set_ylabel("target risk")
-        ax.set_title("target risk and the certified bound")
-        ax.legend(fontsize=5.6, ncol=2)
+        ax.set_title("target risk and certified bound")
 
         ax = axes[2]
         shifts = [s for s in SHIFTS if any(r["shift"] == s for r in cov)]
@@ -117,10 +120,11 @@ def plot(rows, out_dir):
                    w, color=ccol[comp], label=comp)
         ax.axhline(1.0, color=C["reference"], lw=0.8)
         ax.set_xticks(x)
-        ax.set_xticklabels(shifts, rotation=40, fontsize=6.5)
+        ax.set_xticklabels(shifts)
         ax.set_ylabel("target / source risk")
         ax.set_title("amplification by the shift")
-        ax.legend(fontsize=5.6, ncol=2)
+        fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=4,
+                   columnspacing=1.2)
         _style.save(fig, out_dir, NAME)
 
 

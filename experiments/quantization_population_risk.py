@@ -94,8 +94,9 @@ def summarize(rows):
 
 def _clip_outliers(ax, St, curves, bits):
     """Zoom on the bulk of the test-loss changes; points far above it are marked at the top edge."""
-    vals = np.array([s["d_test_loss"] for s in St if s["method"] not in BASELINES])
-    spread = np.array([3 * s["d_test_loss_se"] for s in St if s["method"] not in BASELINES])
+    # the quantizers, and the temperature-scaling band (kept in view: it is the baseline)
+    vals = np.array([s["d_test_loss"] for s in St if s["method"] != "original"])
+    spread = np.array([3 * s["d_test_loss_se"] for s in St if s["method"] != "original"])
     lo = float(np.min(vals - spread))
     bulk = np.sort(vals + spread)
     hi = float(bulk[int(0.9 * (bulk.size - 1))])
@@ -104,12 +105,16 @@ def _clip_outliers(ax, St, curves, bits):
     if float((vals + spread).max()) <= top:
         return
     ax.set_ylim(lo - 0.08 * span, top)
+    k = 0
     for m, rho, col, _ in curves:
         for b in bits:
             s = next(x for x in St if x["method"] == m and x["bits"] == b and x["rho"] == rho)
             if s["d_test_loss"] > top:
-                ax.annotate(f"↑ {_label(m, rho)}: {s['d_test_loss']:+.2f} (off scale)", (b, top),
-                            xytext=(6, -9), textcoords="offset points", fontsize=6.5, color=col)
+                # in the top-right corner, clear of the steep segment that leaves the panel
+                ax.annotate(f"↑ {_label(m, rho)}, {b} bits:\n{s['d_test_loss']:+.2f} (off scale)", (1, 1),
+                            xycoords="axes fraction", xytext=(-2, -2 - 20 * k), textcoords="offset points",
+                            ha="right", va="top", fontsize=7.5, color=col, linespacing=1.0)
+                k += 1
 
 
 def _label(method, rho):
@@ -126,11 +131,16 @@ def plot(rows, out_dir):
     titles = {"digits": "digits (n=%d)", "teacher_student": "teacher–student (n=%d)"}
     tasks = [t for t in TASKS if any(s["task"] == t for s in S)]
     with _style.style():
-        fig, axes = _style.figure(ncols=4, nrows=len(tasks), width=2.95, height=2.55, squeeze=False)
+        # one column per task (a subfigure titled with the task), one row per panel kind; the method
+        # legend is shared at the bottom
+        fig = _style.blank_figure(height=8.0)
+        cols = fig.subfigures(1, len(tasks), squeeze=False)[0]
+        axes = np.array([sf.subplots(4, 1) for sf in cols]).reshape(len(tasks), 4)
         for row, task in enumerate(tasks):
             St = [s for s in S if s["task"] == task]
             orig = next(s for s in St if s["method"] == "original")
             n = orig["n"]
+            cols[row].suptitle(titles[task] % n, fontsize=9.5, fontweight="bold")
             bits = sorted({s["bits"] for s in St if s["method"] not in BASELINES})
             curves = [(m, 0.0, colors[m], "o") for m in BASE_METHODS] + [("drhw", r, drhw_cols[r], "s") for r in rhos]
             ax = axes[row, 0]
@@ -149,8 +159,8 @@ def plot(rows, out_dir):
             _clip_outliers(ax, St, curves, bits)
             ax.set_xticks(bits)
             ax.set_xlabel("bits per weight (per layer $K=2^b$)")
-            ax.set_ylabel(r"$\hat L_\mu(\hat W)-\hat L_\mu(W)$ (test CE)")
-            ax.set_title(f"{titles[task] % n}: test-loss change")
+            ax.set_ylabel(r"$\Delta$ test CE")
+            ax.set_title(r"test-loss change $\hat L_\mu(\hat W)-\hat L_\mu(W)$")
             ax = axes[row, 1]
             for j, (m, rho, col, mk) in enumerate(curves):
                 pts = [next(s for s in St if s["method"] == m and s["bits"] == b and s["rho"] == rho) for b in bits]
@@ -163,7 +173,7 @@ def plot(rows, out_dir):
             ax.set_xticks(bits)
             ax.set_xlabel("bits per weight")
             ax.set_ylabel("test accuracy")
-            ax.set_title("accuracy (band: original ±3 SE)")
+            ax.set_title("test accuracy (band: original ±3 SE)")
             # decomposition along the DRHW sweep at the lowest bit width
             b0 = bits[0]
             ax = axes[row, 2]
@@ -193,7 +203,7 @@ def plot(rows, out_dir):
             ax.set_ylabel("risk change (CE)")
             ax.set_title("helps iff distortion < gen drop")
             if row == 0:
-                ax.legend(loc="best", fontsize=6.5)
+                ax.legend(loc="best", handlelength=1.5)
             # bound overlay on the 0-1 generalization gap
             ax = axes[row, 3]
             pts = [next(s for s in St if s["method"] == "optimal_hw" and s["bits"] == b) for b in bits]
@@ -203,12 +213,12 @@ def plot(rows, out_dir):
             gse = [p["gap_err_se"] for p in pts] + [orig["gap_err_se"]]
             bound = quantization.zero_one_mi_bound(rate, n)
             ax.errorbar(xb, gap, yerr=3 * np.array(gse), color=C["gen"], marker="o", ms=3.5,
-                        label="measured err$_\\mu-$err$_S$ (optimal HW; 32 = original)")
+                        label="measured (optimal HW; 32 = original)")
             ax.plot(xb, bound, color=C["bound"], ls="--", marker="x", ms=3.5,
                     label="$\\sqrt{R/(2n)}$, $I(S;\\hat W)\\leq H(\\hat W)\\leq R$")
             m_log_k = [quantizer_rate_bound(orig["num_quantized"], 2 ** b) for b in bits]
             ax.plot(xb[:-1], quantization.zero_one_mi_bound(m_log_k, n),
-                    color=C["bound"], ls=":", lw=1.0, label="same with $R=m\\log K$ only (fixed codebook)")
+                    color=C["bound"], ls=":", lw=1.0, label="same, $R=m\\log K$ (fixed codebook)")
             ax.axhline(1.0, color="k", lw=0.6, ls=":")
             ax.set_yscale("log")
             pos = [g for g in gap if g > 0]
@@ -218,12 +228,12 @@ def plot(rows, out_dir):
             ax.set_xticks(xb)
             ax.set_xticklabels([str(b) for b in xb])
             ax.set_xlabel("bits per weight")
-            ax.set_ylabel("0-1 generalization gap")
+            ax.set_ylabel(r"0-1 gap err$_\mu-$err$_S$")
             ax.set_title("MI bound (vacuous above 1)")
             if row == 0:
-                ax.legend(loc="lower right", fontsize=6)
+                ax.legend(loc="lower right", handlelength=1.8)
         handles, labels = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=len(labels))
+        fig.legend(handles, labels, loc="outside lower center", ncol=4, columnspacing=1.2)
         _style.save(fig, out_dir, NAME)
 
 

@@ -82,17 +82,17 @@ def plot(rows, out_dir):
     C = _style.COLORS
     pcol = {0.1: C["empirical"], 0.25: C["gen"], 0.5: C["population"]}
     with _style.style():
-        fig, (a1, a2, a3) = _style.figure(ncols=3, width=2.7, height=2.5)
+        fig, (a1, a2, a3) = _style.figure(ncols=3, height=2.5)
         g = sorted((r for r in rows if r["kind"] == "gaussian"), key=lambda r: r["distortion"])
         var = g[0]["source_variance"]
         D = np.linspace(0.02, 1.0, 300)
         a1.plot(D, [gaussian_rate_distortion([var], d) for d in D], color=C["reference"],
                 label=r"$\frac{1}{2}\log(\sigma^2/D)$")
         a1.plot([r["distortion"] for r in g], [r["rate"] for r in g], "o", ms=3.5, mfc="white",
-                color=C["bound"], label=f"Blahut–Arimoto ({g[0]['num_points']}-point grid)")
-        a1.set_xlabel("distortion $D$ (squared error)")
+                color=C["bound"], label=f"BA, {g[0]['num_points']}-pt grid")
+        a1.set_xlabel("distortion $D$ (squared)")
         a1.set_ylabel("rate [nats]")
-        a1.set_title("Gaussian source, $\\sigma^2=1$")
+        a1.set_title("Gaussian, $\\sigma^2=1$")
         a1.legend()
         for p in BERNOULLI_P:
             b = sorted((r for r in rows if r["kind"] == "bernoulli" and r["p"] == p), key=lambda r: r["distortion"])
@@ -101,16 +101,16 @@ def plot(rows, out_dir):
             a2.plot([r["distortion"] for r in b], [r["rate"] for r in b], "o", ms=3, mfc="white",
                     color=pcol[p], label=f"$p={p:g}$")
         a2.set_xlabel("distortion $D$ (Hamming)")
-        a2.set_title("Bernoulli: $h(p)-h(D)$ (lines), BA (points)")
-        a2.legend()
+        a2.set_title("Bernoulli source")
+        a2.legend(title="lines: $h(p)-h(D)$\npoints: BA", title_fontsize=7.5, alignment="left")
         for b, ls in zip(TRACE_BETAS, ("-", "--")):
             t = sorted((r for r in rows if r["kind"] == "trace" and r["beta"] == b), key=lambda r: r["iterations"])
             a3.loglog([r["iterations"] for r in t], [max(r["gap"], 1e-16) for r in t], ls, marker="o", ms=3,
                       color=C["bound"], label=fr"$\beta={b:g}$")
         a3.set_xlabel("iterations")
-        a3.set_ylabel(r"certified gap $R_{up}-R_{low}$ [nats]")
-        a3.set_title("BA's stopping certificate")
-        a3.legend()
+        a3.set_ylabel(r"gap $R_{up}-R_{low}$ [nats]")
+        a3.set_title("BA stopping certificate")
+        a3.legend(handlelength=2.6)
         _style.save(fig, out_dir, NAME)
 
 

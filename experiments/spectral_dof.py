@@ -83,7 +83,7 @@ def plot(rows, out_dir):
     method_color = {"greedy": C["empirical"], "leverage": C["gen"], "random": C["reference"],
                     "magnitude": C["alt"]}
     with _style.style():
-        fig, axes = _style.figure(ncols=2, nrows=2, width=3.5, height=2.7)
+        fig, axes = _style.figure(ncols=2, nrows=2, height=5.6)
         ax_eig, ax_dof = axes[0]
         seed0 = min(r["seed"] for r in rows)
         for net in nets:
@@ -103,11 +103,14 @@ def plot(rows, out_dir):
         ax_eig.legend(loc="lower left")
         w_full = max(r["width"] for r in rows if r["kind"] == "spectrum")
         ax_dof.axhline(w_full, color=C["reference"], lw=0.8, ls=":")
-        ax_dof.annotate("width $m$", (1e-6, w_full), xytext=(2, -10), textcoords="offset points", fontsize=7.5,
+        # above the dotted line at the right, where the curves have fallen away from it
+        ax_dof.annotate("width $m$", (1, w_full), xycoords=("axes fraction", "data"), xytext=(-2, 2),
+                        textcoords="offset points", ha="right", va="bottom", fontsize=7.5,
                         color=C["reference"])
+        ax_dof.set_ylim(top=1.18 * w_full)
         ax_dof.set_xlabel(r"$\lambda/\hat\mu_1$")
         ax_dof.set_ylabel(r"$\hat N(\lambda)$")
-        ax_dof.set_title(r"degrees of freedom $\mathrm{Tr}[\hat\Sigma(\hat\Sigma+\lambda I)^{-1}]$")
+        ax_dof.set_title(r"d.o.f. $\mathrm{Tr}[\hat\Sigma(\hat\Sigma+\lambda I)^{-1}]$")
         for ax, net in zip(axes[1], nets + [None] * (2 - len(nets))):
             if net is None:
                 ax.set_visible(False)
@@ -124,7 +127,7 @@ def plot(rows, out_dir):
             _, gl = _mean_over_seeds(pr, "guarantee_loss")
             _, bd = _mean_over_seeds(pr, "leverage_bound")
             ax.plot(xs, gl / e0, "s", ms=3.5, mfc="white", color=C["bound"],
-                    label=r"leverage, $m^\sharp(\lambda^\sharp)=w$ draws: $L_B$ with $\tau_j=\lambda^\sharp s q_j/c_j$")
+                    label=r"leverage, $m^\sharp(\lambda^\sharp)=w$ draws: $L_B$, $\tau_j=\lambda^\sharp s q_j/c_j$")
             ax.plot(xs, bd / e0, ls="--", color=C["bound"],
                     label=r"its guarantee $4\lambda^\sharp\|W^{(2)}\|_F^2$ (w.p. $1-\delta$)")
             ax.set_xscale("log")
@@ -135,10 +138,10 @@ def plot(rows, out_dir):
             ax.xaxis.set_minor_formatter(mticker.NullFormatter())
             ax.set_xlabel("kept nodes of layer 1")
             ax.set_ylabel(r"$e(J)/e(\emptyset)$")
-            ax.set_title(f"{NET_LABEL[net]}: output reconstruction error")
+            ax.set_title(f"{NET_LABEL[net]}: output error")
             ax.set_ylim(top=max(30.0, 1.5 * float(np.max(bd / e0))))
         handles, labels = axes[1][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=3)
+        fig.legend(handles, labels, loc="outside lower center", ncol=2)
         _style.save(fig, out_dir, NAME)
 
 

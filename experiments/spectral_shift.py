@@ -76,10 +76,10 @@ def plot(rows, out_dir):
 
     C = _style.COLORS
     col = {"source": C["empirical"], "target": C["population"], "mixed": C["gen"]}
-    lab = {"source": r"$\hat\Sigma$ from source (training) inputs", "target": r"$\hat\Sigma$ from target inputs",
+    lab = {"source": r"$\hat\Sigma$ from source inputs", "target": r"$\hat\Sigma$ from target inputs",
            "mixed": r"$\hat\Sigma$ from both"}
     with _style.style():
-        fig, axes = _style.figure(ncols=2, width=3.5, height=3.3)
+        fig, axes = _style.figure(ncols=2, height=3.6)
         ax = axes[0]
         for cov in COVS:
             w, y = _curve(rows, "target_risk", cov)
@@ -90,7 +90,7 @@ def plot(rows, out_dir):
         ax.axhline(rows[0]["bayes_risk"], color=C["reference"], lw=0.8, label="Bayes risk")
         ax.set_yscale("log")
         ax.set_ylabel("target risk (fresh samples)")
-        ax.set_title("risk on the target $N(0.7\\cdot 1,\\,1.4^2I)$")
+        ax.set_title("risk on target $N(0.7\\cdot 1,\\,1.4^2I)$")
         ax2 = axes[1]
         for cov in ("target", "mixed"):
             for key, ls, where in (("target_risk", "-", "on target"), ("source_risk", "--", "on source")):
@@ -104,9 +104,9 @@ def plot(rows, out_dir):
                 ax2.errorbar(w, ratio, yerr=3 * rse, ls=ls, marker="o", ms=3, color=col[cov], capsize=1.5,
                              label=f"{cov} $\\hat\\Sigma$, {where}")
         ax2.axhline(1.0, color=C["reference"], lw=0.8)
-        ax2.set_ylabel("risk ratio (mean of seeds, ±3 SE)")
-        ax2.set_title("relative to pruning with source $\\hat\\Sigma$")
-        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=6.8)
+        ax2.set_ylabel("risk ratio (seed mean, ±3 SE)")
+        ax2.set_title("relative to source $\\hat\\Sigma$")
+        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, columnspacing=1.0)
         for a in axes:
             a.set_xscale("log")
             ticks = [t for t in (2, 4, 8, 16, 32, 64, 128) if w[0] <= t <= w[-1]]
@@ -114,7 +114,7 @@ def plot(rows, out_dir):
             a.xaxis.set_major_formatter(mticker.FixedFormatter([str(t) for t in ticks]))
             a.xaxis.set_minor_formatter(mticker.NullFormatter())
             a.set_xlabel("kept width $w$ per hidden layer")
-        axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=6.8)
+        axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, columnspacing=1.0)
         _style.save(fig, out_dir, NAME)
 
 

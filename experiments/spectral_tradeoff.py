@@ -73,7 +73,7 @@ def plot(rows, out_dir):
         [r for r in rows if r["method"] == "greedy"]
     th0 = main[0]["theta"]
     with _style.style():
-        fig, (ax, ax2) = _style.figure(ncols=2, width=3.6, height=3.6)
+        fig, (ax, ax2) = _style.figure(ncols=2, height=4.0)
         w, pop = _curve(main, "population_risk", theta=th0)
         _, se = _curve(main, "population_risk_se", theta=th0)
         _, tr = _curve(main, "train_risk", theta=th0)
@@ -82,23 +82,26 @@ def plot(rows, out_dir):
         _, var = _curve(main, "bound_variance", theta=th0)
         trf = np.mean([r["train_risk_full"] for r in main])
         popf = np.mean([r["population_risk_full"] for r in main])
-        ax.errorbar(w, pop, yerr=3 * se, fmt="o-", ms=3, color=C["population"], label=r"$L_\mu(f^\sharp)$ (fresh samples)")
+        ax.errorbar(w, pop, yerr=3 * se, fmt="o-", ms=3, color=C["population"], label=r"$L_\mu(f^\sharp)$ (fresh)")
         ax.plot(w, tr, "o-", ms=3, color=C["empirical"], label=r"$\hat L_S(f^\sharp)$ training")
-        ax.plot(w, bd, ls="--", color=C["bound"], label="bound (bias + variance)")
-        ax.plot(w, (math.sqrt(trf) + bias) ** 2, ls=":", color=C["bound"], label=r"bias part $(\sqrt{\hat L_S(f)}+\sum\mathrm{Lip}\sqrt{e})^2$")
-        ax.plot(w, var, ls="-.", color=C["bound"], lw=1, label="variance part")
+        ax.plot(w, bd, ls="--", color=C["bound"], label="bound = bias + variance")
+        ax.plot(w, (math.sqrt(trf) + bias) ** 2, ls=":", color=C["bound"],
+                label=r"bias $(\sqrt{\hat L_S(f)}+\sum\mathrm{Lip}\sqrt{e})^2$")
+        ax.plot(w, var, ls="-.", color=C["bound"], lw=1, label="variance")
         ax.axhline(popf, color=C["population"], lw=0.8, ls=":")
         ax.axhline(main[0]["bayes_risk"], color=C["reference"], lw=0.8)
-        ax.annotate("unpruned $L_\\mu(f)$", (w[-1], popf), xytext=(-62, -10), textcoords="offset points",
-                    fontsize=7, color=C["population"])
-        ax.annotate("Bayes risk", (w[-1], main[0]["bayes_risk"]), xytext=(-40, -10), textcoords="offset points",
-                    fontsize=7, color=C["reference"])
+        # labels under their lines at the left, where no curve runs
+        ax.annotate("unpruned $L_\\mu(f)$", (0, popf), xycoords=("axes fraction", "data"), xytext=(3, -2),
+                    textcoords="offset points", ha="left", va="top", fontsize=7.5, color=C["population"])
+        ax.annotate("Bayes risk", (0, main[0]["bayes_risk"]), xycoords=("axes fraction", "data"),
+                    xytext=(3, -2), textcoords="offset points", ha="left", va="top", fontsize=7.5,
+                    color=C["reference"])
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(f"greedy spectral pruning ($\\theta={th0:g}$), both layers to width $w$")
+        ax.set_title(f"greedy spectral pruning, $\\theta={th0:g}$")
         ax.set_xlabel("kept width $w$ per hidden layer")
         ax.set_ylabel("risk (squared error)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, fontsize=6.8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
 
         colors = [C["empirical"], C["gen"], C["alt2"], C["alt"], C["reference"], C["bound"]]
         variants = []
@@ -117,8 +120,8 @@ def plot(rows, out_dir):
         ax2.set_yscale("log")
         ax2.set_xlabel("kept width $w$ per hidden layer")
         ax2.set_ylabel(r"$L_\mu(f^\sharp)$")
-        ax2.set_title(r"$\theta$ ablation and baselines, equal width")
-        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, fontsize=6.8)
+        ax2.set_title(r"$\theta$ ablation and baselines")
+        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
         for a in (ax, ax2):
             ticks = [t for t in (2, 4, 8, 16, 32, 64, 128) if w[0] <= t <= w[-1]]
             a.xaxis.set_major_locator(mticker.FixedLocator(ticks))
