@@ -15,7 +15,8 @@ empirical-risk increase :math:`L_S(\hat w) - L_S(w)` at a minimum (Choi, El-Kham
 ICLR 2017; Bu, Gao, Zou, Veeravalli, AAAI 2020).
 
 - :func:`kmeans_1d` — Lloyd's algorithm (a local optimum) or the exact optimum by dynamic
-  programming (``method="optimal"``; Wang & Song 2011, Grønlund et al. 2017), vectorized numpy,
+  programming (``method="optimal"``; Wang & Song 2011, Grønlund et al. 2017), compiled with
+  numba when it is installed (otherwise vectorized numpy, with bit-for-bit the same result),
   divide and conquer over the monotone split points: :math:`O(k\,n\log n)` after a sort, with
   segment costs free of cancellation, so that it is exact for any range of weights and values.
 - :func:`hessian_weighted_kmeans` — HW k-means and the two diameter-regularized variants
@@ -1031,11 +1032,13 @@ def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=3
     :math:`D_m(j) = \min_{i<j} D_{m-1}(i) + \mathrm{cost}(i,j)` with :math:`\mathrm{cost}(i,j)`
     the weighted SSE of the sorted points :math:`i..j-1`. The arg-min is monotone in :math:`j`
     (the cost is concave Monge), so each layer is solved by divide and conquer in
-    :math:`O(n\log n)` — :math:`O(kn\log n)` in all — here breadth-first and vectorized with
-    numpy; ties go to the smallest split point. The segment costs come from a disjoint sparse
-    table of running sums of non-negative terms merged by the pairwise update of Chan, Golub &
-    LeVeque, after rescaling weights and points by powers of two (the optimal partition does not
-    change under a positive scaling of the weights or an affine map of the points): a cost is
+    :math:`O(n\log n)` — :math:`O(kn\log n)` in all — compiled with numba when it is installed
+    (depth-first), else breadth-first and vectorized with numpy, the two with the same
+    floating-point operations and so bit for bit the same result; ties go to the smallest split
+    point. The segment costs come from a disjoint sparse table of running sums of non-negative
+    terms merged by the pairwise update of Chan, Golub & LeVeque, after rescaling weights and
+    points by powers of two (the optimal partition does not change under a positive scaling of
+    the weights or an affine map of the points): a cost is
     exact to a few units of round-off for any weights and values, where the textbook prefix sums
     :math:`S_2 - S_1^2/S_0` of :math:`h, hw, hw^2` cancel catastrophically (weights spanning
     many orders of magnitude, clusters far narrower than the data, values near the float range;
