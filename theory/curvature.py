@@ -584,13 +584,12 @@ def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256,
 
     if P.custom is not None:
         T = P.Y
-        loss_single = P.sample_loss
     elif P.task == "regression":
         T = P.Y
     else:
         K = P.forward(P.theta, P.X[:1]).shape[1]
         T = torch.nn.functional.one_hot(P.Y, K).to(P.dtype)
-    g = vmap(grad(loss_single), in_dims=(None, 0, 0))
+    g = vmap(grad(P.sample_loss if P.custom is not None else loss_single), in_dims=(None, 0, 0))
     starts = range(0, P.X.shape[0], bs)
     for s in _progress(starts, len(starts), "empirical Fisher diagonal", progress):
         G = g(P.theta, P.X[s:s + bs], T[s:s + bs]).detach()

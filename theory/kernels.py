@@ -28,11 +28,15 @@ parameters, inputs that do not fit the model, and sizes that could not be held i
 from __future__ import annotations
 
 import math
+import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sys
 
 from ._checks import _fail, as_array, as_int, as_size, check_bool, check_positive, check_probability
+
+if TYPE_CHECKING:  # annotations only: torch is imported lazily, where it is used
+    import torch
 
 __all__ = [
     "empirical_ntk",
