@@ -128,6 +128,17 @@ def gaussian_entropy(cov, base=None) -> float:
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
     Theorem 8.4.1.
+
+    Examples
+    --------
+    A unit variance gives :math:`\tfrac12\log(2\pi e) = 1.418938533205`; ``diag(2, 8)`` gives
+    :math:`\log(2\pi e) + \tfrac12\log 16 = 2.837877066409 + 1.386294361120 = 4.224171427529`.
+
+    >>> from theory.information import gaussian_entropy
+    >>> round(gaussian_entropy(1.0), 12)
+    1.418938533205
+    >>> round(gaussian_entropy([[2.0, 0.0], [0.0, 8.0]]), 12)
+    4.224171427529
     """
     cov = _as_cov(cov, "cov")
     scale = log_base(base)
@@ -187,6 +198,20 @@ def gaussian_mutual_information(cov, dim_x, base=None) -> float:
     I. M. Gelfand and A. M. Yaglom, "Calculation of the amount of information about a random
     function contained in another such function", AMS Translations 12 (1959) (canonical
     correlation form).
+
+    Examples
+    --------
+    Two independent pairs with correlations 0.6 and 0.8 have canonical correlations 0.6 and
+    0.8, so :math:`I = -\tfrac12\log(0.64) - \tfrac12\log(0.36) = -\log(0.8 \cdot 0.6) =
+    \log(1/0.48) = 0.733969175080`.
+
+    >>> import numpy as np
+    >>> from theory.information import gaussian_mutual_information
+    >>> cov = np.eye(4)
+    >>> cov[0, 2] = cov[2, 0] = 0.6
+    >>> cov[1, 3] = cov[3, 1] = 0.8
+    >>> round(gaussian_mutual_information(cov, dim_x=2), 12)
+    0.73396917508
     """
     cov = _real_psd(cov, "cov")
     d = cov.shape[0]
@@ -242,6 +267,18 @@ def bivariate_gaussian_mutual_information(rho, base=None) -> float:
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
     Example 8.5.1.
+
+    Examples
+    --------
+    :math:`\rho = 0.6` gives :math:`-\tfrac12\log(0.64) = -\log 0.8 = 0.223143551314` nats;
+    :math:`\rho = \sqrt3/2` gives :math:`1-\rho^2 = 1/4`, so :math:`-\tfrac12\log_2(1/4) = 1` bit.
+
+    >>> import math
+    >>> from theory.information import bivariate_gaussian_mutual_information
+    >>> round(bivariate_gaussian_mutual_information(0.6), 12)
+    0.223143551314
+    >>> round(bivariate_gaussian_mutual_information(math.sqrt(3) / 2, base=2), 12)
+    1.0
     """
     r = abs(as_float(rho, "rho", low=-1.0, high=1.0))
     scale = log_base(base)
@@ -288,6 +325,18 @@ def gaussian_kl(mean0, cov0, mean1, cov1, base=None) -> float:
     ----------
     S. Kullback, *Information Theory and Statistics*, Wiley 1959 (the Gaussian closed form,
     as widely restated).
+
+    Examples
+    --------
+    A mean shift of 1 at unit variance gives :math:`\tfrac12 \cdot 1^2 = 0.5`; a variance ratio
+    of :math:`1/4` gives :math:`\tfrac12(1/4 - 1 + \log 4) = \tfrac12(-0.75 + 1.386294361120)
+    = 0.318147180560`.
+
+    >>> from theory.information import gaussian_kl
+    >>> round(gaussian_kl(0.0, 1.0, 1.0, 1.0), 12)
+    0.5
+    >>> round(gaussian_kl(0.0, 1.0, 0.0, 4.0), 12)
+    0.31814718056
     """
     c0 = _as_cov(cov0, "cov0")
     c1 = _as_cov(cov1, "cov1")
@@ -753,6 +802,22 @@ def ksg_mutual_information(x, y, k=3, rng=None, jitter=1e-10, standardize=True) 
     ----------
     A. Kraskov, H. Stögbauer and P. Grassberger, "Estimating mutual information",
     Physical Review E 69, 066138 (2004), Eq. (8) (algorithm 1).
+
+    Examples
+    --------
+    :math:`Y = 0.6X + 0.8Z` with independent standard normals has correlation 0.6, so
+    :math:`I = -\log 0.8 = 0.2231` nats; on 400 points the estimate's standard deviation is
+    about 0.05, so it lies within 0.15 (3 SE) of that, and within 0.15 of 0 for an independent pair.
+
+    >>> import numpy as np
+    >>> from theory.information import ksg_mutual_information
+    >>> gen = np.random.default_rng(0)
+    >>> x = gen.standard_normal(400)
+    >>> y = 0.6 * x + 0.8 * gen.standard_normal(400)
+    >>> abs(ksg_mutual_information(x, y, k=3, rng=0) - 0.2231) < 0.15
+    True
+    >>> abs(ksg_mutual_information(x, gen.standard_normal(400), k=3, rng=0)) < 0.15
+    True
     """
     xs = _as_samples(x, "x")
     ys = _as_samples(y, "y")
@@ -859,6 +924,20 @@ def discrete_entropy(x, base=None, miller_madow=False) -> float:
     G. A. Miller, "Note on the bias of information estimates", in *Information Theory in
     Psychology*, Free Press 1955; L. Paninski, "Estimation of entropy and mutual
     information", Neural Computation 15 (2003).
+
+    Examples
+    --------
+    Two equally frequent symbols carry :math:`\log_2 2 = 1` bit; four distinct labels give
+    :math:`\log 4 = 1.386294361120` nats; Miller–Madow adds :math:`(2-1)/(2 \cdot 4) = 0.125`
+    to :math:`\log 2`, giving :math:`0.693147180560 + 0.125 = 0.818147180560`.
+
+    >>> from theory.information import discrete_entropy
+    >>> discrete_entropy([0, 0, 1, 1], base=2)
+    1.0
+    >>> round(discrete_entropy(["a", "b", "c", "d"]), 12)
+    1.38629436112
+    >>> round(float(discrete_entropy([0, 0, 1, 1], miller_madow=True)), 12)
+    0.81814718056
     """
     cx = _codes(x, "x")
     scale = log_base(base)
@@ -866,8 +945,8 @@ def discrete_entropy(x, base=None, miller_madow=False) -> float:
     counts = np.bincount(cx)
     h = _entropy_from_counts(counts)
     if miller_madow:
-        h += (np.count_nonzero(counts) - 1) / (2.0 * cx.size)
-    return max(h, 0.0) / scale
+        h += (int(np.count_nonzero(counts)) - 1) / (2.0 * cx.size)
+    return float(max(h, 0.0) / scale)
 
 
 def discrete_mutual_information(x, y, base=None, miller_madow=False) -> float:
@@ -901,6 +980,17 @@ def discrete_mutual_information(x, y, base=None, miller_madow=False) -> float:
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §2.4;
     L. Paninski, "Estimation of entropy and mutual information", Neural Computation 15 (2003).
+
+    Examples
+    --------
+    A fair bit with itself has :math:`I = H(X) = 1` bit; two labellings whose joint histogram
+    is uniform over the four cells (:math:`\hat p_{ab} = \hat p_a \hat p_b = 1/4`) have :math:`I = 0`.
+
+    >>> from theory.information import discrete_mutual_information
+    >>> round(discrete_mutual_information([0, 0, 1, 1], [0, 0, 1, 1], base=2), 12)
+    1.0
+    >>> discrete_mutual_information([0, 0, 1, 1], [0, 1, 0, 1])
+    0.0
     """
     cx = _codes(x, "x")
     cy = _codes(y, "y")
@@ -919,5 +1009,5 @@ def discrete_mutual_information(x, y, base=None, miller_madow=False) -> float:
     mi = float(np.sum(jc * (np.log(jc) + math.log(n) - np.log(px[a]) - np.log(py[b]))) / n)
     mi = max(mi, 0.0)
     if miller_madow:
-        mi += (np.count_nonzero(px) + np.count_nonzero(py) - jc.size - 1) / (2.0 * n)
-    return mi / scale
+        mi += (int(np.count_nonzero(px)) + int(np.count_nonzero(py)) - jc.size - 1) / (2.0 * n)
+    return float(mi / scale)

@@ -384,6 +384,28 @@ def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, 
     ----------
     Baykal, Liebenwein, Gilitschenski, Feldman, Rus, ICLR 2019, Algorithms 1–2, Theorem 4
     (guarantee), §5 (CoreNet+, CoreNet++).
+
+    Examples
+    --------
+    ``make_mlp(4, [8], 2)`` has η = 8 + 2 = 10 neurons, largest fan-in η* = 8 and
+    4·8 + 8·2 = 48 weights. Both layers are sparsified (L_s = 2), so
+    ε_ℓ = ε/(2 · 2 · Δ^ℓ_→); at ε = 0.5 the theoretical sample sizes far exceed the number of
+    edges and every weight is kept. In budget mode the expected number of distinct edges drawn
+    is half of 48 = 24.
+
+    >>> import numpy as np
+    >>> from theory.coresets import corenet
+    >>> from theory.testbeds.nets import make_mlp
+    >>> net = make_mlp(4, [8], 2, seed=0)
+    >>> x = np.random.default_rng(0).standard_normal((64, 4))
+    >>> r = corenet(net, x, eps=0.5, rng=0)
+    >>> r.constants.eta, r.constants.eta_star, r.nonzero_weights, r.total_weights
+    (10, 8, 48, 48)
+    >>> bool(np.allclose(r.eps_layers, 0.5 / (2 * 2 * r.delta_terms.delta_forward), rtol=1e-12))
+    True
+    >>> r = corenet(net, x, fraction=0.5, rng=0)
+    >>> r.mode, abs(r.nonzero_weights - 24) <= 6
+    ('budget', True)
     """
     check_in(variant, "variant", VARIANTS)
     check_in(allocation, "allocation", ALLOCATIONS)

@@ -125,6 +125,19 @@ def empirical_sensitivity(weight, activations) -> EmpiricalSensitivity:
     Baykal, Liebenwein, Gilitschenski, Feldman, Rus, ICLR 2019, Definition of the empirical
     sensitivity (§4) and Algorithm 2; sign split and signed inputs as in the authors'
     ``lucaslie/torchprune`` (``base_sens_tracker.py``).
+
+    Examples
+    --------
+    One neuron with weights (1, 1, −2) on the points (1, 0, 1) and (1, 3, 1): in the positive
+    group the shares of edge 0 are 1/1 and 1/4, of edge 1 are 0/1 and 3/4, so s = (1, 0.75) and
+    S⁺ = 1.75; the negative group has one edge, whose share is always 1 (S⁻ = 1).
+
+    >>> from theory.coresets import empirical_sensitivity
+    >>> s = empirical_sensitivity([[1.0, 1.0, -2.0]], [[1.0, 0.0, 1.0], [1.0, 3.0, 1.0]])
+    >>> s.sensitivity.tolist(), s.positive.tolist()
+    ([[1.0, 0.75, 1.0]], [[True, True, False]])
+    >>> s.total_positive.tolist(), s.total_negative.tolist(), s.n_points
+    ([1.75], [1.0], 2)
     """
     W = _weight_array(weight)
     A = _nonnegative_points(_activation_array(activations, W.shape[1]))
@@ -206,6 +219,18 @@ def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
     ----------
     Baykal et al., ICLR 2019, Algorithm 1 and Theorem 4 (constants :math:`\lambda_*, \kappa`,
     size of :math:`S`).
+
+    Examples
+    --------
+    η = 4, η* = 2, δ = 1/2: ηη* = 8, so λ* = ½ log 8 = 1.5 log 2 = 1.039720770840,
+    √(2λ*) = √(3 log 2) = 1.442026886601 and log(8·8/0.5) = 7 log 2 = 4.852030263920; then
+    κ = 1.442026886601 · (1 + 1.442026886601 · 4.852030263920) = 1.442026886601 · 7.996758095173
+    = 11.531540178883 and |S| = ⌈2 · 4.852030263920⌉ = ⌈9.704⌉ = 10.
+
+    >>> from theory.coresets import corenet_constants
+    >>> c = corenet_constants(4, 2, 0.5)
+    >>> round(c.lambda_star, 12), round(c.kappa, 12), c.s_size
+    (1.03972077084, 11.531540178883, 10)
     """
     eta = as_size(eta, "eta")
     eta_star = as_size(eta_star, "eta_star")
@@ -265,6 +290,15 @@ def corenet_sample_size(total_sensitivity, eps, delta, *, eta, K=2.0, c=8.0, log
     References
     ----------
     Baykal et al., ICLR 2019, Algorithm 2 (Sparsify), Lemma on the sample complexity.
+
+    Examples
+    --------
+    S = 1.75, ε = 0.5, δ = 0.5, η = 8: m = ⌈8 · 1.75 · 2 · log(64/0.5) / 0.25⌉
+    = ⌈112 · 7 log 2⌉ = ⌈112 · 4.852030⌉ = ⌈543.43⌉ = 544; a group with S = 0 gets no draws.
+
+    >>> from theory.coresets import corenet_sample_size
+    >>> corenet_sample_size([1.75, 0.0], 0.5, 0.5, eta=8).tolist()
+    [544.0, 0.0]
     """
     S = as_array(total_sensitivity, "total_sensitivity", ndim=None, nonnegative=True)
     e = as_array(eps, "eps", ndim=None, positive=True)
@@ -331,6 +365,19 @@ def delta_terms(weights, activations, *, kappa, biases=None) -> DeltaTerms:
     ----------
     Baykal et al., ICLR 2019, Algorithm 1 (lines computing :math:`\hat\Delta^\ell`) and
     Theorem 4.
+
+    Examples
+    --------
+    Layer 1, weights (1, −1) on the points (2, 1) and (1, 0): Δ(x) = (2 + 1)/|2 − 1| = 3 and
+    1/1 = 1, mean 2; layer 2, weight 2 on positive inputs: Δ = 1. With κ = 0.5,
+    Δ = (2.5, 1.5) and the forward products are (2.5 · 1.5, 1.5) = (3.75, 1.5).
+
+    >>> from theory.coresets import delta_terms
+    >>> weights = [[[1.0, -1.0]], [[2.0]]]
+    >>> inputs = [[[2.0, 1.0], [1.0, 0.0]], [[1.0], [1.0]]]
+    >>> d = delta_terms(weights, inputs, kappa=0.5)
+    >>> d.delta_hat.tolist(), d.delta.tolist(), d.delta_forward.tolist()
+    ([2.0, 1.0], [2.5, 1.5], [3.75, 1.5])
     """
     kappa = as_float(kappa, "kappa", low=0.0)
     for name, seq in (("weights", weights), ("activations", activations), ("biases", biases)):
