@@ -682,3 +682,24 @@ def test_numpy_path_pins_ties_and_tiny_ranges(dp_path):
     assert kmeans_1d(tiny, 2, method="optimal").labels.tolist() == [0, 0, 1, 1]
     r = kmeans_1d(np.zeros(7).tolist() + [1.0, 1.0], 2, method="optimal")   # a tie at zero cost
     assert r.labels.tolist() == [0] * 7 + [1, 1]
+
+
+def test_optimal_order_and_distinct_check_on_the_sorted_points(dp_path):
+    """The exact method sorts by the default (unstable) sort when all points differ and falls back
+    to the stable sort with ties (including 0.0 and -0.0): labels as with the stable order; it
+    counts the distinct values on the sorted points and refuses k above that count."""
+    rng = np.random.default_rng(11)
+    for x in (rng.normal(size=500), np.round(rng.normal(size=500), 1),
+              np.concatenate([np.zeros(5), -np.zeros(5), rng.normal(size=40)])[rng.permutation(50)]):
+        h = rng.gamma(2.0, 1.0, x.size)
+        order = np.argsort(x, kind="stable")
+        starts = quantization._optimal_sorted(x[order], quantization._unit(h)[order], 4)
+        lab = np.zeros(x.size, dtype=np.int64)
+        lab[order] = np.cumsum(np.isin(np.arange(x.size), starts[1:]))
+        r = kmeans_1d(x, 4, weights=h, method="optimal")
+        np.testing.assert_array_equal(r.labels, lab)
+    with pytest.raises(ValueError, match="distinct values of `w` \\(3\\)"):
+        kmeans_1d([0.0, -0.0, 1.0, 1.0, 2.0], 4, method="optimal")
+    with pytest.raises(ValueError, match="distinct values of `w` \\(3\\)"):
+        kmeans_1d([0.0, -0.0, 1.0, 1.0, 2.0], 4, method="lloyd")
+    assert kmeans_1d([0.0, -0.0, 1.0, 1.0, 2.0], 3, method="optimal").objective == 0.0

@@ -251,7 +251,9 @@ def _labels(labels, x0, name="labels", wname="w"):
     return _matching(a, x0, name, wname)
 
 
-def _points(w, weights, k, *, wname="w", hname="weights"):
+def _points(w, weights, k, *, wname="w", hname="weights", distinct=True):
+    """Validated ``(x, h, k)``; ``distinct=False`` leaves the check ``k <= #distinct values`` to the
+    caller (the exact method does it on the sorted points, see :func:`_optimal`)."""
     x0 = as_array(w, wname)
     x = x0.ravel()
     if weights is None:
@@ -263,10 +265,14 @@ def _points(w, weights, k, *, wname="w", hname="weights"):
     k = as_int(k, "k", low=1)
     if k > x.size:
         raise ValueError(f"`k` must be <= the number of points of `{wname}` ({x.size}); got {k}")
-    distinct = np.unique(x).size
+    if distinct:
+        _check_distinct(np.unique(x).size, k, wname)
+    return x, h, k
+
+
+def _check_distinct(distinct, k, wname="w"):
     if k > distinct:
         raise ValueError(f"`k` must be <= the number of distinct values of `{wname}` ({distinct}); got {k}")
-    return x, h, k
 
 
 #: Most iterations of the iterative methods (a larger count is refused up front).
@@ -990,9 +996,21 @@ def _optimal_sorted_numpy(xw, hn, k):
     return args
 
 
-def _optimal(x, h, k):
-    order = np.argsort(x, kind="stable")
-    xs, hs = x[order], h[order]
+def _optimal(x, h, k, check_distinct=False):
+    """Exact k-means of ``x`` (weights ``h``): centroids and labels. The stable order of the
+    points, by the (faster) default sort when no two points are equal (the order is then unique),
+    else by a stable sort. ``check_distinct``: refuse ``k`` above the number of distinct values."""
+    order = np.argsort(x)
+    xs = x[order]
+    differ = xs[1:] != xs[:-1]
+    distinct = 1 + int(np.count_nonzero(differ))
+    del differ
+    if check_distinct:
+        _check_distinct(distinct, k)
+    if distinct < x.size:   # equal points (or 0.0 and -0.0): keep them in their input order
+        order = np.argsort(x, kind="stable")
+        xs = x[order]
+    hs = h[order]
     starts = _optimal_sorted(xs, hs, k)
     lab_sorted = np.zeros(x.size, dtype=np.int64)
     lab_sorted[starts[1:]] = 1
@@ -1099,11 +1117,11 @@ def kmeans_1d(w, k, weights=None, method="lloyd", *, init="quantile", max_iter=3
     max_iter = as_size(max_iter, "max_iter", high=_MAX_ITER)
     if rng is not None:
         check_rng(rng)
-    x, h, k = _points(w, weights, k)
+    x, h, k = _points(w, weights, k, distinct=method != "optimal")
     hn = _unit(h)  # an exact rescaling: the same clustering, without overflow of sums of weights
     if method == "optimal":
         _check_exact_size(x.size, k)
-        c, a = _optimal(x, hn, k)
+        c, a = _optimal(x, hn, k, check_distinct=True)   # k <= #distinct values, on the sorted points
         it, conv = 0, True
     else:
         c, a, it, conv = _lloyd(x, hn, k, init, max_iter, rng)
