@@ -80,7 +80,7 @@ def plot(rows, out_dir):
     with _style.style():
         # one column per task, one row (a subfigure) per panel kind; each row has its line-style key
         # under it, and the colours (the training objective) are keyed once at the bottom
-        fig = _style.blank_figure(height=8.2)
+        fig = _style.blank_figure(height=7.3)
         subs = fig.subfigures(3, 1, height_ratios=[2.75, 2.75, 2.7])
         grid = [sf.subplots(1, max(1, len(tasks)), squeeze=False)[0] for sf in subs]
         for col, task in enumerate(tasks):

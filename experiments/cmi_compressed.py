@@ -75,7 +75,7 @@ def plot(rows, out_dir):
     with _style.style():
         # top: one panel per task with the shared compression legend under them; middle: the
         # tightness bars across the full width; bottom: convergence in m and the weight-rate bound
-        fig = _style.blank_figure(height=8.1)
+        fig = _style.blank_figure(height=7.3)
         top, mid, bottom = fig.subfigures(3, 1, height_ratios=[2.85, 2.15, 3.1])
         row0 = top.subplots(1, 3)
         axes = np.empty((2, 3), dtype=object)

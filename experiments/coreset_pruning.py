@@ -149,7 +149,7 @@ def plot(rows, out_dir):
     with _style.style():
         # top: the four method comparisons (2 x 2) with the method legend under them; bottom: the
         # guarantee and the bound, each with its own legend under it
-        fig = _style.blank_figure(height=8.2)
+        fig = _style.blank_figure(height=7.3)
         top, bottom = fig.subfigures(2, 1, height_ratios=[4.75, 3.45])
         ax = list(top.subplots(2, 2).ravel()) + list(bottom.subplots(1, 2))
         if "teacher_student" in testbeds:

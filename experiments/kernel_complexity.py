@@ -121,7 +121,7 @@ def plot(rows, out_dir):
     dims = sorted({r["d"] for r in rates})
     with _style.style():
         # 3 x 2 panels, read row by row; legends go under their panel unless a corner of it is empty
-        fig, grid = _style.figure(ncols=2, nrows=3, height=8.2)
+        fig, grid = _style.figure(ncols=2, nrows=3, height=7.3)
         axes = np.array(grid.ravel()).reshape(2, 3)
         ax = axes[0, 0]
         for d in dims:
@@ -143,7 +143,7 @@ def plot(rows, out_dir):
         ax.set_yscale("log")
         ax.set_xlabel("n")
         ax.set_title(f"critical radius and risk (width {width})")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.33), ncol=1)
 
         ax = axes[0, 1]
         for d in dims:
@@ -162,7 +162,7 @@ def plot(rows, out_dir):
         ax.set_xlabel("index j")
         ax.set_ylabel("eigenvalue of $K_n/n$")
         ax.set_title("NTK spectrum (values ≥ 1e-8)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.33), ncol=1)
 
         ax = axes[0, 2]
         for d in dims:
@@ -181,7 +181,7 @@ def plot(rows, out_dir):
         h, lab = ax.get_legend_handles_labels()  # nets in the left column, kernel GD in the right
         order = list(range(0, len(h), 2)) + list(range(1, len(h), 2))
         ax.legend([h[i] for i in order], [lab[i] for i in order], loc="upper center",
-                  bbox_to_anchor=(0.5, -0.25), ncol=2)
+                  bbox_to_anchor=(0.5, -0.33), ncol=2)
         sweep = [r for r in _part(rows, "rates") if r["d"] == SWEEP_D]
         sweep_n = max({r["n"] for r in sweep}, key=lambda n: len({r["width"] for r in sweep if r["n"] == n}))
         sw = sorted({r["width"] for r in sweep if r["n"] == sweep_n})
@@ -217,7 +217,7 @@ def plot(rows, out_dir):
         ax.set_xlabel("kept fraction (pairs / trainable entries)")
         ax.set_ylabel("$\\hat\\varepsilon_n$ after / before")
         ax.set_title(f"compression never raises $\\hat\\varepsilon_n$ (n={n_main})")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.33), ncol=2)
 
         ax = axes[1, 1]
         styles = dict(zip(comp_ns, ("--", "-", "-.", ":")))
@@ -238,7 +238,7 @@ def plot(rows, out_dir):
         ax.set_xlabel("kept fraction")
         ax.set_ylabel("risk / uncompressed risk")
         ax.set_title("retrained with early stopping at $\\hat T_S$")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, columnspacing=1.0)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.33), ncol=3, columnspacing=1.0)
 
         ax = axes[1, 2]
         tnn = _part(rows, "tnn")
@@ -265,7 +265,7 @@ def plot(rows, out_dir):
         ax.set_title("truncated-nuclear-norm penalty")
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1)
+        ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.33), ncol=1)
         _style.save(fig, out_dir, NAME)
 
 

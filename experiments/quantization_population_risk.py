@@ -133,7 +133,7 @@ def plot(rows, out_dir):
     with _style.style():
         # one column per task (a subfigure titled with the task), one row per panel kind; the method
         # legend is shared at the bottom
-        fig = _style.blank_figure(height=8.0)
+        fig = _style.blank_figure(height=7.3)
         cols = fig.subfigures(1, len(tasks), squeeze=False)[0]
         axes = np.array([sf.subplots(4, 1) for sf in cols]).reshape(len(tasks), 4)
         for row, task in enumerate(tasks):
@@ -222,8 +222,8 @@ def plot(rows, out_dir):
             ax.axhline(1.0, color="k", lw=0.6, ls=":")
             ax.set_yscale("log")
             pos = [g for g in gap if g > 0]
-            # three decades of room below the data for the legend, so that it covers nothing
-            ax.set_ylim((min(pos) if pos else 0.05) / 2000, 3 * float(bound.max()))
+            # four decades of room below the data for the legend, so that it covers nothing
+            ax.set_ylim((min(pos) if pos else 0.05) / 30000, 3 * float(bound.max()))
             ax.set_xscale("log", base=2)
             ax.set_xticks(xb)
             ax.set_xticklabels([str(b) for b in xb])
