@@ -193,3 +193,60 @@ def test_every_public_function_has_an_examples_doctest():
             if _needs_example(obj) and ">>>" not in (obj.__doc__ or ""):
                 missing.append(f"{name}.{n}")
     assert not missing, f"public callables without an Examples doctest: {missing}"
+
+
+# Every public function and method of the library's modules is fully annotated: a return
+# annotation and one for every parameter but self/cls/*args/**kwargs (the annotations are
+# strings, `from __future__ import annotations`, never evaluated at import time).
+_ANNOTATED_MODULES = _EXAMPLE_MODULES + ("theory._torch",)
+
+
+def _public_callables(mod):
+    names = getattr(mod, "__all__", None) or [n for n in vars(mod) if not n.startswith("_")]
+    for n in names:
+        obj = getattr(mod, n)
+        if inspect.isclass(obj):
+            if not obj.__module__.startswith("theory"):
+                continue
+            for an, attr in vars(obj).items():
+                if an.startswith("_") and an not in ("__init__", "__call__"):
+                    continue
+                if isinstance(attr, (staticmethod, classmethod)):
+                    attr = attr.__func__
+                elif isinstance(attr, property):
+                    attr = attr.fget
+                if inspect.isfunction(attr):
+                    yield f"{n}.{an}", attr
+        elif inspect.isfunction(obj) and obj.__module__.startswith("theory"):
+            yield n, obj
+
+
+def _missing_annotations(fn) -> list[str]:
+    ann = fn.__annotations__
+    missing = [p.name for p in inspect.signature(fn).parameters.values()
+               if p.name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               and p.name not in ann]
+    return missing + ([] if "return" in ann else ["return"])
+
+
+@pytest.mark.parametrize("name", _ANNOTATED_MODULES)
+def test_every_public_function_is_annotated(name):
+    try:
+        mod = importlib.import_module(name)
+    except ImportError as e:                      # a torch-only module on a core install
+        pytest.skip(str(e))
+    found = list(_public_callables(mod))
+    assert found, f"{name} has no public functions"
+    missing = {q: m for q, fn in found if (m := _missing_annotations(fn))}
+    assert not missing, f"{name}: public callables with unannotated parameters/return: {missing}"
+
+
+def test_annotation_check_fails_when_it_should():
+    def f(x, y: int = 1, *args, z, **kwargs) -> None:
+        pass
+
+    def g(self, x: int):
+        pass
+
+    assert _missing_annotations(f) == ["x", "z"]
+    assert _missing_annotations(g) == ["return"]

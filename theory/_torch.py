@@ -21,8 +21,10 @@ from __future__ import annotations
 import copy
 import numbers
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 try:
     import torch
@@ -50,7 +52,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 TASKS = ("regression", "classification")
 
 
-def resolve_device(device="auto") -> torch.device:
+def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     r"""Turn a device specification into an available :class:`torch.device`.
 
     .. math::
@@ -113,7 +115,8 @@ def resolve_device(device="auto") -> torch.device:
     raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}")
 
 
-def torch_generator(rng, name: str = "rng") -> torch.Generator:
+def torch_generator(rng: np.random.Generator | torch.Generator | int | None,
+                    name: str = "rng") -> torch.Generator:
     """A ``torch.Generator`` from None | int seed | numpy Generator | torch.Generator.
 
     An int seeds a CPU generator directly (so ``rng=5`` and
@@ -138,21 +141,21 @@ def torch_generator(rng, name: str = "rng") -> torch.Generator:
 _MAX_SEED = 2**64 - 1
 
 
-def seed_or_fresh(seed, name: str = "seed") -> int:
+def seed_or_fresh(seed: int | None, name: str = "seed") -> int:
     """``seed`` as an int in [0, 2**64 - 1] (a ``torch.Generator`` seed); ``None`` draws a fresh one."""
     if seed is None:
         return int(np.random.default_rng().integers(0, 2**63 - 1))
     return as_int(seed, name, low=0, high=_MAX_SEED)
 
 
-def check_dtype(dtype, name: str = "dtype") -> torch.dtype:
+def check_dtype(dtype: torch.dtype, name: str = "dtype") -> torch.dtype:
     """``dtype`` if it is a floating-point ``torch.dtype`` (ValueError naming ``name`` otherwise)."""
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise ValueError(f"`{name}` must be a floating-point torch dtype; got {dtype!r}")
     return dtype
 
 
-def module_device(model: nn.Module, default=None) -> torch.device:
+def module_device(model: nn.Module, default: torch.device | None = None) -> torch.device:
     """The device of ``model``'s first parameter (or buffer); ``default`` (CPU) when it has none."""
     check_model(model)
     for p in model.parameters():
@@ -162,7 +165,7 @@ def module_device(model: nn.Module, default=None) -> torch.device:
     return torch.device("cpu") if default is None else default
 
 
-def module_dtype(model: nn.Module, default=torch.float32) -> torch.dtype:
+def module_dtype(model: nn.Module, default: torch.dtype = torch.float32) -> torch.dtype:
     """The dtype of ``model``'s first floating-point parameter; ``default`` when it has none."""
     check_model(model)
     for p in model.parameters():
@@ -171,7 +174,7 @@ def module_dtype(model: nn.Module, default=torch.float32) -> torch.dtype:
     return default
 
 
-def check_model(model, name: str = "model", *, finite: bool = False) -> nn.Module:
+def check_model(model: nn.Module, name: str = "model", *, finite: bool = False) -> nn.Module:
     """``model`` if it is a ``torch.nn.Module``; with ``finite=True`` also refuse NaN/inf parameters
     and buffers.
 
@@ -191,7 +194,8 @@ def check_model(model, name: str = "model", *, finite: bool = False) -> nn.Modul
     return model
 
 
-def as_tensor(x, name: str, *, dtype=None, device=None, ndim=None) -> torch.Tensor:
+def as_tensor(x: torch.Tensor | ArrayLike, name: str, *, dtype: torch.dtype | None = None,
+              device: str | torch.device | None = None, ndim: int | None = None) -> torch.Tensor:
     """A real tensor on ``device``; numpy arrays and lists are converted; finiteness checked."""
     if not isinstance(x, torch.Tensor):
         try:
@@ -266,7 +270,7 @@ def _check_targets(Y: torch.Tensor, task: str, n: int, K: int, yname: str = "Y")
     return Y
 
 
-def linear_layers(model) -> list[nn.Linear]:
+def linear_layers(model: nn.Module) -> list[nn.Linear]:
     r"""The ``nn.Linear`` modules of ``model`` in forward (registration) order.
 
     .. math::
@@ -300,7 +304,7 @@ def linear_layers(model) -> list[nn.Linear]:
     return [m for m in model.modules() if isinstance(m, nn.Linear)]
 
 
-def count_parameters(model, nonzero=False) -> int:
+def count_parameters(model: nn.Module, nonzero: bool = False) -> int:
     r"""Number of (optionally non-zero) parameter entries of ``model``.
 
     .. math::
@@ -383,7 +387,7 @@ def _cross_entropy(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(pred, target, reduction="none")
 
 
-def loss_fn(task) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+def loss_fn(task: Literal["regression", "classification"]) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     r"""The per-sample loss of a task: summed squared error or cross-entropy (nats).
 
     .. math::

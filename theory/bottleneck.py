@@ -49,6 +49,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from . import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 
@@ -217,7 +218,8 @@ def _q_given_y(q, P: torch.Tensor, labels: np.ndarray, name: str) -> torch.Tenso
 # soft assignments
 # --------------------------------------------------------------------------------------------
 
-def soft_assignments(features, centroids, beta):
+def soft_assignments(features: ArrayLike | torch.Tensor, centroids: ArrayLike | torch.Tensor,
+                     beta: float) -> np.ndarray | torch.Tensor:
     r"""Soft cluster assignments of normalized features: a softmax over negative squared distances.
 
     .. math::
@@ -341,7 +343,7 @@ def _entropy_np(p: np.ndarray, axis=None) -> np.ndarray:
     return -np.sum(np.where(p > 0, p * np.log(safe), 0.0), axis=axis)
 
 
-def ib_quantities(phi, y) -> IBQuantities:
+def ib_quantities(phi: ArrayLike | torch.Tensor, y: ArrayLike | torch.Tensor) -> IBQuantities:
     r"""Exact entropies and mutual informations of the chain :math:`Y - X - A`, and the bottleneck.
 
     For :math:`X` uniform over the ``n`` points and :math:`A\mid X = x_i\sim\varphi_i`, from the
@@ -410,7 +412,8 @@ def ib_quantities(phi, y) -> IBQuantities:
                         H_A_given_Y=max(H_AY, 0.0), H_A=max(H_A, 0.0), H_Y=H_Y, ib=cond)
 
 
-def class_conditional_table(phi, y, num_classes=None):
+def class_conditional_table(phi: ArrayLike | torch.Tensor, y: ArrayLike | torch.Tensor,
+                            num_classes: int | None = None) -> np.ndarray | torch.Tensor:
     r"""Class-conditional cluster distribution :math:`Q(a\mid c)`, a (K, C) table.
 
     .. math::
@@ -478,7 +481,8 @@ def class_conditional_table(phi, y, num_classes=None):
 # bounds
 # --------------------------------------------------------------------------------------------
 
-def released_ib_bound(phi_input, phi, y, q=None) -> dict:
+def released_ib_bound(phi_input: ArrayLike | torch.Tensor, phi: ArrayLike | torch.Tensor,
+                      y: ArrayLike | torch.Tensor, q: ArrayLike | torch.Tensor | None = None) -> dict:
     r"""The two terms of the IB loss in the released DCS-Transformer code, and their sum.
 
     .. math::
@@ -565,7 +569,8 @@ def released_ib_bound(phi_input, phi, y, q=None) -> dict:
             "total": _out(total, use_torch)}
 
 
-def corrected_ib_bound(phi, y, q=None):
+def corrected_ib_bound(phi: ArrayLike | torch.Tensor, y: ArrayLike | torch.Tensor,
+                       q: ArrayLike | torch.Tensor | None = None) -> float | torch.Tensor:
     r"""Separable upper bound :math:`U_1` on the bottleneck :math:`I(X;A\mid Y)`, tight at :math:`q = p(a\mid y)`.
 
     .. math::
@@ -625,7 +630,9 @@ def corrected_ib_bound(phi, y, q=None):
     return _out(u1, use_torch)
 
 
-def variational_ib_bound(phi, y, r, q_y_given_a):
+def variational_ib_bound(phi: ArrayLike | torch.Tensor, y: ArrayLike | torch.Tensor,
+                         r: ArrayLike | torch.Tensor,
+                         q_y_given_a: ArrayLike | torch.Tensor) -> float | torch.Tensor:
     r"""Variational upper bound :math:`U_2` on :math:`\mathrm{IB} = I(X;A) - I(A;Y)`, for any prior and decoder.
 
     .. math::
@@ -700,7 +707,8 @@ def variational_ib_bound(phi, y, r, q_y_given_a):
     return _out(u2, use_torch)
 
 
-def merge_clusters(phi, mapping):
+def merge_clusters(phi: ArrayLike | torch.Tensor,
+                   mapping: ArrayLike | torch.Tensor) -> np.ndarray | torch.Tensor:
     r"""Merge clusters: the assignments of :math:`A' = m(A)` for a map :math:`m:\{0..K-1\}\to\{0..K'-1\}`.
 
     .. math::
@@ -774,7 +782,8 @@ def _count(x, name: str) -> int:
     return v
 
 
-def bottleneck_classifier_bound(error, num_clusters, num_classes, n, delta) -> float:
+def bottleneck_classifier_bound(error: float, num_clusters: int, num_classes: int, n: int,
+                                delta: float) -> float:
     r"""High-probability risk bound for a classifier that reads its label off ``K`` hard clusters.
 
     .. math::
@@ -836,7 +845,7 @@ def bottleneck_classifier_bound(error, num_clusters, num_classes, n, delta) -> f
     return error + math.sqrt(complexity / (2.0 * n2))
 
 
-def expected_bottleneck_classifier_bound(error, num_clusters, num_classes, n) -> float:
+def expected_bottleneck_classifier_bound(error: float, num_clusters: int, num_classes: int, n: int) -> float:
     r"""Expected risk bound for the bottleneck classifier, from the Xu–Raginsky bound.
 
     .. math::

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 
 from ._checks import _fail, as_array, as_float, as_int, check_nonnegative, check_positive, log_base
@@ -63,7 +64,7 @@ def _finite_bound(value: float, names: str) -> float:
     return value
 
 
-def subgaussian_parameter_bounded(a, b) -> float:
+def subgaussian_parameter_bounded(a: float, b: float) -> float:
     r"""Sub-Gaussian parameter of a random variable with values in ``[a, b]``.
 
     .. math::
@@ -101,7 +102,7 @@ def subgaussian_parameter_bounded(a, b) -> float:
     return 0.5 * b - 0.5 * a  # no overflow for ends near the float range
 
 
-def xu_raginsky(mi, n, sigma) -> float:
+def xu_raginsky(mi: float, n: int, sigma: float) -> float:
     r"""Xu–Raginsky mutual-information bound on the generalization error.
 
     .. math::
@@ -155,7 +156,7 @@ def xu_raginsky(mi, n, sigma) -> float:
     return _finite_bound(value, "`mi`, `n` and `sigma`")
 
 
-def individual_sample(mis, sigma) -> float:
+def individual_sample(mis: ArrayLike, sigma: float) -> float:
     r"""Individual-sample mutual-information bound (sub-Gaussian form).
 
     .. math::
@@ -235,7 +236,7 @@ def _eval_psi(psi: Callable, lam: np.ndarray) -> np.ndarray:
     return np.maximum(vals, 0.0)
 
 
-def cgf_inverse(y, psi, b=math.inf) -> float:
+def cgf_inverse(y: float, psi: Callable[[float], float], b: float = math.inf) -> float:
     r"""Inverse of the Legendre dual of a CGF bound, by 1-D minimisation over :math:`\log\lambda`.
 
     .. math::
@@ -350,7 +351,7 @@ def cgf_inverse(y, psi, b=math.inf) -> float:
     return best
 
 
-def individual_sample_cgf(mis, psi, b=math.inf) -> float:
+def individual_sample_cgf(mis: ArrayLike, psi: Callable[[float], float], b: float = math.inf) -> float:
     r"""Individual-sample MI bound in its general CGF form (Bu, Zou, Veeravalli).
 
     .. math::
@@ -424,7 +425,7 @@ def individual_sample_cgf(mis, psi, b=math.inf) -> float:
 # Conditional mutual information (supersample) bounds
 # --------------------------------------------------------------------------------------------
 
-def cmi_bound(cmi, n) -> float:
+def cmi_bound(cmi: float, n: int) -> float:
     r"""Steinke–Zakynthinou conditional-mutual-information bound (loss in [0, 1]).
 
     .. math::
@@ -474,7 +475,7 @@ def _samplewise(values, name: str, allow_2d: bool = True) -> float:
     return float(np.mean(np.sqrt(2.0 * np.minimum(arr, _LOG2))))
 
 
-def samplewise_cmi_bound(cmis) -> float:
+def samplewise_cmi_bound(cmis: ArrayLike) -> float:
     r"""Samplewise (disintegrated) CMI bound (loss in [0, 1]).
 
     .. math::
@@ -518,7 +519,7 @@ def samplewise_cmi_bound(cmis) -> float:
     return _samplewise(cmis, "cmis")
 
 
-def ecmi_bound(ecmis) -> float:
+def ecmi_bound(ecmis: ArrayLike) -> float:
     r"""Evaluated-CMI (e-CMI) samplewise bound with the loss pair (loss in [0, 1]).
 
     .. math::
@@ -557,7 +558,7 @@ def ecmi_bound(ecmis) -> float:
     return _samplewise(ecmis, "ecmis")
 
 
-def ld_cmi_bound(ldcmis) -> float:
+def ld_cmi_bound(ldcmis: ArrayLike) -> float:
     r"""Loss-difference CMI / MI bound (loss in [0, 1]).
 
     .. math::
@@ -605,7 +606,7 @@ def ld_cmi_bound(ldcmis) -> float:
 # Compression, Gibbs, population-risk tradeoff
 # --------------------------------------------------------------------------------------------
 
-def compressed_mi_bound(mi_sw, rate, n, sigma) -> float:
+def compressed_mi_bound(mi_sw: float, rate: float, n: int, sigma: float) -> float:
     r"""Generalization bound of a compressed model through data processing.
 
     .. math::
@@ -654,7 +655,7 @@ def compressed_mi_bound(mi_sw, rate, n, sigma) -> float:
     return xu_raginsky(min(mi_sw, rate), n, sigma)
 
 
-def quantizer_rate_bound(num_weights, num_levels, base=None) -> float:
+def quantizer_rate_bound(num_weights: int, num_levels: int, base: float | None = None) -> float:
     r"""Entropy bound on the rate of a deterministic scalar quantizer.
 
     .. math::
@@ -696,7 +697,7 @@ def quantizer_rate_bound(num_weights, num_levels, base=None) -> float:
     return m * math.log(k) / log_base(base)
 
 
-def gibbs_generalization_gap(i_skl, gamma) -> float:
+def gibbs_generalization_gap(i_skl: float, gamma: float) -> float:
     r"""Exact generalization error of the Gibbs algorithm.
 
     .. math::
@@ -739,7 +740,7 @@ def gibbs_generalization_gap(i_skl, gamma) -> float:
     return _finite_bound(i_skl / gamma, "`i_skl` and `gamma`")
 
 
-def compression_changes_population_risk(distortion, gen_before, gen_after) -> float:
+def compression_changes_population_risk(distortion: float, gen_before: float, gen_after: float) -> float:
     r"""Change of expected population risk caused by compressing :math:`W` into :math:`\hat W`.
 
     .. math::

@@ -25,10 +25,11 @@ modules of :mod:`theory.catalog` (``import theory.catalog`` registers every clai
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float, check_in, check_nonnegative, check_rng
 
@@ -65,7 +66,7 @@ class Measurement:
         object.__setattr__(self, "se", se)
 
     @classmethod
-    def from_samples(cls, samples, axis=None) -> "Measurement":
+    def from_samples(cls, samples: ArrayLike, axis: int | None = None) -> "Measurement":
         """Mean of i.i.d. ``samples`` and its standard error ``std(ddof=1)/sqrt(count)``."""
         x = np.asarray(samples, dtype=float).ravel()
         if x.size < 2:
@@ -165,7 +166,7 @@ class Claim:
                              f"it takes {list(self.params)} and optionally {sorted(self.defaults)}")
         return {**self.defaults, **params}
 
-    def run(self, params: Mapping, rng) -> tuple[float, Measurement]:
+    def run(self, params: Mapping, rng: np.random.Generator) -> tuple[float, Measurement]:
         """Evaluate both sides at resolved ``params``: ``(bound, Measurement)``."""
         if self.evaluate is not None:
             b, m = self.evaluate(params, rng)
@@ -383,8 +384,8 @@ def make_row(claim: Claim, params: Mapping | str, bound: float, measured: float,
     )
 
 
-def check(claim: Claim | str, params: Mapping, rng=None, *, experiment: str = "",
-          n_se: float = 3.0) -> ClaimRow:
+def check(claim: Claim | str, params: Mapping, rng: np.random.Generator | int | None = None, *,
+          experiment: str = "", n_se: float = 3.0) -> ClaimRow:
     """Evaluate ``claim`` at ``params``: compute the bound, measure, and compare.
 
     ``params`` must hold every parameter the claim declares and nothing else (its defaults are
@@ -410,7 +411,7 @@ def check(claim: Claim | str, params: Mapping, rng=None, *, experiment: str = ""
     return make_row(claim, params, b, m.value, m.se, experiment=experiment, n_se=n_se)
 
 
-def failed_must_hold(rows) -> list[ClaimRow]:
+def failed_must_hold(rows: Iterable[ClaimRow]) -> list[ClaimRow]:
     """The rows of must-hold claims that do not hold.
 
     Examples

@@ -52,6 +52,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import bounds as _bounds
 from ._checks import _fail, as_array, as_float, as_int, check_bool, check_probability
@@ -229,7 +230,7 @@ def _per_pair_mi(symbols: np.ndarray, masks: np.ndarray, miller_madow: bool,
     return _plugin_columns(codes, masks, miller_madow)
 
 
-def plugin_mi(symbols, u, *, miller_madow=False) -> float:
+def plugin_mi(symbols: ArrayLike, u: ArrayLike, *, miller_madow: bool = False) -> float:
     r"""Plug-in mutual information (nats) between a discrete variable and one bit.
 
     .. math::
@@ -285,7 +286,7 @@ def plugin_mi(symbols, u, *, miller_madow=False) -> float:
     return float(_per_pair_mi(sym, bit.reshape(-1, 1), miller_madow)[0])
 
 
-def samplewise_mi(values, masks, *, miller_madow=False) -> np.ndarray:
+def samplewise_mi(values: ArrayLike, masks: ArrayLike, *, miller_madow: bool = False) -> np.ndarray:
     r"""Plug-in :math:`\hat I(V_i;U_i)` for every pair ``i`` of a supersample experiment.
 
     For pair ``i`` the ``m`` runs give ``m`` samples :math:`(V_i, U_i)`; the estimate is
@@ -335,7 +336,7 @@ def samplewise_mi(values, masks, *, miller_madow=False) -> np.ndarray:
 # bounds
 # --------------------------------------------------------------------------------------------
 
-def fcmi_bound(predictions, masks, *, miller_madow=False) -> float:
+def fcmi_bound(predictions: ArrayLike, masks: ArrayLike, *, miller_madow: bool = False) -> float:
     r"""f-CMI bound evaluated with plug-in estimates (Harutyunyan et al., NeurIPS 2021).
 
     .. math::
@@ -390,7 +391,7 @@ def fcmi_bound(predictions, masks, *, miller_madow=False) -> float:
     return _bounds.samplewise_cmi_bound(mis)
 
 
-def ecmi_bound(losses, masks, *, miller_madow=False) -> float:
+def ecmi_bound(losses: ArrayLike, masks: ArrayLike, *, miller_madow: bool = False) -> float:
     r"""e-CMI bound evaluated with plug-in estimates (Hellström and Durisi, NeurIPS 2022).
 
     .. math::
@@ -440,7 +441,8 @@ def ecmi_bound(losses, masks, *, miller_madow=False) -> float:
     return _bounds.ecmi_bound(_per_pair_mi(arr, u, miller_madow))
 
 
-def ldcmi_bound(losses, masks, *, miller_madow=False, pooled=False) -> float:
+def ldcmi_bound(losses: ArrayLike, masks: ArrayLike, *, miller_madow: bool = False,
+                pooled: bool = False) -> float:
     r"""Loss-difference CMI (or MI) bound evaluated with plug-in estimates (Wang and Mao, ICML 2023).
 
     .. math::
@@ -499,7 +501,8 @@ def ldcmi_bound(losses, masks, *, miller_madow=False, pooled=False) -> float:
     return _bounds.ld_cmi_bound(_per_pair_mi(delta, u, miller_madow, pooled=pooled))
 
 
-def single_loss_bound(losses, masks, *, miller_madow=False, factor=1.0) -> float:
+def single_loss_bound(losses: ArrayLike, masks: ArrayLike, *, miller_madow: bool = False,
+                      factor: float = 1.0) -> float:
     r"""Single-loss MI bound: the loss on :math:`\tilde Z_{i,0}` alone against :math:`U_i`.
 
     .. math::
@@ -589,7 +592,7 @@ def _binary_kl(p: float, q: float) -> float:
     return out
 
 
-def binary_kl_bound(train_error, mean_mi) -> float:
+def binary_kl_bound(train_error: float, mean_mi: float) -> float:
     r"""Binary-KL e-CMI bound on the expected population risk.
 
     .. math::
@@ -667,7 +670,7 @@ def binary_kl_bound(train_error, mean_mi) -> float:
     return min(1.0, max(p, 2.0 * lo - p))
 
 
-def interpolation_risk(losses, masks) -> float:
+def interpolation_risk(losses: ArrayLike, masks: ArrayLike) -> float:
     r"""Population risk of an interpolating algorithm from the loss-difference MI.
 
     .. math::
@@ -738,7 +741,7 @@ def interpolation_risk(losses, masks) -> float:
     return float(min(1.0, np.mean(mis) / _LOG2))
 
 
-def generalization_gap(losses, masks) -> Measurement:
+def generalization_gap(losses: ArrayLike, masks: ArrayLike) -> Measurement:
     r"""Measured generalization gap: held-out minus trained loss, with its standard error.
 
     .. math::
@@ -780,7 +783,7 @@ def generalization_gap(losses, masks) -> Measurement:
     return Measurement.from_samples(gaps)
 
 
-def plugin_floor(num_symbols, m) -> float:
+def plugin_floor(num_symbols: int, m: int) -> float:
     r"""Approximate per-pair floor of the plug-in f-CMI term for independent symbols.
 
     .. math::

@@ -36,9 +36,11 @@ instead of being returned.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from . import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
@@ -226,7 +228,9 @@ def _chunk(chunk_size, name, rows, per_row):
 # Public functions
 # ---------------------------------------------------------------------------------------------
 
-def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
+def hessian_vector_product(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+                           task: str | Callable, v: Mapping[str, torch.Tensor], *,
+                           device: str | torch.device | None = None) -> dict:
     r"""Hessian-vector product of the training loss, :math:`\nabla^2 L_S(\theta)\, v`.
 
     .. math::
@@ -284,7 +288,9 @@ def hessian_vector_product(model, X, Y, task, v, *, device=None) -> dict:
     return P.split(P.hvp(torch.cat(parts)).detach(), "the Hessian-vector product")
 
 
-def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256, progress=None) -> dict:
+def hessian_diagonal(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+                     task: str | Callable, *, device: str | torch.device | None = None, chunk_size: int = 256,
+                     progress: bool | None = None) -> dict:
     r"""Exact diagonal of the training-loss Hessian.
 
     .. math::
@@ -354,8 +360,11 @@ def hessian_diagonal(model, X, Y, task, *, device=None, chunk_size=256, progress
     return P.split(out, "the Hessian diagonal")
 
 
-def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=None, chunk_size=32,
-                        progress=None) -> HutchinsonDiagonal:
+def hutchinson_diagonal(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+                        task: str | Callable, n_probes: int = 100,
+                        rng: np.random.Generator | int | None = None, *,
+                        device: str | torch.device | None = None, chunk_size: int = 32,
+                        progress: bool | None = None) -> HutchinsonDiagonal:
     r"""Stochastic Hessian diagonal and trace from Rademacher probes, with standard errors.
 
     .. math::
@@ -439,7 +448,9 @@ def hutchinson_diagonal(model, X, Y, task, n_probes=100, rng=None, *, device=Non
                               P.split(se.to(P.dtype), "Hutchinson's standard error"), tr.value, tr.se, n_probes)
 
 
-def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256, progress=None) -> dict:
+def gauss_newton_diagonal(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+                          task: str | Callable, *, device: str | torch.device | None = None,
+                          batch_size: int = 256, progress: bool | None = None) -> dict:
     r"""Diagonal of the generalized Gauss–Newton matrix of the training loss.
 
     .. math::
@@ -524,7 +535,9 @@ def gauss_newton_diagonal(model, X, Y, task, *, device=None, batch_size=256, pro
     return P.split(acc / P.X.shape[0], "the Gauss-Newton diagonal")
 
 
-def empirical_fisher_diagonal(model, X, Y, task, *, device=None, batch_size=256, progress=None) -> dict:
+def empirical_fisher_diagonal(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+                              task: str | Callable, *, device: str | torch.device | None = None,
+                              batch_size: int = 256, progress: bool | None = None) -> dict:
     r"""Diagonal of the empirical Fisher matrix (mean squared per-sample gradient).
 
     .. math::

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
@@ -90,7 +91,7 @@ def _chol_logdet(a: np.ndarray) -> float:
 # Gaussian closed forms
 # --------------------------------------------------------------------------------------------
 
-def gaussian_entropy(cov, base=None) -> float:
+def gaussian_entropy(cov: float | ArrayLike, base: float | None = None) -> float:
     r"""Differential entropy of a Gaussian vector, :math:`h(N(m, \Sigma))`.
 
     .. math::
@@ -153,7 +154,7 @@ def gaussian_entropy(cov, base=None) -> float:
     return (0.5 * d * math.log(2.0 * math.pi * math.e) + 0.5 * logdet) / scale
 
 
-def gaussian_mutual_information(cov, dim_x, base=None) -> float:
+def gaussian_mutual_information(cov: ArrayLike, dim_x: int, base: float | None = None) -> float:
     r"""Mutual information :math:`I(X;Y)` of a jointly Gaussian pair from its joint covariance.
 
     .. math::
@@ -244,7 +245,7 @@ def gaussian_mutual_information(cov, dim_x, base=None) -> float:
     return max(mi, 0.0) / scale
 
 
-def bivariate_gaussian_mutual_information(rho, base=None) -> float:
+def bivariate_gaussian_mutual_information(rho: float, base: float | None = None) -> float:
     r"""Mutual information of a bivariate Gaussian with correlation ``rho``.
 
     .. math::
@@ -287,7 +288,8 @@ def bivariate_gaussian_mutual_information(rho, base=None) -> float:
     return max(-0.5 * (math.log1p(-r) + math.log1p(r)), 0.0) / scale
 
 
-def gaussian_kl(mean0, cov0, mean1, cov1, base=None) -> float:
+def gaussian_kl(mean0: float | ArrayLike, cov0: float | ArrayLike, mean1: float | ArrayLike,
+                cov1: float | ArrayLike, base: float | None = None) -> float:
     r"""Kullback–Leibler divergence :math:`D(N(\mu_0,\Sigma_0)\,\|\,N(\mu_1,\Sigma_1))`.
 
     .. math::
@@ -737,7 +739,9 @@ def _use_brute(n: int, d: int) -> bool:
     return n <= cap
 
 
-def ksg_mutual_information(x, y, k=3, rng=None, jitter=1e-10, standardize=True) -> float:
+def ksg_mutual_information(x: ArrayLike, y: ArrayLike, k: int = 3,
+                           rng: np.random.Generator | int | None = None, jitter: float = 1e-10,
+                           standardize: bool = True) -> float:
     r"""Kraskov–Stögbauer–Grassberger (KSG) estimator 1 of :math:`I(X;Y)`, in nats.
 
     .. math::
@@ -894,7 +898,7 @@ def _entropy_from_counts(counts: np.ndarray) -> float:
     return float(math.log(n) - np.sum(c * np.log(c)) / n)
 
 
-def discrete_entropy(x, base=None, miller_madow=False) -> float:
+def discrete_entropy(x: ArrayLike, base: float | None = None, miller_madow: bool = False) -> float:
     r"""Plug-in (maximum-likelihood) Shannon entropy of a sample of discrete symbols.
 
     .. math::
@@ -949,7 +953,8 @@ def discrete_entropy(x, base=None, miller_madow=False) -> float:
     return float(max(h, 0.0) / scale)
 
 
-def discrete_mutual_information(x, y, base=None, miller_madow=False) -> float:
+def discrete_mutual_information(x: ArrayLike, y: ArrayLike, base: float | None = None,
+                                miller_madow: bool = False) -> float:
     r"""Plug-in mutual information of two discrete samples from their joint histogram.
 
     .. math::

@@ -32,6 +32,7 @@ import sys
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import _fail, as_array, as_int, as_size, check_bool, check_positive, check_probability
 
@@ -65,7 +66,9 @@ _TWO_E = 2.0 * math.e
 # empirical NTK
 # --------------------------------------------------------------------------------------------
 
-def empirical_ntk(model, x1, x2=None, *, device=None, chunk_size=256) -> np.ndarray:
+def empirical_ntk(model: torch.nn.Module, x1: torch.Tensor | ArrayLike,
+                  x2: torch.Tensor | ArrayLike | None = None, *, device: str | torch.device | None = None,
+                  chunk_size: int = 256) -> np.ndarray:
     r"""Empirical neural tangent kernel :math:`\Theta = J(X_1)J(X_2)^\top` of a torch model.
 
     .. math::
@@ -226,7 +229,8 @@ def empirical_ntk(model, x1, x2=None, *, device=None, chunk_size=256) -> np.ndar
 # kernel complexity, critical radius, early stopping
 # --------------------------------------------------------------------------------------------
 
-def two_layer_relu_ntk(x1, x2=None, *, output_layer=True) -> np.ndarray:
+def two_layer_relu_ntk(x1: ArrayLike, x2: ArrayLike | None = None, *,
+                       output_layer: bool = True) -> np.ndarray:
     r"""Infinite-width NTK of the two-layer ReLU net in the NTK parametrization (closed form).
 
     For :math:`f(x) = m^{-1/2}\sum_r a_r\,\mathrm{relu}(w_r^\top x)`, :math:`w_r \sim N(0, I)`,
@@ -295,7 +299,8 @@ def two_layer_relu_ntk(x1, x2=None, *, output_layer=True) -> np.ndarray:
     return K
 
 
-def kernel_gradient_descent(K, y, step, steps, K_cross=None):
+def kernel_gradient_descent(K: ArrayLike, y: ArrayLike, step: float, steps: int | ArrayLike,
+                            K_cross: ArrayLike | None = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Kernel gradient descent from zero after ``steps`` steps, in closed form.
 
     .. math::
@@ -393,7 +398,7 @@ def _eigenvalues(eigenvalues, name="eigenvalues") -> np.ndarray:
     return as_array(eigenvalues, name, ndim=1, nonnegative=True)
 
 
-def kernel_complexity(eigenvalues, eps):
+def kernel_complexity(eigenvalues: ArrayLike, eps: float | ArrayLike) -> float | np.ndarray:
     r"""Empirical kernel complexity :math:`\hat{\mathcal R}_K(\varepsilon)`.
 
     .. math::
@@ -445,7 +450,7 @@ def kernel_complexity(eigenvalues, eps):
     return float(out[0]) if e.ndim == 0 else out
 
 
-def critical_radius(eigenvalues, sigma) -> float:
+def critical_radius(eigenvalues: ArrayLike, sigma: float) -> float:
     r"""Critical radius :math:`\hat\varepsilon_n` of the empirical kernel complexity (exact).
 
     .. math::
@@ -531,7 +536,7 @@ def critical_radius(eigenvalues, sigma) -> float:
     return math.sqrt(u)
 
 
-def stopping_time(eigenvalues, sigma, step, *, max_steps=10**9) -> int:
+def stopping_time(eigenvalues: ArrayLike, sigma: float, step: float, *, max_steps: int = 10**9) -> int:
     r"""Data-dependent early-stopping time of kernel gradient descent.
 
     .. math::
@@ -618,7 +623,7 @@ def stopping_time(eigenvalues, sigma, step, *, max_steps=10**9) -> int:
     return T
 
 
-def lrc_fixed_point(eigenvalues, n):
+def lrc_fixed_point(eigenvalues: ArrayLike, n: int) -> tuple[float, int]:
     r"""Empirical local-Rademacher fixed-point proxy of a kernel class.
 
     .. math::
@@ -672,8 +677,9 @@ def lrc_fixed_point(eigenvalues, n):
     return float(vals[h]), h
 
 
-def bbm_excess_risk_bound(eigenvalues, n, delta, *, constants=(704.0, 11.0, 26.0), lipschitz=1.0,
-                          bernstein=1.0) -> float:
+def bbm_excess_risk_bound(eigenvalues: ArrayLike, n: int, delta: float, *,
+                          constants: tuple[float, float, float] = (704.0, 11.0, 26.0), lipschitz: float = 1.0,
+                          bernstein: float = 1.0) -> float:
     r"""Local-Rademacher excess-risk bound of a kernel class, in the form and constants as recalled.
 
     .. math::
@@ -729,7 +735,7 @@ def bbm_excess_risk_bound(eigenvalues, n, delta, *, constants=(704.0, 11.0, 26.0
 # truncated nuclear norm and its separable surrogate
 # --------------------------------------------------------------------------------------------
 
-def truncated_nuclear_norm(matrix, rank) -> float:
+def truncated_nuclear_norm(matrix: ArrayLike, rank: int) -> float:
     r"""Truncated nuclear norm :math:`\sum_{i>r}\sigma_i(A)`.
 
     .. math::
@@ -769,7 +775,7 @@ def truncated_nuclear_norm(matrix, rank) -> float:
     return float(np.sum(sv[rank:]))
 
 
-def tnn_refresh(features):
+def tnn_refresh(features: np.ndarray | torch.Tensor) -> tuple[np.ndarray, np.ndarray] | tuple[torch.Tensor, torch.Tensor]:
     r"""The SVD factors :math:`(U, V)` of the full-data feature matrix, for :func:`tnn_surrogate`.
 
     .. math::
@@ -821,7 +827,8 @@ def tnn_refresh(features):
     return U, Vh.T
 
 
-def tnn_surrogate(features, U, V, rank, batch_index=None, n=None) -> torch.Tensor:
+def tnn_surrogate(features: torch.Tensor, U: torch.Tensor | ArrayLike, V: torch.Tensor | ArrayLike, rank: int,
+                  batch_index: ArrayLike | None = None, n: int | None = None) -> torch.Tensor:
     r"""Separable surrogate of the truncated nuclear norm, full-data or minibatch-unbiased.
 
     .. math::

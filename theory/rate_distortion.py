@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import entr, ndtr
 
 from ._checks import (
@@ -247,7 +248,7 @@ def _result(theta: float, v: np.ndarray, d: np.ndarray) -> WaterFillingResult:
 # --------------------------------------------------------------------------------------------
 
 
-def reverse_water_filling(variances, distortion) -> WaterFillingResult:
+def reverse_water_filling(variances: ArrayLike, distortion: float) -> WaterFillingResult:
     r"""Rate–distortion function of independent Gaussian components by reverse water-filling.
 
     .. math::
@@ -310,7 +311,7 @@ def reverse_water_filling(variances, distortion) -> WaterFillingResult:
     return _result(theta, v, np.minimum(theta, v))
 
 
-def water_filling_for_rate(variances, rate) -> WaterFillingResult:
+def water_filling_for_rate(variances: ArrayLike, rate: float) -> WaterFillingResult:
     r"""Distortion–rate function of independent Gaussian components (inverse water-filling).
 
     .. math::
@@ -392,7 +393,8 @@ def water_filling_for_rate(variances, rate) -> WaterFillingResult:
                               distortion=float(math.fsum(d)), rate=float(math.fsum(rates)))
 
 
-def gaussian_rate_distortion(variances, distortion, base=None) -> float:
+def gaussian_rate_distortion(variances: float | ArrayLike, distortion: float,
+                             base: float | None = None) -> float:
     r"""Rate–distortion function of a Gaussian source under squared error.
 
     .. math::
@@ -443,7 +445,7 @@ def gaussian_rate_distortion(variances, distortion, base=None) -> float:
     return r / lb
 
 
-def gaussian_distortion_rate(variances, rate, base=None) -> float:
+def gaussian_distortion_rate(variances: float | ArrayLike, rate: float, base: float | None = None) -> float:
     r"""Distortion–rate function of a Gaussian source under squared error.
 
     .. math::
@@ -491,7 +493,8 @@ def gaussian_distortion_rate(variances, rate, base=None) -> float:
     return water_filling_for_rate(v, R_nats).distortion
 
 
-def correlated_gaussian_rate_distortion(cov, distortion, weight=None) -> CorrelatedWaterFillingResult:
+def correlated_gaussian_rate_distortion(cov: ArrayLike, distortion: float,
+                                        weight: ArrayLike | None = None) -> CorrelatedWaterFillingResult:
     r"""Rate–distortion function of a correlated Gaussian vector, optionally weighted distortion.
 
     .. math::
@@ -563,7 +566,8 @@ def correlated_gaussian_rate_distortion(cov, distortion, weight=None) -> Correla
                                         eigenvalues=ev, eigenvectors=V)
 
 
-def gaussian_test_channel(u, distortions, variances, rng=None) -> np.ndarray:
+def gaussian_test_channel(u: ArrayLike, distortions: ArrayLike, variances: ArrayLike,
+                          rng: np.random.Generator | int | None = None) -> np.ndarray:
     r"""Sample the forward Gaussian test channel that achieves R(D) per coordinate.
 
     .. math::
@@ -632,7 +636,7 @@ def gaussian_test_channel(u, distortions, variances, rng=None) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def binary_entropy(p, base=None):
+def binary_entropy(p: float | ArrayLike, base: float | None = None) -> float | np.ndarray:
     r"""Binary entropy function.
 
     .. math::
@@ -672,7 +676,8 @@ def binary_entropy(p, base=None):
     return float(h) if h.ndim == 0 else h
 
 
-def bernoulli_hamming_rate_distortion(p, distortion, base=None):
+def bernoulli_hamming_rate_distortion(p: float, distortion: float | ArrayLike,
+                                      base: float | None = None) -> float | np.ndarray:
     r"""Rate–distortion function of a Bernoulli(p) source under Hamming distortion.
 
     .. math::
@@ -895,7 +900,8 @@ def _check_beta_d(beta: float, d: np.ndarray, name: str) -> None:
                     f"times {float(np.max(d)):.3g} (overflow): rescale the distortion matrix")
 
 
-def blahut_arimoto(p_x, distortion_matrix, beta, tol=1e-9, max_iter=10_000, q0=None) -> BlahutArimotoResult:
+def blahut_arimoto(p_x: ArrayLike, distortion_matrix: ArrayLike, beta: float, tol: float = 1e-9,
+                   max_iter: int = 10_000, q0: ArrayLike | None = None) -> BlahutArimotoResult:
     r"""Point of the rate–distortion curve with slope −β, by the Blahut–Arimoto algorithm.
 
     Iterates
@@ -1044,8 +1050,9 @@ def blahut_arimoto(p_x, distortion_matrix, beta, tol=1e-9, max_iter=10_000, q0=N
     return BlahutArimotoResult(**fields)
 
 
-def rate_distortion_curve(p_x, distortion_matrix, betas, *, tol=1e-9, max_iter=10_000,
-                          q0=None, warm_start=True, warm_mix=1e-2) -> RateDistortionCurve:
+def rate_distortion_curve(p_x: ArrayLike, distortion_matrix: ArrayLike, betas: ArrayLike, *,
+                          tol: float = 1e-9, max_iter: int = 10_000, q0: ArrayLike | None = None,
+                          warm_start: bool = True, warm_mix: float = 1e-2) -> RateDistortionCurve:
     r"""Trace an R(D) curve by Blahut–Arimoto over several slopes, warm-starting q.
 
     .. math::
@@ -1135,7 +1142,7 @@ def rate_distortion_curve(p_x, distortion_matrix, betas, *, tol=1e-9, max_iter=1
 # --------------------------------------------------------------------------------------------
 
 
-def discretized_gaussian_source(variance, num_points, width=6.0) -> DiscretizedSource:
+def discretized_gaussian_source(variance: float, num_points: int, width: float = 6.0) -> DiscretizedSource:
     r"""N(0, σ²) quantized to the nearest point of a uniform grid on [−wσ, wσ].
 
     .. math::
@@ -1193,7 +1200,7 @@ def discretized_gaussian_source(variance, num_points, width=6.0) -> DiscretizedS
     return DiscretizedSource(p_x=p / p.sum(), grid=grid)
 
 
-def squared_error_matrix(x, x_hat) -> np.ndarray:
+def squared_error_matrix(x: ArrayLike, x_hat: ArrayLike) -> np.ndarray:
     r"""Squared-error distortion matrix between a source and a reproduction alphabet.
 
     .. math::
@@ -1247,7 +1254,7 @@ def squared_error_matrix(x, x_hat) -> np.ndarray:
     return out
 
 
-def hamming_distortion_matrix(num_symbols, num_reproductions=None) -> np.ndarray:
+def hamming_distortion_matrix(num_symbols: int, num_reproductions: int | None = None) -> np.ndarray:
     r"""Hamming distortion matrix.
 
     .. math::

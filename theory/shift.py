@@ -28,8 +28,11 @@ return ``inf``. Bad input raises a ValueError naming the argument; no function r
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import logsumexp
 
 from . import bounds as _bounds
@@ -118,7 +121,7 @@ def _kl_sup(p: float, budget: float, reverse: bool) -> float:
 # change of measure
 # --------------------------------------------------------------------------------------------
 
-def ratio_bound(source_mean, sup_ratio) -> float:
+def ratio_bound(source_mean: float, sup_ratio: float) -> float:
     r"""Change of measure through a bounded density ratio.
 
     .. math::
@@ -159,7 +162,7 @@ def ratio_bound(source_mean, sup_ratio) -> float:
     return min(1.0, b * m)
 
 
-def chi2_bound(source_second_moment, chi2) -> float:
+def chi2_bound(source_second_moment: float, chi2: float) -> float:
     r"""Change of measure through the :math:`\chi^2` divergence (Cauchy–Schwarz).
 
     .. math::
@@ -199,7 +202,7 @@ def chi2_bound(source_second_moment, chi2) -> float:
     return min(1.0, value)
 
 
-def empirical_cgf(samples, ts):
+def empirical_cgf(samples: ArrayLike, ts: float | ArrayLike) -> float | np.ndarray:
     r"""Plug-in (uncentred) cumulant generating function of samples, computed stably.
 
     .. math::
@@ -236,7 +239,7 @@ def empirical_cgf(samples, ts):
     return float(out[0]) if scalar else out.reshape(t.shape)
 
 
-def dv_bound(kl, cgf, ts) -> float:
+def dv_bound(kl: float, cgf: Callable[[np.ndarray], ArrayLike] | ArrayLike, ts: ArrayLike) -> float:
     r"""Donsker–Varadhan change of measure for :math:`g\in[0,1]`, minimised over a grid of ``t``.
 
     .. math::
@@ -296,7 +299,8 @@ def dv_bound(kl, cgf, ts) -> float:
 # certified target risk from a source upper bound
 # --------------------------------------------------------------------------------------------
 
-def kl_certified_bound(p_bar, kl, *, direction="target_source") -> float:
+def kl_certified_bound(p_bar: float, kl: float, *,
+                       direction: Literal["target_source", "source_target"] = "target_source") -> float:
     r"""Target-risk bound from a source-risk upper bound and a KL divergence (data processing).
 
     .. math::
@@ -353,7 +357,7 @@ def kl_certified_bound(p_bar, kl, *, direction="target_source") -> float:
     return _kl_sup(p, d, reverse=(direction == "source_target"))
 
 
-def chi2_certified_bound(p_bar, chi2) -> float:
+def chi2_certified_bound(p_bar: float, chi2: float) -> float:
     r"""Target-risk bound from a source-risk upper bound and :math:`\chi^2(\mu'\|\mu)`.
 
     .. math::
@@ -398,7 +402,7 @@ def chi2_certified_bound(p_bar, chi2) -> float:
     return min(1.0, p + math.sqrt(c) * math.sqrt(p * (1.0 - p)))
 
 
-def ratio_certified_bound(p_bar, sup_ratio) -> float:
+def ratio_certified_bound(p_bar: float, sup_ratio: float) -> float:
     r"""Target-risk bound from a source-risk upper bound and a bounded density ratio.
 
     .. math:: E_{\mu'}g \le \min\{1, B\,\bar p\},\qquad B=\operatorname{ess\,sup}\,d\mu'/d\mu,
@@ -432,8 +436,8 @@ def ratio_certified_bound(p_bar, sup_ratio) -> float:
     return min(1.0, b * p)
 
 
-def certified_target_bound(p_bar, *, sup_ratio=math.inf, chi2=math.inf, kl=math.inf,
-                           kl_source_target=math.inf) -> float:
+def certified_target_bound(p_bar: float, *, sup_ratio: float = math.inf, chi2: float = math.inf,
+                           kl: float = math.inf, kl_source_target: float = math.inf) -> float:
     r"""The smallest of the certified target-risk bounds for the divergences supplied.
 
     .. math::
@@ -474,7 +478,7 @@ def certified_target_bound(p_bar, *, sup_ratio=math.inf, chi2=math.inf, kl=math.
                _kl_sup(p, _divergence(kl_source_target, "kl_source_target"), reverse=True))
 
 
-def source_risk_upper(empirical_risk, n, delta) -> float:
+def source_risk_upper(empirical_risk: float, n: int, delta: float) -> float:
     r"""Upper confidence bound on the source risk: the binomial (Chernoff) kl inverse.
 
     .. math::
@@ -525,7 +529,7 @@ def source_risk_upper(empirical_risk, n, delta) -> float:
 # closed-form shift designs
 # --------------------------------------------------------------------------------------------
 
-def piecewise_ratio_design(sup_ratio) -> dict:
+def piecewise_ratio_design(sup_ratio: float) -> dict:
     r"""Divergences of the two-piece design with density ratio bounded by ``B``.
 
     On :math:`[0,1]` with halves :math:`A=[0,\tfrac12)` and :math:`A^c`: the source puts mass
@@ -567,7 +571,7 @@ def piecewise_ratio_design(sup_ratio) -> dict:
             "chi2_source_target": chi2, "sup_ratio": b, "source_mass_a": b / (b + 1.0)}
 
 
-def gaussian_shift_design(delta, s) -> dict:
+def gaussian_shift_design(delta: float, s: float) -> dict:
     r"""Divergences between :math:`\mu=N(m,s^2)` and :math:`\mu'=N(m+\delta,s^2)`.
 
     .. math::
@@ -620,7 +624,7 @@ def _mis_plus(mis, kl_train_test):
         return m + d
 
 
-def wu_subgaussian_bound(mis, kl_train_test, r) -> float:
+def wu_subgaussian_bound(mis: ArrayLike, kl_train_test: float, r: float) -> float:
     r"""Individual-sample MI bound on the generalization error under distribution shift (sub-Gaussian).
 
     .. math::
@@ -663,7 +667,8 @@ def wu_subgaussian_bound(mis, kl_train_test, r) -> float:
     return _bounds.individual_sample(m, r)
 
 
-def wu_cgf_bound(mis, kl_train_test, cgf, b=math.inf) -> float:
+def wu_cgf_bound(mis: ArrayLike, kl_train_test: float, cgf: Callable[[float], float],
+                 b: float = math.inf) -> float:
     r"""Individual-sample MI bound under distribution shift, general CGF form.
 
     .. math::
@@ -716,7 +721,7 @@ def wu_cgf_bound(mis, kl_train_test, cgf, b=math.inf) -> float:
         raise ValueError(str(e).replace("`psi`", "`cgf`")) from None
 
 
-def concept_shift_bound(source_rmse, solver_shift_rmse) -> float:
+def concept_shift_bound(source_rmse: float, solver_shift_rmse: float) -> float:
     r"""Error of a surrogate deployed at a shifted parameter, by the triangle inequality in :math:`L^2`.
 
     .. math::

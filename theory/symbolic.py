@@ -30,6 +30,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 import sympy as sp
 
 from ._checks import _fail, as_array, as_float, as_int, check_positive
@@ -127,7 +128,7 @@ def _double_factorial_odd(k: int) -> int:
     return out
 
 
-def gaussian_expectation(expr, variances) -> sp.Expr:
+def gaussian_expectation(expr: sp.Expr, variances: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
     r"""Exact expectation of a polynomial in independent centred Gaussian variables.
 
     The polynomial is expanded and each monomial is replaced by the product of the moments of
@@ -222,7 +223,7 @@ def gaussian_expectation(expr, variances) -> sp.Expr:
     return sp.cancel(total)
 
 
-def gaussian_mutual_information(var_x, var_y, cov) -> sp.Expr:
+def gaussian_mutual_information(var_x: sp.Expr, var_y: sp.Expr, cov: sp.Expr) -> sp.Expr:
     r"""Mutual information of a jointly Gaussian scalar pair from its covariance matrix.
 
     .. math::
@@ -283,7 +284,7 @@ def _lambdified(expr: sp.Expr, names: tuple[str, ...]):
     return sp.lambdify(syms, expr, modules="numpy")
 
 
-def numeric(expr, **values) -> float:
+def numeric(expr: sp.Expr, **values) -> float:
     r"""Evaluate a sympy expression at named values, as a float.
 
     .. math::
@@ -715,7 +716,8 @@ class LinearOptimum:
     initial_slope: float
 
 
-def linear_regression_optimal_theta(noise_var, n, feature_eigs, prior_vars) -> LinearOptimum:
+def linear_regression_optimal_theta(noise_var: float, n: float, feature_eigs: ArrayLike,
+                                    prior_vars: ArrayLike) -> LinearOptimum:
     r"""Minimise the testbed's population risk over the reverse water-filling level.
 
     With :math:`t_i = \min(\theta/v_i, 1)`, the population risk

@@ -73,7 +73,8 @@ def _layerwise(model, device, compress) -> CompressedModel:
     return CompressedModel(new, kept + _n_bias(new), _n_params(src), kept, total)
 
 
-def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
+def uniform_sparsify(model: nn.Module, fraction: float, rng: np.random.Generator | int | None = None,
+                     device: str | torch.device | None = None) -> CompressedModel:
     r"""Uniform edge sampling: the unbiased sparsifier with :math:`q_j = 1/d_{\rm in}` (a baseline).
 
     .. math::
@@ -134,7 +135,8 @@ def uniform_sparsify(model, fraction, rng=None, device=None) -> CompressedModel:
     return _layerwise(model, device, compress)
 
 
-def magnitude_prune(model, fraction, device=None) -> CompressedModel:
+def magnitude_prune(model: nn.Module, fraction: float,
+                    device: str | torch.device | None = None) -> CompressedModel:
     r"""Layer-wise magnitude thresholding: keep the largest :math:`|w|` of every layer (a baseline).
 
     .. math::
@@ -184,7 +186,8 @@ def magnitude_prune(model, fraction, device=None) -> CompressedModel:
     return _layerwise(model, device, compress)
 
 
-def truncated_svd(model, fraction, device=None) -> CompressedModel:
+def truncated_svd(model: nn.Module, fraction: float,
+                  device: str | torch.device | None = None) -> CompressedModel:
     r"""Layer-wise truncated SVD at the rank whose factors hold a fraction ``f`` of the weights.
 
     .. math::

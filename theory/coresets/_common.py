@@ -11,6 +11,7 @@ from __future__ import annotations
 
 
 import numpy as np
+from numpy.typing import ArrayLike
 from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
@@ -167,7 +168,8 @@ class _SharedLayer(Exception):
     """A Linear layer was called twice in one forward pass."""
 
 
-def layer_inputs(model, inputs, device=None) -> list[np.ndarray]:
+def layer_inputs(model: nn.Module, inputs: torch.Tensor | ArrayLike,
+                 device: str | torch.device | None = None) -> list[np.ndarray]:
     r"""Inputs :math:`a^{\ell-1}(x)` of every Linear layer of ``model`` on ``inputs``.
 
     .. math::

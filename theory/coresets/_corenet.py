@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
@@ -275,10 +277,14 @@ def _assemble(src, names, weights, biases, alive) -> nn.Module:
     return new
 
 
-def corenet(model, inputs, eps=None, delta=0.1, rng=None, variant="corenet", *, fraction=None,
-            allocation="layerwise", sample_scale=1.0, K=2.0, K_prime=2.0, c=8.0, log_factor=8.0, eta=None,
-            eta_star=None, amplification=5, validation_inputs=None, check_sample_size=False,
-            device=None) -> CoreNetResult:
+def corenet(model: nn.Module, inputs: torch.Tensor | ArrayLike, eps: float | None = None, delta: float = 0.1,
+            rng: np.random.Generator | int | None = None,
+            variant: Literal["corenet", "plus", "plusplus"] = "corenet", *, fraction: float | None = None,
+            allocation: Literal["layerwise", "theory"] = "layerwise", sample_scale: float = 1.0,
+            K: float = 2.0, K_prime: float = 2.0, c: float = 8.0, log_factor: float = 8.0,
+            eta: int | None = None, eta_star: int | None = None, amplification: int = 5,
+            validation_inputs: torch.Tensor | ArrayLike | None = None, check_sample_size: bool = False,
+            device: str | torch.device | None = None) -> CoreNetResult:
     r"""CoreNet: sparsify every layer of a network by empirical-sensitivity sampling.
 
     .. math::

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from scipy.special import gammaln
@@ -101,7 +102,8 @@ def _paired_outputs(model, compressed, inputs) -> tuple[np.ndarray, np.ndarray]:
     return f, g
 
 
-def relative_output_error(model, compressed, inputs) -> Measurement:
+def relative_output_error(model: nn.Module, compressed: nn.Module,
+                          inputs: torch.Tensor | ArrayLike) -> Measurement:
     r"""Mean relative output error of a compressed network, with its standard error.
 
     .. math::
@@ -155,7 +157,8 @@ def relative_output_error(model, compressed, inputs) -> Measurement:
     return Measurement.from_samples(np.linalg.norm(g - f, axis=1) / nf)
 
 
-def guarantee_failure(model, compressed, inputs, eps) -> GuaranteeCheck:
+def guarantee_failure(model: nn.Module, compressed: nn.Module, inputs: torch.Tensor | ArrayLike,
+                      eps: float) -> GuaranteeCheck:
     r"""How often :math:`\hat f(x) \notin (1\pm\varepsilon) f(x)` on fresh inputs.
 
     .. math::
@@ -215,7 +218,8 @@ def guarantee_failure(model, compressed, inputs, eps) -> GuaranteeCheck:
                           int(f.shape[0]), int(f.shape[1]))
 
 
-def margin_loss(model, inputs, labels, gamma=0.0) -> float:
+def margin_loss(model: nn.Module, inputs: torch.Tensor | ArrayLike, labels: torch.Tensor | ArrayLike,
+                gamma: float = 0.0) -> float:
     r"""Empirical :math:`\gamma`-margin loss of a classifier.
 
     .. math::
@@ -287,7 +291,8 @@ def margin_loss(model, inputs, labels, gamma=0.0) -> float:
     return float(np.mean(true <= gamma + other.max(axis=1)))
 
 
-def quantize_weights(model, levels=255, device=None) -> nn.Module:
+def quantize_weights(model: nn.Module, levels: int = 255,
+                     device: str | torch.device | None = None) -> nn.Module:
     r"""Round every non-zero weight and bias to a uniform grid of ``levels`` values per layer.
 
     .. math::
@@ -354,8 +359,8 @@ def quantize_weights(model, levels=255, device=None) -> nn.Module:
 _MAX_COUNT = 10**18
 
 
-def compression_bound(empirical_risk, n_train, n_nonzero, n_total, *, levels=255, n_layers=1,
-                      n_scales=81, delta=0.05) -> CompressionBound:
+def compression_bound(empirical_risk: float, n_train: int, n_nonzero: int, n_total: int, *, levels: int = 255,
+                      n_layers: int = 1, n_scales: int = 81, delta: float = 0.05) -> CompressionBound:
     r"""Occam bound for a compressed network in a finite class fixed before seeing the data.
 
     .. math::

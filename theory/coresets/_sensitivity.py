@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 
@@ -88,7 +89,8 @@ class DeltaTerms:
     delta_forward: np.ndarray
 
 
-def empirical_sensitivity(weight, activations) -> EmpiricalSensitivity:
+def empirical_sensitivity(weight: ArrayLike | torch.Tensor,
+                          activations: ArrayLike | torch.Tensor) -> EmpiricalSensitivity:
     r"""Empirical sensitivity of every incoming edge of every neuron, per sign group.
 
     .. math::
@@ -181,8 +183,8 @@ def _log_term(log_factor: float, count: int, delta: float) -> float:
     return math.log(v)
 
 
-def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
-                      log_factor=8.0) -> CoreNetConstants:
+def corenet_constants(eta: int, eta_star: int, delta: float, *, K_prime: float = 2.0,
+                      lambda_factor: float = 0.5, log_factor: float = 8.0) -> CoreNetConstants:
     r"""Network-level constants :math:`\lambda_*`, :math:`\kappa` and the size of :math:`S`.
 
     .. math::
@@ -255,7 +257,8 @@ def corenet_constants(eta, eta_star, delta, *, K_prime=2.0, lambda_factor=0.5,
 _MAX_SAMPLE_SIZE = 1e18
 
 
-def corenet_sample_size(total_sensitivity, eps, delta, *, eta, K=2.0, c=8.0, log_factor=8.0) -> np.ndarray:
+def corenet_sample_size(total_sensitivity: float | ArrayLike, eps: float | ArrayLike, delta: float, *,
+                        eta: int, K: float = 2.0, c: float = 8.0, log_factor: float = 8.0) -> np.ndarray:
     r"""Number of i.i.d. draws per neuron and sign group that the theorem asks for.
 
     .. math::
@@ -333,7 +336,8 @@ def _delta_hat(W: np.ndarray, b: np.ndarray | None, A: np.ndarray) -> float:
     return float(ratio.mean(axis=0).max())
 
 
-def delta_terms(weights, activations, *, kappa, biases=None) -> DeltaTerms:
+def delta_terms(weights: Sequence[ArrayLike], activations: Sequence[ArrayLike], *, kappa: float,
+                biases: Sequence[ArrayLike] | None = None) -> DeltaTerms:
     r"""Per-layer amplification :math:`\Delta^\ell` and its forward product :math:`\Delta^\ell_\to`.
 
     .. math::

@@ -3,12 +3,17 @@ r"""The unbiased sensitivity sampler of one layer (Baykal et al., ICLR 2019, Alg
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_array, as_size, check_positive, check_probability, check_rng
 from ._common import _MAX_SAMPLES, _weight_array
 from ._sensitivity import EmpiricalSensitivity, corenet_sample_size, empirical_sensitivity
+
+if TYPE_CHECKING:  # annotations only: torch is imported lazily, where it is used
+    import torch
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,10 @@ def _split_samples(samples, sens: EmpiricalSensitivity) -> tuple[np.ndarray, np.
     return mp, mn
 
 
-def sparsify_layer(weight, activations, *, samples=None, eps=None, delta=0.1, rng=None, eta=None,
-                   K=2.0, c=8.0, log_factor=8.0) -> SparsifiedLayer:
+def sparsify_layer(weight: ArrayLike | torch.Tensor, activations: ArrayLike | torch.Tensor, *,
+                   samples: int | ArrayLike | None = None, eps: float | None = None, delta: float = 0.1,
+                   rng: np.random.Generator | int | None = None, eta: int | None = None, K: float = 2.0,
+                   c: float = 8.0, log_factor: float = 8.0) -> SparsifiedLayer:
     r"""Sparsify the incoming weights of every neuron of one layer by sensitivity sampling.
 
     .. math::

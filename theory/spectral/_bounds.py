@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_array, as_float, as_int, as_size, check_nonnegative, check_positive
 
@@ -43,7 +44,7 @@ class CompressionBound:
     n_params: int
 
 
-def compression_bias_bound(layer_errors, lipschitz) -> float:
+def compression_bias_bound(layer_errors: ArrayLike, lipschitz: ArrayLike) -> float:
     r"""Root-mean-square output distortion bound of layer-by-layer pruning.
 
     .. math::
@@ -96,7 +97,8 @@ def compression_bias_bound(layer_errors, lipschitz) -> float:
     return b
 
 
-def compression_variance_term(widths, n, delta=0.05, c_var=1.0, loss_scale=1.0, c_log=1.0) -> float:
+def compression_variance_term(widths: Sequence[int], n: int, delta: float = 0.05, c_var: float = 1.0,
+                              loss_scale: float = 1.0, c_log: float = 1.0) -> float:
     r"""Variance term of the compressed network's generalization bound.
 
     .. math::
@@ -169,8 +171,10 @@ def _check_widths(widths) -> list[int]:
     return w
 
 
-def compression_generalization_bound(train_risk, layer_errors, lipschitz, widths, n, delta=0.05,
-                                     c_bias=1.0, c_var=1.0, loss_scale=1.0, c_log=1.0) -> CompressionBound:
+def compression_generalization_bound(train_risk: float, layer_errors: ArrayLike, lipschitz: ArrayLike,
+                                     widths: Sequence[int], n: int, delta: float = 0.05, c_bias: float = 1.0,
+                                     c_var: float = 1.0, loss_scale: float = 1.0,
+                                     c_log: float = 1.0) -> CompressionBound:
     r"""Bias–variance heuristic bound on the population risk (squared loss) of the compressed network.
 
     .. math::

@@ -6,8 +6,10 @@ Re-exported by :mod:`theory.spectral`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 import scipy.linalg
 
 from .._checks import as_array, as_size, check_in, check_positive, check_rng
@@ -17,7 +19,7 @@ from ._common import _check_cov
 __all__ = ["degrees_of_freedom", "DofEstimate", "degrees_of_freedom_randomized"]
 
 
-def degrees_of_freedom(cov_or_eigenvalues, lam):
+def degrees_of_freedom(cov_or_eigenvalues: ArrayLike, lam: float | ArrayLike) -> float | np.ndarray:
     r"""Degrees of freedom :math:`\hat N(\lambda)` of a covariance matrix (exact).
 
     .. math::
@@ -130,8 +132,11 @@ def _block_cg(matvec, B: np.ndarray, tol: float, maxiter: int) -> np.ndarray:
     return X
 
 
-def degrees_of_freedom_randomized(cov, lam, n_probes=30, rng=None, method="hutch++", solver="cholesky",
-                                  tol=1e-10, maxiter=1000) -> DofEstimate:
+def degrees_of_freedom_randomized(cov: ArrayLike, lam: float, n_probes: int = 30,
+                                  rng: np.random.Generator | int | None = None,
+                                  method: Literal["hutch++", "hutchinson"] = "hutch++",
+                                  solver: Literal["cholesky", "cg"] = "cholesky", tol: float = 1e-10,
+                                  maxiter: int = 1000) -> DofEstimate:
     r"""Randomized :math:`\hat N(\lambda)` by Hutch++ or Hutchinson with linear solves, with a standard error.
 
     .. math::

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_array, as_float, as_int, as_size, check_positive, check_rng
 from ._common import _check_cov, _solve_psd
@@ -18,7 +19,7 @@ __all__ = ["ridge_leverage_scores", "LeverageSample", "leverage_sample", "levera
            "leverage_reconstruction_guarantee", "lambda_for_width"]
 
 
-def ridge_leverage_scores(cov, lam) -> np.ndarray:
+def ridge_leverage_scores(cov: ArrayLike, lam: float) -> np.ndarray:
     r"""Ridge leverage scores of the nodes, :math:`\ell_j = [\hat\Sigma(\hat\Sigma+\lambda I)^{-1}]_{jj}`.
 
     .. math::
@@ -102,7 +103,8 @@ class _UnreachableWidth(ValueError):
     """``width`` distinct nodes cannot be drawn in ``10**7`` draws (leverage scores ~ 0)."""
 
 
-def leverage_sample(cov, width=None, lam=None, rng=None, draws=None) -> LeverageSample:
+def leverage_sample(cov: ArrayLike, width: int | None = None, lam: float | None = None,
+                    rng: np.random.Generator | int | None = None, draws: int | None = None) -> LeverageSample:
     r"""Draw nodes i.i.d. from the ridge leverage scores, with the ridge weights that make the guarantee hold.
 
     .. math::
@@ -228,7 +230,8 @@ def _leverage_sample(S, width, lam, gen, draws) -> LeverageSample:
     return LeverageSample(keep.astype(np.int64), counts.astype(np.int64), int(draws), q, tau)
 
 
-def leverage_sampling_width(n_dof, delta=0.05, c_size=5.0, c_log=80.0) -> float:
+def leverage_sampling_width(n_dof: float, delta: float = 0.05, c_size: float = 5.0,
+                            c_log: float = 80.0) -> float:
     r"""The sampling width :math:`m^\sharp(\lambda,\delta)` of the leverage-sampling guarantee.
 
     .. math::
@@ -277,7 +280,8 @@ def leverage_sampling_width(n_dof, delta=0.05, c_size=5.0, c_log=80.0) -> float:
     return w
 
 
-def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) -> float:
+def leverage_reconstruction_guarantee(lam: float, c_err: float = 4.0, next_weight: ArrayLike | None = None,
+                                      m: int | None = None) -> float:
     r"""Error guaranteed w.p. >= 1-δ for :math:`m^\sharp(\lambda,\delta)` leverage draws.
 
     .. math::
@@ -345,7 +349,8 @@ def leverage_reconstruction_guarantee(lam, c_err=4.0, next_weight=None, m=None) 
     return out
 
 
-def lambda_for_width(cov_or_eigenvalues, width, delta=0.05, c_size=5.0, c_log=80.0, lam_max=None) -> float:
+def lambda_for_width(cov_or_eigenvalues: ArrayLike, width: float, delta: float = 0.05, c_size: float = 5.0,
+                     c_log: float = 80.0, lam_max: float | None = None) -> float:
     r"""The smallest :math:`\lambda` whose sampling width :math:`m^\sharp(\lambda,\delta)` is at most ``width``.
 
     .. math::

@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_int, check_in, check_nonnegative, check_positive, check_rng
 from ._bounds import compression_bias_bound
@@ -25,6 +27,9 @@ from ._common import SELECTION_METHODS, _theta
 from ._dof import degrees_of_freedom
 from ._leverage import _UnreachableWidth
 from ._select import spectral_prune
+
+if TYPE_CHECKING:  # annotations only: torch is imported lazily, where it is used
+    import torch
 
 __all__ = ["ACTIVATION_LIPSCHITZ", "activation_covariance", "PruneResult", "prune_network"]
 
@@ -63,7 +68,8 @@ def _set_module(root, name, new):
     setattr(root.get_submodule(parent) if parent else root, last, new)
 
 
-def activation_covariance(model, inputs, layer, device=None) -> np.ndarray:
+def activation_covariance(model: torch.nn.Module, inputs: torch.Tensor | ArrayLike, layer: int,
+                          device: str | torch.device | None = None) -> np.ndarray:
     r"""Uncentred covariance of the outputs of hidden layer ``layer`` of an MLP.
 
     .. math::
@@ -416,8 +422,13 @@ def _output_distortion(model, pruned, data, device) -> float:
         return float((d.reshape(d.shape[0], -1) ** 2).sum(dim=1).mean())
 
 
-def prune_network(model, inputs, widths=None, lams=None, theta=1.0, method="greedy", tau=None,
-                  rel_lam=1e-3, cov_inputs=None, rng=None, device=None) -> PruneResult:
+def prune_network(model: torch.nn.Module, inputs: torch.Tensor | ArrayLike,
+                  widths: int | Sequence[int] | None = None, lams: float | Sequence[float] | None = None,
+                  theta: float = 1.0, method: Literal["greedy", "leverage", "random", "magnitude"] = "greedy",
+                  tau: float | Sequence[float] | None = None, rel_lam: float = 1e-3,
+                  cov_inputs: torch.Tensor | ArrayLike | None = None,
+                  rng: np.random.Generator | int | None = None,
+                  device: str | torch.device | None = None) -> PruneResult:
     r"""Spectral pruning of a torch network, layer by layer, into a genuinely smaller dense network.
 
     .. math::

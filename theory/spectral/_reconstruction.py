@@ -5,7 +5,10 @@ Re-exported by :mod:`theory.spectral`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_array
 from ._common import (_check_cov, _check_keep, _check_next_weight, _finite, _solve_psd, _tau_vector, _theta,
@@ -27,7 +30,7 @@ def _recon(S: np.ndarray, J: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 
-def residual_covariance(cov, keep, tau=0.0) -> np.ndarray:
+def residual_covariance(cov: ArrayLike, keep: Sequence[int], tau: float | ArrayLike = 0.0) -> np.ndarray:
     r"""The ridge residual covariance :math:`R_\tau(J)` of reconstructing every node from the kept ones.
 
     .. math::
@@ -75,7 +78,7 @@ def residual_covariance(cov, keep, tau=0.0) -> np.ndarray:
     return _finite(_resid(S, _check_keep(keep, m), _tau_vector(tau, m)), "the residual covariance")
 
 
-def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
+def reconstruction_matrix(cov: ArrayLike, keep: Sequence[int], tau: float | ArrayLike = 0.0) -> np.ndarray:
     r"""The reconstruction map :math:`\hat A_J = \hat\Sigma_{FJ}(\hat\Sigma_{JJ} + I_\tau)^{-1}`.
 
     .. math::
@@ -122,7 +125,8 @@ def reconstruction_matrix(cov, keep, tau=0.0) -> np.ndarray:
     return _finite(_recon(S, _check_keep(keep, m), _tau_vector(tau, m)), "the reconstruction map")
 
 
-def reconstruction_error(cov, keep, A, next_weight=None) -> float:
+def reconstruction_error(cov: ArrayLike, keep: Sequence[int], A: ArrayLike,
+                         next_weight: ArrayLike | None = None) -> float:
     r"""Unregularised (output-aware) reconstruction error of a map :math:`A` from the kept nodes.
 
     .. math::
@@ -173,7 +177,8 @@ def reconstruction_error(cov, keep, A, next_weight=None) -> float:
     return max(err, 0.0)
 
 
-def pruning_loss(cov, keep, tau=0.0, theta=1.0, next_weight=None) -> float:
+def pruning_loss(cov: ArrayLike, keep: Sequence[int], tau: float | ArrayLike = 0.0, theta: float = 1.0,
+                 next_weight: ArrayLike | None = None) -> float:
     r"""The spectral-pruning objective :math:`\theta L_A(J) + (1-\theta) L_B(J)`.
 
     .. math::

@@ -6,8 +6,10 @@ Re-exported by :mod:`theory.spectral`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 import scipy.linalg
 import scipy.linalg.blas
 
@@ -362,8 +364,11 @@ def _greedy_steps_numpy(S, Y, Z, theta, full, num, d, thr, fast, width):
     return order, Ct, ldiag, t
 
 
-def spectral_prune(cov, width, lam=None, theta=1.0, next_weight=None, method="greedy", rng=None,
-                   tau=None, *, check_psd=True) -> SpectralPruneResult:
+def spectral_prune(cov: ArrayLike, width: int, lam: float | None = None, theta: float = 1.0,
+                   next_weight: ArrayLike | None = None,
+                   method: Literal["greedy", "leverage", "random", "magnitude"] = "greedy",
+                   rng: np.random.Generator | int | None = None, tau: float | ArrayLike | None = None, *,
+                   check_psd: bool = True) -> SpectralPruneResult:
     r"""Select ``width`` nodes of a layer and the map that reconstructs the layer from them.
 
     .. math::

@@ -9,6 +9,7 @@ or a small constructor that builds a testbed from a parameter dict.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .gaussian_mean import GaussianMeanEstimation, GibbsGaussianMean
 from .linear import CompressedLinearRegression
@@ -44,7 +45,7 @@ def _params(p, required, name="p") -> Mapping:
     return p
 
 
-def linear_model(p) -> CompressedLinearRegression:
+def linear_model(p: Mapping[str, Any]) -> CompressedLinearRegression:
     """The :class:`CompressedLinearRegression` of a parameter dict
     (``d, n, noise_var, feature_eigs, prior_vars``).
 
@@ -66,7 +67,7 @@ def linear_model(p) -> CompressedLinearRegression:
     return CompressedLinearRegression(p["d"], p["n"], p["noise_var"], p["feature_eigs"], p["prior_vars"])
 
 
-def gaussian_mean_model(p) -> GaussianMeanEstimation:
+def gaussian_mean_model(p: Mapping[str, Any]) -> GaussianMeanEstimation:
     """The :class:`GaussianMeanEstimation` of a parameter dict (``n``; ``d`` = 1, ``sigma2`` = 1).
 
     Examples
@@ -82,7 +83,7 @@ def gaussian_mean_model(p) -> GaussianMeanEstimation:
     return GaussianMeanEstimation(p["n"], p.get("d", 1), p.get("sigma2", 1.0))
 
 
-def gibbs_model(p) -> GibbsGaussianMean:
+def gibbs_model(p: Mapping[str, Any]) -> GibbsGaussianMean:
     """The :class:`GibbsGaussianMean` of a parameter dict
     (``n, gamma``; ``d`` = 1, ``sigma2`` = 1, ``prior_var`` = 1).
 

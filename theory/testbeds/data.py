@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_array, as_int, check_bool, check_rng
+
+if TYPE_CHECKING:  # annotations only: torch is imported lazily, where it is used
+    import torch
 
 __all__ = ["DataSplit", "load_digits_split", "stratified_counts", "N_DIGITS", "N_DIGIT_CLASSES"]
 
@@ -67,7 +72,7 @@ class DataSplit:
     def n_features(self) -> int:
         return int(self.X_train.shape[1])
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X: ArrayLike) -> np.ndarray:
         r"""Apply this split's standardisation to raw features ``X`` (n, d) (identity if none).
 
         .. math::
@@ -138,7 +143,7 @@ def _largest_remainder(total: int, quotas: np.ndarray, caps: np.ndarray) -> np.n
     return counts
 
 
-def stratified_counts(class_counts, n_train, n_test) -> tuple[np.ndarray, np.ndarray]:
+def stratified_counts(class_counts: ArrayLike, n_train: int, n_test: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Per-class train and test counts proportional to the class frequencies.
 
     .. math::
@@ -197,8 +202,9 @@ def stratified_counts(class_counts, n_train, n_test) -> tuple[np.ndarray, np.nda
     return train, test
 
 
-def load_digits_split(n_train=None, n_test=None, seed=0, standardize=True, device="cpu",
-                      as_tensor=True) -> DataSplit:
+def load_digits_split(n_train: int | None = None, n_test: int | None = None,
+                      seed: int | np.random.Generator = 0, standardize: bool = True,
+                      device: str | torch.device = "cpu", as_tensor: bool = True) -> DataSplit:
     r"""A seeded, stratified train/test split of scikit-learn's digits, standardised on train.
 
     .. math::

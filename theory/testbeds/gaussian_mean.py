@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import bounds
 from .. import shift as _shift
@@ -206,7 +207,7 @@ class GaussianMeanEstimation:
         """
         return math.inf
 
-    def cgf(self, t):
+    def cgf(self, t: float | ArrayLike) -> float | np.ndarray:
         r"""Centred CGF of the loss under :math:`P_W\otimes\mu`, lower tail: :math:`\Lambda(-t)`.
 
         .. math::
@@ -314,7 +315,7 @@ class GaussianMeanEstimation:
         """
         return math.inf
 
-    def under_shift(self, delta) -> "ShiftedGaussianMean":
+    def under_shift(self, delta: float) -> "ShiftedGaussianMean":
         r"""The same estimator evaluated on a shifted test law.
 
         .. math:: \mu'=N(m+\delta\mathbf 1,\sigma^2 I_d)\quad(\|\delta\mathbf 1\|^2=d\delta^2).
@@ -335,7 +336,7 @@ class GaussianMeanEstimation:
         """
         return ShiftedGaussianMean(self.n, self.d, self.sigma2, self.mean, delta)
 
-    def simulate(self, reps, rng=None) -> Measurement:
+    def simulate(self, reps: int, rng: np.random.Generator | int | None = None) -> Measurement:
         r"""Monte Carlo estimate of :math:`\mathrm{gen}` with its standard error.
 
         .. math::
@@ -489,7 +490,7 @@ class ShiftedGaussianMean:
         """
         return self.base.mutual_information_individual()
 
-    def cgf(self, t):
+    def cgf(self, t: float | ArrayLike) -> float | np.ndarray:
         r"""Centred lower-tail CGF of the loss under :math:`P_W\otimes\mu'`: :math:`\Lambda'(-t)`.
 
         .. math::
@@ -549,7 +550,7 @@ class ShiftedGaussianMean:
         mis = np.full(self.n if self.n <= _LARGE_N else 1, self.mutual_information_individual())
         return _shift.wu_cgf_bound(mis, self.kl_train_test(), self.cgf)
 
-    def simulate(self, reps, rng=None) -> Measurement:
+    def simulate(self, reps: int, rng: np.random.Generator | int | None = None) -> Measurement:
         r"""Monte Carlo estimate of :math:`\mathrm{gen}'` with its standard error.
 
         .. math::
@@ -695,7 +696,7 @@ class GibbsGaussianMean:
         a = self.shrinkage
         return a * a * self.sigma2 * self.d / (self.n * v)
 
-    def simulate(self, reps, rng=None) -> Measurement:
+    def simulate(self, reps: int, rng: np.random.Generator | int | None = None) -> Measurement:
         r"""Monte Carlo estimate of :math:`\mathrm{gen}` with its standard error.
 
         .. math::

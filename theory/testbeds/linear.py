@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import MAX_SIZE, as_array, as_int, as_size, check_nonnegative, check_positive, check_rng
 from ..claims import Measurement
@@ -65,7 +66,8 @@ def _rates(x, name: str) -> np.ndarray:
     return r
 
 
-def design_matrix(n: int, feature_eigs, rng=None) -> np.ndarray:
+def design_matrix(n: int, feature_eigs: ArrayLike,
+                  rng: np.random.Generator | int | None = None) -> np.ndarray:
     r"""A fixed design :math:`X\in\mathbb{R}^{n\times d}` with :math:`X^\top X/n = \mathrm{diag}(\lambda)` exactly.
 
     .. math:: X = \sqrt{n}\, Q\, \Lambda^{1/2}, \qquad Q^\top Q = I_d,
@@ -221,12 +223,12 @@ class CompressedLinearRegression:
         s = self.snr
         return bool(np.sum((s - 1) / (s + 1)) < 0)
 
-    def water_filling(self, rate) -> WaterFillingResult:
+    def water_filling(self, rate: float) -> WaterFillingResult:
         """Reverse water-filling on the whitened variances at total rate ``rate`` (nats)."""
         rate = check_nonnegative(rate, "rate", allow_inf=True)
         return water_filling_for_rate(self._v, rate)
 
-    def compression_factors(self, rate) -> np.ndarray:
+    def compression_factors(self, rate: float) -> np.ndarray:
         r""":math:`t_i = D_i/v_i \in [0,1]` (1: coordinate erased, 0: kept exactly)."""
         wf = self.water_filling(rate)
         return wf.distortions / self._v
@@ -238,27 +240,27 @@ class CompressedLinearRegression:
             return float(fn(self.compression_factors(float(r))))
         return np.array([fn(self.compression_factors(x)) for x in r.ravel()]).reshape(r.shape)
 
-    def distortion(self, rate):
+    def distortion(self, rate: float | ArrayLike) -> float | np.ndarray:
         r""":math:`D(R)=\sum_i D_i = \mathbb{E}[L_S(\hat W)-L_S(W)] = \mathbb{E}(\hat W-W)^\top\Lambda(\hat W-W)`."""
         return self._map(lambda t: float(np.sum(t * self._v)), rate)
 
-    def empirical_risk(self, rate):
+    def empirical_risk(self, rate: float | ArrayLike) -> float | np.ndarray:
         r""":math:`\mathbb{E}L_S(\hat W) = \sigma^2(1-d/n) + D(R)`."""
         base = self.uncompressed_empirical_risk()
         return self._map(lambda t: base + float(np.sum(t * self._v)), rate)
 
-    def population_risk(self, rate):
+    def population_risk(self, rate: float | ArrayLike) -> float | np.ndarray:
         r""":math:`\mathbb{E}L_\mu(\hat W) = \sigma^2 + \sum_i [t_i\lambda_i\tau_i^2 + (1-t_i)\sigma^2/n]`."""
         s = self.feature_eigs * self.prior_vars
         e = self.noise_var / self.n
         return self._map(lambda t: self.noise_var + float(np.sum(t * s + (1 - t) * e)), rate)
 
-    def generalization_error(self, rate):
+    def generalization_error(self, rate: float | ArrayLike) -> float | np.ndarray:
         r""":math:`\mathrm{gen}(\hat W) = \sum_i (1-t_i)\,2\sigma^2/n`."""
         e = 2 * self.noise_var / self.n
         return self._map(lambda t: float(np.sum((1 - t) * e)), rate)
 
-    def conditional_mutual_information(self, rate):
+    def conditional_mutual_information(self, rate: float | ArrayLike) -> float | np.ndarray:
         r"""Exact :math:`I(S;\hat W\mid w^*) = \sum_i \tfrac12\log\bigl(1+(1-t_i)\sigma^2/(n t_i v_i)\bigr) \le R`.
 
         Given :math:`w^*`, the only randomness in :math:`U_i` is the noise
@@ -311,7 +313,8 @@ class CompressedLinearRegression:
         return best[1]
 
     # ---- an information-theoretic bound on the population risk --------------------------
-    def population_risk_bound(self, rate, mi=None):
+    def population_risk_bound(self, rate: float | ArrayLike,
+                              mi: float | ArrayLike | None = None) -> float | np.ndarray:
         r"""Upper bound on :math:`\mathbb{E}L_\mu(\hat W)` from the MI bound with a CGF condition.
 
         Squared loss is not sub-Gaussian, but its *lower* tail is, which is the tail the bound on
@@ -356,7 +359,8 @@ class CompressedLinearRegression:
         return float(out) if out.ndim == 0 else out
 
     # ---- Monte Carlo ---------------------------------------------------------------------
-    def simulate(self, rate, reps: int, rng=None, design=None) -> LinearSimulation:
+    def simulate(self, rate: float, reps: int, rng: np.random.Generator | int | None = None,
+                 design: np.ndarray | None = None) -> LinearSimulation:
         r"""Monte Carlo at one rate: sample :math:`w^*` and noise, fit OLS, compress, measure.
 
         Each repetition draws :math:`w^*\sim N(0,\mathrm{diag}\,\tau^2)` and

@@ -33,8 +33,10 @@ import numbers
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
@@ -136,8 +138,11 @@ def _check_mlp_size(dims, name: str = "widths") -> None:
                          f"{MAX_SIZE} can be built in memory")
 
 
-def make_mlp(in_dim, widths, out_dim, activation="relu", bias=True, seed=None, device="cpu",
-             dtype=torch.float32, init="uniform") -> nn.Sequential:
+def make_mlp(in_dim: int, widths: Sequence[int], out_dim: int,
+             activation: Literal["relu", "tanh", "gelu", "sigmoid", "softplus", "identity"] = "relu",
+             bias: bool = True, seed: int | None = None, device: str | torch.device = "cpu",
+             dtype: torch.dtype = torch.float32,
+             init: Literal["uniform", "normal"] = "uniform") -> nn.Sequential:
     r"""A fully connected network ``Linear, act, Linear, act, ..., Linear`` with seeded init.
 
     .. math::
@@ -293,7 +298,9 @@ class _EvalMode:
         return False
 
 
-def evaluate(model, X, Y, task, batch_size=8192, device=None) -> Measurement:
+def evaluate(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+             task: Literal["regression", "classification"], batch_size: int = 8192,
+             device: str | torch.device | None = None) -> Measurement:
     r"""Mean per-sample loss of ``model`` on ``(X, Y)`` and its standard error.
 
     .. math::
@@ -351,7 +358,8 @@ def evaluate(model, X, Y, task, batch_size=8192, device=None) -> Measurement:
     return Measurement.from_samples(loss)
 
 
-def accuracy(model, X, Y, batch_size=8192, device=None) -> float:
+def accuracy(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+             batch_size: int = 8192, device: str | torch.device | None = None) -> float:
     r"""Fraction of samples whose arg-max output equals the label.
 
     .. math::
@@ -675,7 +683,9 @@ class TeacherStudent:
                 Y = (cdf < u.to(self.device)).sum(dim=1).clamp(max=self.out_dim - 1)
             yield X, Y
 
-    def sample(self, n, rng=None, input_mean=None, input_scale=None) -> tuple[torch.Tensor, torch.Tensor]:
+    def sample(self, n: int, rng: np.random.Generator | torch.Generator | int | None = None,
+               input_mean: float | Sequence[float] | None = None,
+               input_scale: float | Sequence[float] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         r"""Draw ``n`` i.i.d. pairs ``(x, y)``, optionally from a covariate-shifted input law.
 
         .. math::
@@ -764,7 +774,10 @@ class TeacherStudent:
         raise ValueError("`temperature` > 0: the classification Bayes risk has no closed form; "
                          "use bayes_risk_estimate()")
 
-    def bayes_risk_estimate(self, n_fresh=20000, rng=None, input_mean=None, input_scale=None) -> PopulationRisk:
+    def bayes_risk_estimate(self, n_fresh: int = 20000,
+                            rng: np.random.Generator | torch.Generator | int | None = None,
+                            input_mean: float | Sequence[float] | None = None,
+                            input_scale: float | Sequence[float] | None = None) -> PopulationRisk:
         r"""Bayes risk and Bayes 0-1 error, estimated on fresh inputs (exact where a closed form exists).
 
         .. math::
@@ -815,8 +828,11 @@ class TeacherStudent:
         return PopulationRisk(Measurement.from_samples(torch.cat(ent).numpy()),
                               Measurement.from_samples(torch.cat(err).numpy()), n_fresh)
 
-    def population_risk(self, model, n_fresh=20000, rng=None, batch_size=8192, input_mean=None,
-                        input_scale=None, device=None) -> PopulationRisk:
+    def population_risk(self, model: nn.Module, n_fresh: int = 20000,
+                        rng: np.random.Generator | torch.Generator | int | None = None,
+                        batch_size: int = 8192, input_mean: float | Sequence[float] | None = None,
+                        input_scale: float | Sequence[float] | None = None,
+                        device: str | torch.device | None = None) -> PopulationRisk:
         r"""Population risk of ``model`` on ``n_fresh`` fresh samples, with standard errors.
 
         .. math::
@@ -916,9 +932,12 @@ class TrainResult:
     seconds: float
 
 
-def train(model, X, Y, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay=0.0,
-          optimizer="adam", seed=0, device=None, progress=False, X_val=None, Y_val=None,
-          momentum=0.0) -> TrainResult:
+def train(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+          task: Literal["regression", "classification"], *, epochs: int = 200, lr: float = 1e-3,
+          batch_size: int = 64, weight_decay: float = 0.0, optimizer: Literal["adam", "sgd"] = "adam",
+          seed: int = 0, device: str | torch.device | None = None, progress: bool = False,
+          X_val: torch.Tensor | ArrayLike | None = None, Y_val: torch.Tensor | ArrayLike | None = None,
+          momentum: float = 0.0) -> TrainResult:
     r"""Minimise the mean per-sample loss by minibatch Adam or SGD (in place).
 
     .. math::
@@ -1196,8 +1215,12 @@ def _check_masks(masks, models) -> list:
     return sorted(names)
 
 
-def train_many(models, X, Y, index, task, *, epochs=200, lr=1e-3, batch_size=64, weight_decay=0.0,
-               optimizer="adam", seeds, device=None, momentum=0.0, masks=None) -> list:
+def train_many(models: Sequence[nn.Sequential], X: torch.Tensor | ArrayLike, Y: torch.Tensor | ArrayLike,
+               index: torch.Tensor | ArrayLike, task: Literal["regression", "classification"], *,
+               epochs: int = 200, lr: float = 1e-3, batch_size: int = 64, weight_decay: float = 0.0,
+               optimizer: Literal["adam", "sgd"] = "adam", seeds: Sequence[int],
+               device: str | torch.device | None = None, momentum: float = 0.0,
+               masks: Sequence[Mapping[str, torch.Tensor]] | None = None) -> list:
     r"""Train M identically shaped MLPs at once, member ``k`` on ``(X[index[k]], Y[index[k]])`` (in place).
 
     Member :math:`k` follows exactly the recipe of :func:`train` with ``seed=seeds[k]``:

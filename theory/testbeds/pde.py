@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.integrate import cumulative_trapezoid
 from scipy.special import ive
 
@@ -59,7 +61,7 @@ _COEF_CHUNK = 1 << 21
 _A_MAX = 8.0
 
 
-def periodic_grid(N) -> np.ndarray:
+def periodic_grid(N: int) -> np.ndarray:
     r"""The periodic grid :math:`x_j = j/N`, :math:`j = 0, \dots, N-1`, of :math:`[0, 1)`.
 
     Parameters
@@ -135,7 +137,8 @@ def _etdrk4_coefficients(Lh: np.ndarray) -> tuple[np.ndarray, ...]:
     return np.exp(Lh), np.exp(Lh / 2), Q, f1, f2, f3
 
 
-def burgers(u0, nu, t_final, *, n_steps=None, dt=None, save_times=None) -> np.ndarray:
+def burgers(u0: ArrayLike, nu: float | ArrayLike, t_final: float, *, n_steps: int | None = None,
+            dt: float | None = None, save_times: ArrayLike | None = None) -> np.ndarray:
     r"""Viscous Burgers equation on the periodic unit interval, pseudo-spectral ETDRK4.
 
     .. math::
@@ -305,7 +308,8 @@ def burgers(u0, nu, t_final, *, n_steps=None, dt=None, save_times=None) -> np.nd
     return out[0] if single else out
 
 
-def burgers_sine_exact(x, t, nu, amplitude=1.0, *, n_terms=None) -> np.ndarray:
+def burgers_sine_exact(x: ArrayLike, t: float, nu: float, amplitude: float = 1.0, *,
+                       n_terms: int | None = None) -> np.ndarray:
     r"""Exact solution of viscous Burgers for :math:`u_0(x) = A\sin 2\pi x`, by Cole–Hopf.
 
     With :math:`\kappa = \nu/\pi` and :math:`u = -2\kappa\,\varphi_x/\varphi`, :math:`\varphi`
@@ -380,7 +384,8 @@ def burgers_sine_exact(x, t, nu, amplitude=1.0, *, n_terms=None) -> np.ndarray:
     return num / den
 
 
-def random_initial_conditions(n, N, rng=None, *, modes=2, k_max=4, amplitude=1.0) -> np.ndarray:
+def random_initial_conditions(n: int, N: int, rng: np.random.Generator | int | None = None, *, modes: int = 2,
+                              k_max: int = 4, amplitude: float = 1.0) -> np.ndarray:
     r"""PDEBench-style random initial conditions: a few sine waves with random parameters.
 
     .. math::
@@ -487,7 +492,7 @@ class LogNuLaw:
         object.__setattr__(self, "mean", as_float(self.mean, "mean"))
         object.__setattr__(self, "std", check_positive(self.std, "std"))
 
-    def pdf(self, log_nu) -> np.ndarray:
+    def pdf(self, log_nu: ArrayLike) -> np.ndarray:
         r"""Density of :math:`\log\nu` at ``log_nu`` (any shape; NaN refused)."""
         z = as_array(log_nu, "log_nu", ndim=None, finite=False)
         if np.any(np.isnan(z)):
@@ -506,7 +511,9 @@ class LogNuLaw:
 _DESIGNS = ("none", "piecewise", "gaussian", "extrapolation")
 
 
-def shift_design(kind, nu_lo, nu_hi, *, ratio_bound=4.0, delta=None, std=None) -> tuple[LogNuLaw, LogNuLaw]:
+def shift_design(kind: Literal["none", "piecewise", "gaussian", "extrapolation"], nu_lo: float, nu_hi: float,
+                 *, ratio_bound: float = 4.0, delta: float | None = None,
+                 std: float | None = None) -> tuple[LogNuLaw, LogNuLaw]:
     r"""A (source, target) pair of laws of :math:`\log\nu` with a known density ratio.
 
     With :math:`\ell = \log\nu_{lo}`, :math:`h = \log\nu_{hi}` and :math:`c = (\ell + h)/2`:
@@ -569,7 +576,7 @@ def shift_design(kind, nu_lo, nu_hi, *, ratio_bound=4.0, delta=None, std=None) -
     return LogNuLaw("uniform", lo, mid), LogNuLaw("uniform", mid, hi)
 
 
-def sample_log_nu(n, rng, law) -> np.ndarray:
+def sample_log_nu(n: int, rng: np.random.Generator | int | None, law: LogNuLaw) -> np.ndarray:
     r"""``n`` i.i.d. draws of :math:`\log\nu` from ``law`` (take ``np.exp`` for :math:`\nu`).
 
     Parameters
@@ -602,7 +609,7 @@ def sample_log_nu(n, rng, law) -> np.ndarray:
     return np.where(upper, rng.uniform(mid, law.high, n), rng.uniform(law.low, mid, n))
 
 
-def density_ratio(log_nu, source, target) -> np.ndarray:
+def density_ratio(log_nu: ArrayLike, source: LogNuLaw, target: LogNuLaw) -> np.ndarray:
     r"""The density ratio :math:`w = p_{target}/p_{source}` of two laws of :math:`\log\nu`.
 
     Where the source density vanishes, :math:`w = +\infty` if the target density is positive
@@ -635,7 +642,7 @@ def density_ratio(log_nu, source, target) -> np.ndarray:
     return w
 
 
-def heat(u0, kappa, t) -> np.ndarray:
+def heat(u0: ArrayLike, kappa: float | ArrayLike, t: float | ArrayLike) -> np.ndarray:
     r"""Exact solution of the periodic heat equation :math:`u_t = \kappa u_{xx}` on :math:`[0, 1)`.
 
     .. math::
@@ -683,7 +690,7 @@ def heat(u0, kappa, t) -> np.ndarray:
     return out[0] if single else out
 
 
-def darcy_1d(a, f, x) -> np.ndarray:
+def darcy_1d(a: ArrayLike, f: ArrayLike, x: ArrayLike) -> np.ndarray:
     r"""1-D Darcy flow :math:`-(a u')' = f` on :math:`[x_0, x_{M-1}]`, :math:`u = 0` at both ends.
 
     Integrating once, :math:`a u' = C - F` with :math:`F(x) = \int_{x_0}^x f`, so

@@ -21,8 +21,11 @@ The testbed of the kernel-complexity experiment:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
@@ -35,7 +38,7 @@ from ..kernels import two_layer_relu_ntk
 __all__ = ["uniform_sphere", "SphereTeacher", "TwoLayerReLU", "train_gd"]
 
 
-def uniform_sphere(n, d, rng=None) -> np.ndarray:
+def uniform_sphere(n: int, d: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
     r"""``n`` points drawn uniformly on the unit sphere :math:`S^{d-1} \subset \mathbb R^d`.
 
     Parameters
@@ -111,7 +114,8 @@ class SphereTeacher:
     (True, True)
     """
 
-    def __init__(self, d, n_centers=20, noise_std=0.5, rkhs_norm=1.0, seed=0):
+    def __init__(self, d: int, n_centers: int = 20, noise_std: float = 0.5, rkhs_norm: float = 1.0,
+                 seed: int = 0) -> None:
         self.d = as_int(d, "d", low=2, high=10**6)
         self.n_centers = as_int(n_centers, "n_centers", low=1, high=2**14)  # kappa(Z, Z) fits in memory
         as_size(self.d * self.n_centers, "d * n_centers")
@@ -128,21 +132,23 @@ class SphereTeacher:
         if not math.isfinite(bound):
             _fail("rkhs_norm", "small enough that f* is finite", rkhs_norm)
 
-    def __call__(self, X) -> np.ndarray:
+    def __call__(self, X: ArrayLike) -> np.ndarray:
         """:math:`f^*(X)`, shape (n,)."""
         X = as_array(X, "X", ndim=2)
         if X.shape[1] != self.d:
             raise ValueError(f"`X` must have {self.d} columns; got shape {X.shape}")
         return two_layer_relu_ntk(X, self.centers, output_layer=False) @ self.coef
 
-    def sample(self, n, rng=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def sample(self, n: int,
+               rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(X, y, f*(X))``: ``n`` inputs uniform on the sphere and their noisy labels."""
         rng = check_rng(rng)
         X = uniform_sphere(n, self.d, rng)
         f = self(X)
         return X, f + self.noise_std * rng.standard_normal(f.shape[0]), f
 
-    def excess_risk(self, predict, n, rng=None, batch_size=8192) -> Measurement:
+    def excess_risk(self, predict: Callable[[np.ndarray], ArrayLike], n: int,
+                    rng: np.random.Generator | int | None = None, batch_size: int = 8192) -> Measurement:
         r""":math:`\mathbb E(\hat f(x) - f^*(x))^2` on ``n`` fresh inputs, with its standard error.
 
         ``predict`` maps an (m, d) array to m predictions.
@@ -217,8 +223,9 @@ class TwoLayerReLU(nn.Module):
     True
     """
 
-    def __init__(self, in_dim, width, *, seed=None, train_output=False, antisymmetric=True,
-                 dtype=torch.float64, device="cpu"):
+    def __init__(self, in_dim: int, width: int, *, seed: int | None = None, train_output: bool = False,
+                 antisymmetric: bool = True, dtype: torch.dtype = torch.float64,
+                 device: str | torch.device = "cpu") -> None:
         super().__init__()
         in_dim = as_int(in_dim, "in_dim", low=1, high=10**6)
         width = as_int(width, "width", low=1, high=10**8)
@@ -247,11 +254,11 @@ class TwoLayerReLU(nn.Module):
             return W
         return W * M + (W * (1 - M)).detach()
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = torch.relu(x @ self._effective_weight().T)
         return (h @ (self.output * self.neuron_mask)).unsqueeze(-1) / math.sqrt(self.width)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: torch.Tensor | ArrayLike) -> np.ndarray:
         """Predictions (numpy, shape (n,)) on inputs ``X`` (array or tensor)."""
         check_model(self, "model", finite=True)
         p = next(self.parameters())
@@ -261,7 +268,7 @@ class TwoLayerReLU(nn.Module):
         with torch.no_grad():
             return self(x)[:, 0].cpu().numpy().astype(np.float64)
 
-    def ntk(self, x1, x2=None) -> np.ndarray:
+    def ntk(self, x1: torch.Tensor | ArrayLike, x2: torch.Tensor | ArrayLike | None = None) -> np.ndarray:
         r"""The finite-width NTK Gram matrix :math:`J(x_1)J(x_2)^\top` in closed form.
 
         .. math::
@@ -299,7 +306,8 @@ class TwoLayerReLU(nn.Module):
         return K.cpu().numpy().astype(np.float64)
 
 
-def train_gd(model, X, y, step, steps, *, eval_every=None, eval_fn=None):
+def train_gd(model: nn.Module, X: ArrayLike, y: ArrayLike, step: float, steps: int, *,
+             eval_every: int | None = None, eval_fn: Callable[[int, nn.Module], Any] | None = None) -> list:
     r"""Full-batch gradient descent on :math:`L(\theta) = \frac1{2n}\sum_i (f(x_i) - y_i)^2`.
 
     .. math::

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 from .. import _torch  # noqa: F401  (first: a clear ImportError when torch is missing)
 import torch
 from torch import nn
@@ -86,7 +88,7 @@ class FNO1d(nn.Module):
     (2, 8)
     """
 
-    def __init__(self, modes=12, width=24, layers=2, seed=0):
+    def __init__(self, modes: int = 12, width: int = 24, layers: int = 2, seed: int = 0) -> None:
         super().__init__()
         modes = as_int(modes, "modes", low=1, high=4096)
         width = as_int(width, "width", low=1, high=4096)
@@ -107,7 +109,7 @@ class FNO1d(nn.Module):
                 m.weight.copy_((torch.rand(m.weight.shape, generator=g) * 2 - 1) * b)
                 m.bias.copy_((torch.rand(m.bias.shape, generator=g) * 2 - 1) * b)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         u0, p = x[:, :-1], x[:, -1:]
         B, N = u0.shape
         grid = torch.linspace(0, 1, N + 1, dtype=x.dtype, device=x.device)[:-1].expand(B, N)
@@ -120,7 +122,9 @@ class FNO1d(nn.Module):
         return self.proj2(h)[..., 0]
 
 
-def train_surrogate(model, X, U, *, epochs=100, lr=1e-3, batch_size=64, seed=0, masks=None):
+def train_surrogate(model: FNO1d, X: torch.Tensor | ArrayLike, U: torch.Tensor | ArrayLike, *,
+                    epochs: int = 100, lr: float = 1e-3, batch_size: int = 64, seed: int = 0,
+                    masks: Mapping[str, torch.Tensor] | None = None) -> float:
     r"""Minibatch Adam on the mean squared error :math:`\frac1B\sum\|\hat u - u\|^2/N` (in place).
 
     ``masks`` (optional) maps parameter names to 0/1 tensors: masked entries get no gradient and
@@ -195,7 +199,8 @@ def _check_fno(model, name="model"):
     return model
 
 
-def relative_error(model, X, U, batch_size=4096) -> np.ndarray:
+def relative_error(model: FNO1d, X: torch.Tensor | ArrayLike, U: torch.Tensor | ArrayLike,
+                   batch_size: int = 4096) -> np.ndarray:
     r"""Per-sample loss :math:`\min(1, \|\hat u - u\|_2 / \|u\|_2)` in :math:`[0, 1]` (numpy, (n,)).
 
     Examples
@@ -225,7 +230,7 @@ def relative_error(model, X, U, batch_size=4096) -> np.ndarray:
     return np.concatenate(out)
 
 
-def truncate_modes(model, keep):
+def truncate_modes(model: FNO1d, keep: int) -> FNO1d:
     """A copy of an :class:`FNO1d` whose spectral layers keep only the lowest ``keep`` modes.
 
     Examples
@@ -252,7 +257,7 @@ def _weights(model):
     return {k: p for k, p in model.named_parameters() if not k.endswith("bias")}
 
 
-def prune_magnitude(model, fraction):
+def prune_magnitude(model: FNO1d, fraction: float) -> tuple[FNO1d, dict[str, torch.Tensor]]:
     """A copy with the smallest ``fraction`` of every weight tensor (biases kept) set to 0, and the
     masks ``{name: 0/1 tensor}`` for masked fine-tuning.
 
@@ -283,7 +288,7 @@ def prune_magnitude(model, fraction):
     return new, masks
 
 
-def quantize_uniform(model, bits):
+def quantize_uniform(model: FNO1d, bits: int) -> FNO1d:
     r"""A copy with every weight tensor rounded to a symmetric grid of :math:`2^b - 1` levels
     spanning :math:`\pm\max|w|` (biases kept in floating point).
 
