@@ -227,7 +227,7 @@ def corenet_constants(eta: int, eta_star: int, delta: float, *, K_prime: float =
     η = 4, η* = 2, δ = 1/2: ηη* = 8, so λ* = ½ log 8 = 1.5 log 2 = 1.039720770840,
     √(2λ*) = √(3 log 2) = 1.442026886601 and log(8·8/0.5) = 7 log 2 = 4.852030263920; then
     κ = 1.442026886601 · (1 + 1.442026886601 · 4.852030263920) = 1.442026886601 · 7.996758095173
-    = 11.531540178883 and |S| = ⌈2 · 4.852030263920⌉ = ⌈9.704⌉ = 10.
+    = 11.531540178883 and the size of S is ⌈2 · 4.852030263920⌉ = ⌈9.704⌉ = 10.
 
     >>> from theory.coresets import corenet_constants
     >>> c = corenet_constants(4, 2, 0.5)
@@ -372,7 +372,7 @@ def delta_terms(weights: Sequence[ArrayLike], activations: Sequence[ArrayLike], 
 
     Examples
     --------
-    Layer 1, weights (1, −1) on the points (2, 1) and (1, 0): Δ(x) = (2 + 1)/|2 − 1| = 3 and
+    Layer 1, weights (1, −1) on the points (2, 1) and (1, 0): Δ(x) = (2 + 1)/abs(2 − 1) = 3 and
     1/1 = 1, mean 2; layer 2, weight 2 on positive inputs: Δ = 1. With κ = 0.5,
     Δ = (2.5, 1.5) and the forward products are (2.5 · 1.5, 1.5) = (3.75, 1.5).
 
