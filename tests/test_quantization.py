@@ -671,6 +671,44 @@ def test_both_dp_paths_are_exact_over_extreme_ranges(problem):
         quantization._USE_NUMBA = old
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 14), st.integers(0, 2**32 - 1), st.sampled_from(["integers", "normal", "two values"]),
+       st.booleans())
+def test_split_points_move_right_with_one_more_cluster(n, seed, kind, weighted):
+    """The exact fact behind the DP's cross-layer bound: in exact rational arithmetic, every
+    optimal start of the last cluster with m clusters is >= the smallest one with m - 1 clusters
+    (for all prefixes j), ties included (repeated values give many exact ties)."""
+    rng = np.random.default_rng(seed)
+    if kind == "integers":
+        x = rng.integers(0, 5, n).astype(float)
+    elif kind == "normal":
+        x = rng.normal(size=n)
+    else:
+        x = rng.choice([0.0, 1.0], n)
+    x = np.sort(x)
+    h = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
+    xs = [Fraction(float(v)) for v in x]
+    hs = [Fraction(float(v)) for v in h]
+
+    def cost(i, j):   # SSE of the points i..j-1
+        w = sum(hs[i:j])
+        s1 = sum(a * b for a, b in zip(hs[i:j], xs[i:j]))
+        return sum(a * b * b for a, b in zip(hs[i:j], xs[i:j])) - s1 * s1 / w
+
+    F = {1: {j: cost(0, j) for j in range(1, n + 1)}}
+    smallest = {}
+    for m in range(2, n + 1):
+        F[m] = {}
+        for j in range(m, n + 1):
+            vals = {i: F[m - 1][i] + cost(i, j) for i in range(m - 1, j)}
+            best = min(vals.values())
+            opts = [i for i, v in vals.items() if v == best]
+            F[m][j] = best
+            smallest[m, j] = opts[0]
+            if m >= 3:
+                assert min(opts) >= smallest[m - 1, j], (m, j, opts, smallest[m - 1, j])
+
+
 def test_numpy_path_pins_ties_and_tiny_ranges(dp_path):
     """The pinned answers of the tie and tiny-range cases, on either path."""
     y = 1.0 + np.arange(6) * 2.0**-52

@@ -49,7 +49,7 @@ from numpy.typing import ArrayLike
 
 from ._checks import (MAX_SIZE, as_array, as_float, as_int, as_size, check_bool, check_in, check_nonnegative,
                       check_rng)
-from ._numba import HAVE_NUMBA, njit
+from ._numba import HAVE_NUMBA, bit_length, njit
 from .bounds import subgaussian_parameter_bounded, xu_raginsky
 from .information import discrete_entropy
 
@@ -621,12 +621,25 @@ class _SegmentCosts:
         return t
 
 
-def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, out_val, out_arg):
+def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo):
     """One DP layer, D[j] = min_{olo<=i<j} Dprev[i] + cost(i, j-1) for j in [jlo, jhi].
 
     Divide and conquer over the monotone arg-min (Grønlund et al. 2017, §2), breadth-first so
     that each recursion level is one vectorized pass over O(n) candidates; ties go to the
     smallest split point, and the sub-problems' ranges are bounded by the near-tied candidates.
+
+    ``lo[j]`` bounds the candidates of ``j`` from below by the previous layer's choice at ``j``
+    (its smallest split point within rounding of the best); this layer writes its own to
+    ``out_lo``. The bound is exact: with m clusters the last one starts no earlier than with
+    m - 1 (the smallest exact arg-mins satisfy opt_{m-1}(j) <= opt_m(j)). Derived here from the
+    concave Monge property of k-link paths (Aggarwal, Schieber & Tokuyama, Discrete Comput. Geom.
+    1994): for b < a, F_{m-1}(a) + F_{m-2}(b) <= F_{m-2}(a) + F_{m-1}(b), by exchanging the tails
+    of the optimal (m-2)-link path to a and (m-1)-link path to b at a nested pair of links, which
+    the quadrangle inequality of the k-means cost allows. If b < a were split points of layers m
+    and m - 1 at j, adding their optimality inequalities gives the reverse, so both are equalities
+    and b is also optimal for layer m - 1: the smallest one there is <= b. ``tests`` check the
+    ordering on exact rational DPs. It removes the far-left candidates of the top recursion
+    levels (a third of all candidates at k = 64).
     """
     tl = np.array([jlo], dtype=np.int64)
     th = np.array([jhi], dtype=np.int64)
@@ -635,6 +648,7 @@ def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, out_val, out_arg):
     while tl.size:
         mid = (tl + th) // 2
         hi = np.minimum(mid - 1, oh)
+        ol0, ol = ol, np.minimum(np.maximum(ol, lo[mid]), hi)
         counts = hi - ol + 1
         offsets = np.zeros(counts.size, dtype=np.int64)
         np.cumsum(counts[:-1], out=offsets[1:])
@@ -671,11 +685,12 @@ def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, out_val, out_arg):
             np.maximum(arg, np.where(some, cand[near[np.maximum(last, 0)]], arg), out=near_hi)
         out_val[mid] = best
         out_arg[mid] = arg
+        out_lo[mid] = near_lo
         left = mid - 1 >= tl
         right = mid + 1 <= th
         tl, th, ol, oh = (np.concatenate([tl[left], mid[right] + 1]),
                           np.concatenate([mid[left] - 1, th[right]]),
-                          np.concatenate([ol[left], near_lo[right]]),
+                          np.concatenate([ol0[left], near_lo[right]]),
                           np.concatenate([near_hi[left], oh[right]]))
 
 
@@ -764,11 +779,7 @@ def _jit_table(xw, hn, U, M2, D, N):
 @njit(cache=True, error_model="numpy")
 def _jit_cost(U, M2, D, N, a, b):
     """:meth:`_SegmentCosts.cost` of one run ``a..b``, ``a <= b`` (same operations)."""
-    v = a ^ b
-    e = 0
-    while v:
-        v >>= 1
-        e += 1
+    e = bit_length(a ^ b)
     ia = e * N + a
     ib = e * N + b
     t = D[ia] + D[ib]
@@ -781,15 +792,20 @@ def _jit_cost(U, M2, D, N, a, b):
 
 
 @njit(cache=True, error_model="numpy")
-def _jit_fill(d, u, m2, dp, out, db, ub, mb):
-    """``out = dp + cost`` over a run of candidates on one table row (a loop that vectorizes)."""
-    for t in range(out.size):
-        v = d[t] + db
+def _jit_fill(D, U, M2, Dprev, buf, r, s, e, o, db, ub, mb):
+    """``buf[i - o] = Dprev[i] + cost(i, b)`` for the candidates ``s <= i <= e`` on table row
+    offset ``r`` (``db, ub, mb``: b's entries on that row). Unsigned indices, which numba does not
+    wrap around, so that the loop compiles to contiguous vector loads (signed ones: gathers)."""
+    ri = np.uint64(r + s)
+    si = np.uint64(s)
+    oi = np.uint64(s - o)
+    for t in range(np.uint64(e - s + 1)):
+        v = D[ri + t] + db
         v = v * v
-        v = v / (u[t] + ub)
-        v = v + m2[t]
+        v = v / (U[ri + t] + ub)
+        v = v + M2[ri + t]
         v = v + mb
-        out[t] = dp[t] + v
+        buf[oi + t] = Dprev[si + t] + v
 
 
 @njit(cache=True, error_model="numpy")
@@ -843,7 +859,7 @@ def _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b):
 
 
 @njit(cache=True, error_model="numpy")
-def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, out_val, out_arg, buf, stack, scratch):
+def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo, buf, stack, scratch):
     """:func:`_dc_layer`, depth-first: the same sub-problems, candidates, values and choices."""
     near = 1.0 + _NEAR_TIE
     bufi = buf.view(np.int64)
@@ -857,71 +873,49 @@ def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, out_val, out_arg, buf,
         sp -= 1
         tl = stack[sp, 0]
         th = stack[sp, 1]
-        ol = stack[sp, 2]
+        ol0 = stack[sp, 2]
         oh = stack[sp, 3]
         mid = (tl + th) // 2
         b = mid - 1
         hi = min(b, oh)
+        ol = min(max(ol0, lo[mid]), hi)   # and the previous layer's bound (see _dc_layer)
         cnt = hi - ol + 1
-        small = cnt <= 32
-        # buf[i - ol] = Dprev[i] + cost(i, b) for i in [ol, hi], one table row at a time: the
-        # candidates i < b with msb(i ^ b) = L are the run below b's bit L (when that bit is set)
-        best = np.inf
+        # buf[i - ol] = Dprev[i] + cost(i, b) for i in [ol, hi], one table row at a time
         iend = hi
         if hi == b:
-            v = Dprev[b] + 0.0   # a single point: row 0, cost (0 + 0)^2 / 2 + 0 + 0 = 0
-            buf[hi - ol] = v
-            best = v
+            buf[hi - ol] = Dprev[b] + 0.0   # a single point: row 0, cost (0 + 0)^2 / 2 + 0 + 0 = 0
             iend = hi - 1
-        L = 0
         while iend >= ol:
-            if (b >> L) & 1:
-                slo = (b >> (L + 1)) << (L + 1)
-                s = max(slo, ol)
-                if s <= iend:
-                    base = (L + 1) * N
-                    db = D[base + b]
-                    ub = U[base + b]
-                    mb = M2[base + b]
-                    if small:
-                        for i in range(s, iend + 1):
-                            v = D[base + i] + db
-                            v = v * v
-                            v = v / (U[base + i] + ub)
-                            v = v + M2[base + i]
-                            v = v + mb
-                            v = Dprev[i] + v
-                            buf[i - ol] = v
-                            best = v if v < best else best
-                    else:
-                        _jit_fill(D[base + s:base + iend + 1], U[base + s:base + iend + 1],
-                                  M2[base + s:base + iend + 1], Dprev[s:iend + 1], buf[s - ol:iend + 1 - ol],
-                                  db, ub, mb)
-                iend = min(iend, slo - 1)
-            L += 1
-        if small:
-            thr = best * near
-            arg, ulo, uhi = _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b)
+            # the candidates i < b on row L + 1, L = msb(i ^ b): the run below b's bit L
+            L = bit_length(iend ^ b) - 1
+            slo = (b >> (L + 1)) << (L + 1)
+            s = max(slo, ol)
+            base = (L + 1) * N
+            db = D[base + b]
+            ub = U[base + b]
+            mb = M2[base + b]
+            _jit_fill(D, U, M2, Dprev, buf, base, s, iend, ol, db, ub, mb)
+            iend = slo - 1
+        # every value is a sum of non-negative terms (never -0.0 or NaN): min of the bits
+        scratch_i[0] = _jit_min_nonneg(bufi[:cnt])
+        best = scratch[0]
+        thr = best * near
+        if _jit_count_le(buf[:cnt], thr) == 1:   # the best alone: nothing unsure
+            q = 0
+            while buf[q] != best:
+                q += 1
+            arg = ol + q
+            ulo = hi + 1
+            uhi = ol - 1
         else:
-            # every value is a sum of non-negative terms (never -0.0 or NaN): min of the bits
-            scratch_i[0] = _jit_min_nonneg(bufi[:cnt])
-            best = scratch[0]
-            thr = best * near
-            if _jit_count_le(buf[:cnt], thr) == 1:   # the best alone: nothing unsure
-                q = 0
-                while buf[q] != best:
-                    q += 1
-                arg = ol + q
-                ulo = hi + 1
-                uhi = ol - 1
-            else:
-                arg, ulo, uhi = _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b)
+            arg, ulo, uhi = _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b)
         out_val[mid] = best
         out_arg[mid] = arg
+        out_lo[mid] = min(arg, ulo)
         if mid - 1 >= tl:
             stack[sp, 0] = tl
             stack[sp, 1] = mid - 1
-            stack[sp, 2] = ol
+            stack[sp, 2] = ol0
             stack[sp, 3] = max(arg, uhi)
             sp += 1
         if mid + 1 <= th:
@@ -934,8 +928,10 @@ def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, out_val, out_arg, buf,
 
 @njit(cache=True, error_model="numpy")
 def _jit_layers(U, M2, D, N, n, k, args, buf, stack, Dp, Dn):
-    scratch = np.empty(1)
     """All DP layers of :func:`_optimal_sorted`; ``args[m - 2]`` receives layer m's split points."""
+    scratch = np.empty(1)
+    lo_p = np.zeros(n + 1, dtype=np.int64)   # layer 1 bounds nothing
+    lo_n = np.zeros(n + 1, dtype=np.int64)
     Dp[0] = 0.0
     for j in range(n):
         Dp[j + 1] = _jit_cost(U, M2, D, N, 0, j)
@@ -944,8 +940,12 @@ def _jit_layers(U, M2, D, N, n, k, args, buf, stack, Dp, Dn):
         jhi = n - (k - m)
         if m == k:
             jlo = n
-        _jit_dc_layer(Dp, U, M2, D, N, jlo, jhi, m - 1, jhi - 1, Dn, args[m - 2], buf, stack, scratch)
+        _jit_dc_layer(Dp, U, M2, D, N, jlo, jhi, m - 1, jhi - 1, lo_p, Dn, args[m - 2], lo_n, buf, stack,
+                      scratch)
+        for j in range(jhi + 1, n + 1):   # j beyond this layer's range: the bound at jhi
+            lo_n[j] = lo_n[jhi]
         Dp, Dn = Dn, Dp
+        lo_p, lo_n = lo_n, lo_p
 
 
 def _optimal_sorted_jit(xw, hn, k):
@@ -989,16 +989,19 @@ def _optimal_sorted_numpy(xw, hn, k):
     D = np.zeros(n + 1)
     D[1:] = costs.cost(np.zeros(n, dtype=np.int64), np.arange(n, dtype=np.int64))
     args = []
+    lo = np.zeros(n + 1, dtype=np.int64)   # layer 1 bounds nothing
     for m in range(2, k + 1):
         Dn = np.full(n + 1, np.inf)
         arg = np.zeros(n + 1, dtype=idx_dtype)
+        lo_n = np.zeros(n + 1, dtype=np.int64)
         # j points split into m non-empty clusters needs j >= m; only j <= n-(k-m) is ever used.
         jlo, jhi = m, n - (k - m)
         if m == k:
             jlo = n
-        _dc_layer(D, costs, jlo, jhi, m - 1, jhi - 1, Dn, arg)
+        _dc_layer(D, costs, jlo, jhi, m - 1, jhi - 1, lo, Dn, arg, lo_n)
+        lo_n[jhi + 1:] = lo_n[jhi]   # j beyond this layer's range: the bound at jhi
         args.append(arg)
-        D = Dn
+        D, lo = Dn, lo_n
     return args
 
 
