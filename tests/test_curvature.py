@@ -114,8 +114,14 @@ def test_hutchinson_converges_within_standard_error(seed):
     assert again.trace == est.trace
 
 
+@pytest.mark.parametrize("by_layers", [True, False])
 @pytest.mark.parametrize("task", ["regression", "classification"])
-def test_gauss_newton_and_fisher_against_loops(task):
+def test_gauss_newton_and_fisher_against_loops(task, by_layers, monkeypatch):
+    """Both Gauss-Newton paths (per-layer closed form for Linear chains, per-sample Jacobians)
+    against explicit per-sample Jacobians J_i^T Lambda_i J_i."""
+    from theory import curvature
+
+    monkeypatch.setattr(curvature, "_LINEAR_FAST_PATH", by_layers)
     model, X, Y = small_problem(task, n=12)
     names = [k for k, _ in model.named_parameters()]
     theta = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
@@ -147,6 +153,42 @@ def test_gauss_newton_and_fisher_against_loops(task):
     torch.testing.assert_close(flat(gauss_newton_diagonal(model, X, Y, task, batch_size=5), model), G / n)
     torch.testing.assert_close(flat(empirical_fisher_diagonal(model, X, Y, task, batch_size=5), model), F / n)
     assert all(bool((t >= -1e-15).all()) for t in gauss_newton_diagonal(model, X, Y, task).values())
+
+
+class _Reused(nn.Module):
+    """One Linear layer applied twice: the per-layer path must not be used."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 4)
+        self.out = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.a(torch.tanh(self.a(x)))))
+
+
+@pytest.mark.parametrize("task", ["regression", "classification", "quartic"])
+def test_gauss_newton_by_layers_equals_the_jacobian_path(task, monkeypatch):
+    """The per-layer closed form equals the per-sample Jacobian path on chains (with a frozen
+    layer, and over several batches), and chains it cannot handle fall back to the latter."""
+    from theory import curvature
+
+    torch.manual_seed(0)
+    X = torch.randn(30, 4, dtype=torch.float64)
+    Y = (torch.randint(0, 3, (30,)) if task == "classification" else torch.randn(30, 3, dtype=torch.float64))
+    loss = _quartic if task == "quartic" else task
+    chain = make_mlp(4, [6, 5], 3, seed=2, dtype=torch.float64)
+    chain[0].weight.requires_grad_(False)
+    layers = curvature._linear_layers(curvature._Problem(chain, X, Y, loss, None))
+    assert layers is not None and len(layers) == 3
+    for model in (chain, _Reused().double()):
+        got = gauss_newton_diagonal(model, X, Y, loss, batch_size=7)
+        monkeypatch.setattr(curvature, "_LINEAR_FAST_PATH", False)
+        ref = gauss_newton_diagonal(model, X, Y, loss, batch_size=7)
+        monkeypatch.setattr(curvature, "_LINEAR_FAST_PATH", True)
+        assert list(got) == list(ref) and (model is not chain or "0.weight" not in got)
+        for k in ref:
+            torch.testing.assert_close(got[k], ref[k], rtol=1e-10, atol=1e-12 * float(ref[k].abs().max()))
 
 
 def test_registered_claim_holds():
