@@ -4,6 +4,6 @@ Run ``python -m experiments list`` to see them, ``python -m experiments all --pr
 to regenerate every figure and the claims table.
 """
 
-from ._runner import EXPERIMENTS, load, run_experiment
+from ._runner import EXPERIMENTS, load, run_experiment, run_experiments
 
-__all__ = ["EXPERIMENTS", "load", "run_experiment"]
+__all__ = ["EXPERIMENTS", "load", "run_experiment", "run_experiments"]

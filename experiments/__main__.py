@@ -21,7 +21,7 @@ from pathlib import Path
 
 from theory import __version__
 
-from ._runner import (DEVICES, EXPERIMENTS, PROFILES, load, must_hold_failures, resolve_device, run_experiment,
+from ._runner import (DEVICES, EXPERIMENTS, PROFILES, load, must_hold_failures, resolve_device, run_experiments,
                       write_claims)
 
 PROG = "python -m experiments"
@@ -112,17 +112,17 @@ def main(argv=None) -> int:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     names = EXPERIMENTS if args.command == "all" else tuple(dict.fromkeys(args.names))
-    claim_rows, done = [], []
     t0 = time.perf_counter()
-    for name in names:
-        res = run_experiment(name, profile=args.profile, jobs=args.jobs, out_dir=args.out,
-                             cache_dir=args.cache, device=args.device, force=args.force,
-                             progress=not args.no_progress, scheduler=args.scheduler)
+
+    def report(res):
         n_hold = sum(r.holds for r in res.claims)
-        print(f"{name}: {len(res.rows)} rows ({res.computed} computed, {res.cached} cached) in "
+        print(f"{res.name}: {len(res.rows)} rows ({res.computed} computed, {res.cached} cached) in "
               f"{res.seconds:.1f} s; claims {n_hold}/{len(res.claims)} hold", flush=True)
-        claim_rows.extend(res.claims)
-        done.append(res)
+
+    done = run_experiments(names, profile=args.profile, jobs=args.jobs, out_dir=args.out, cache_dir=args.cache,
+                           device=args.device, force=args.force, progress=not args.no_progress,
+                           scheduler=args.scheduler, on_done=report)
+    claim_rows = [r for res in done for r in res.claims]
     rows = write_claims(claim_rows, out_dir=args.out, tables_dir=args.tables,
                         replace_experiments=names)
     print(f"wrote {args.out}/claims.csv, claims.md and {args.tables}/claims.tex "

@@ -278,10 +278,22 @@ def run_experiment(name: str, *, profile: str = "quick", jobs: int = 1, out_dir=
                    cache_dir=".cache", device: str = "auto", force: bool = False,
                    progress: bool = True, scheduler: str | None = None) -> ExperimentResult:
     """Run (or resume) one experiment's sweep, then write its CSV, figure and claim rows."""
-    if profile not in PROFILES:
-        raise ValueError(f"`profile` must be one of {PROFILES}; got {profile!r}")
-    if int(jobs) < 1 and int(jobs) != -1:
-        raise ValueError(f"`jobs` must be >= 1 or -1 (all cores); got {jobs}")
+    return run_experiments([name], profile=profile, jobs=jobs, out_dir=out_dir, cache_dir=cache_dir,
+                           device=device, force=force, progress=progress, scheduler=scheduler)[0]
+
+
+@dataclass
+class _Sweep:
+    """One experiment between its cache lookup and its outputs."""
+    name: str
+    module: object
+    configs: list
+    todo: list
+    results: dict
+    t0: float
+
+
+def _prepare(name, profile, cache_dir, device, force):
     module = load(name)
     version = int(getattr(module, "VERSION", 1))
     dev = resolve_device(device) if getattr(module, "USES_DEVICE", False) else "cpu"
@@ -292,9 +304,6 @@ def run_experiment(name: str, *, profile: str = "quick", jobs: int = 1, out_dir=
         for c in configs:
             c["device"] = dev
     fingerprint = code_fingerprint(name)
-    os.environ[_MAIN_PID_VAR] = str(os.getpid())
-    t0 = time.perf_counter()
-
     todo, results = [], {}
     for i, cfg in enumerate(configs):
         if "seed" not in cfg:
@@ -307,31 +316,87 @@ def run_experiment(name: str, *, profile: str = "quick", jobs: int = 1, out_dir=
             continue
         meta = {"experiment": name, "profile": profile, "config_hash": h, "device": dev, "seed": cfg["seed"]}
         todo.append((i, cfg, str(path), meta))
+    return _Sweep(name, module, configs, todo, results, time.perf_counter())
 
-    if todo:
-        results.update(_parallel_map(f"experiments.{name}", todo, jobs, scheduler, progress, name))
+
+def _finish(sw, out_dir):
     rows = []
-    for i, cfg in enumerate(configs):
-        for r in results[i]:
+    for i, cfg in enumerate(sw.configs):
+        for r in sw.results[i]:
             rows.append({**{k: v for k, v in cfg.items()}, **r})
-
     out_dir = Path(out_dir)
-    write_csv(rows, out_dir / "data" / f"{name}.csv")
-    module.plot(rows, out_dir)
+    write_csv(rows, out_dir / "data" / f"{sw.name}.csv")
+    sw.module.plot(rows, out_dir)
     # The runner stamps the experiment on every claim row; experiments build rows with
     # theory.claims.make_row from the numbers their protocols returned.
-    claim_rows = [dataclasses.replace(r, experiment=name) for r in module.claims(rows)]
-    return ExperimentResult(name, rows, claim_rows, computed=len(todo), cached=len(configs) - len(todo),
-                            seconds=time.perf_counter() - t0)
+    claim_rows = [dataclasses.replace(r, experiment=sw.name) for r in sw.module.claims(rows)]
+    return ExperimentResult(sw.name, rows, claim_rows, computed=len(sw.todo), cached=len(sw.configs) - len(sw.todo),
+                            seconds=time.perf_counter() - sw.t0)
 
 
-def _parallel_map(module_name, todo, jobs, scheduler, progress, label):
+def _previous_seconds(out_dir, name):
+    """Wall time per config hash recorded in the experiment's last CSV (for scheduling only)."""
+    path = Path(out_dir) / "data" / f"{name}.csv"
+    try:
+        with path.open() as fh:
+            return {r["config_hash"]: float(r["wall_time_s"]) for r in csv.DictReader(fh)
+                    if r.get("config_hash") and r.get("wall_time_s")}
+    except (OSError, ValueError, KeyError, csv.Error):
+        return {}
+
+
+def run_experiments(names: Sequence[str], *, profile: str = "quick", jobs: int = 1, out_dir="figures",
+                    cache_dir=".cache", device: str = "auto", force: bool = False, progress: bool = True,
+                    scheduler: str | None = None, on_done=None) -> list[ExperimentResult]:
+    """Run (or resume) several experiments' sweeps as one pool of configs.
+
+    The configs of all experiments share the ``jobs`` workers, longest first (by the wall time
+    recorded in each experiment's last CSV; configs never timed go first), so that no worker
+    idles while one experiment's last config runs. Each experiment's CSV, figure and claim rows
+    are written as soon as its last config returns (``on_done(result)`` is then called), while
+    the workers go on with the others. Results are returned in the order of ``names``.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"`profile` must be one of {PROFILES}; got {profile!r}")
+    if int(jobs) < 1 and int(jobs) != -1:
+        raise ValueError(f"`jobs` must be >= 1 or -1 (all cores); got {jobs}")
+    os.environ[_MAIN_PID_VAR] = str(os.getpid())
+    sweeps = [_prepare(name, profile, cache_dir, device, force) for name in names]
+    done = {}
+
+    def finish(k):
+        done[k] = _finish(sweeps[k], out_dir)
+        if on_done is not None:
+            on_done(done[k])
+
+    tasks = []
+    for k, sw in enumerate(sweeps):
+        seconds = _previous_seconds(out_dir, sw.name)
+        tasks += [(-seconds.get(meta["config_hash"], math.inf), k, i, cfg, path, meta) for i, cfg, path, meta in sw.todo]
+        if not sw.todo:
+            finish(k)
+    tasks.sort(key=lambda t: (t[0], t[1]))            # stable: longest first, then experiment order
+    left = {k: len(sw.todo) for k, sw in enumerate(sweeps)}
+    label = sweeps[0].name if len(sweeps) == 1 else f"{len(sweeps)} experiments"
+    for (k, i), res in _parallel_map([((k, i), f"experiments.{sweeps[k].name}", cfg, path, meta)
+                                      for _, k, i, cfg, path, meta in tasks], jobs, scheduler, progress, label):
+        sweeps[k].results[i] = res
+        left[k] -= 1
+        if left[k] == 0:
+            finish(k)
+    return [done[k] for k in range(len(sweeps))]
+
+
+def _parallel_map(todo, jobs, scheduler, progress, label):
+    """Yield ``(key, rows)`` for each ``(key, module name, config, cache path, meta)`` of ``todo``
+    as the workers return them."""
+    if not todo:
+        return
     from joblib import Parallel, delayed, parallel_config
     from tqdm.auto import tqdm
 
-    tasks = (delayed(_indexed)(i, module_name, cfg, path, meta) for i, cfg, path, meta in todo)
+    tasks = (delayed(_indexed)(key, module_name, cfg, path, meta) for key, module_name, cfg, path, meta in todo)
     bar = tqdm(total=len(todo), desc=label, disable=not progress, unit="cfg", leave=False)
-    out = {}
     if scheduler:
         try:
             from dask.distributed import Client
@@ -348,14 +413,13 @@ def _parallel_map(module_name, todo, jobs, scheduler, progress, label):
             # (torch allocations look like a leak to it) and warns; the task is resubmitted and the
             # results are unchanged, so the warning is noise here.
             warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given")
-            for i, res in Parallel(return_as="generator_unordered")(tasks):
-                out[i] = res
+            for key, res in Parallel(return_as="generator_unordered")(tasks):
                 bar.update()
+                yield key, res
     finally:
         bar.close()
         if client is not None:
             client.close()
-    return out
 
 
 # ---- outputs -------------------------------------------------------------------------------

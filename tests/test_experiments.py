@@ -66,6 +66,25 @@ def test_parallel_equals_sequential(tmp_path):
     assert ra == rb
 
 
+def test_experiments_share_one_pool(tmp_path):
+    """Several experiments in one pool (longest configs first) give each experiment the rows it
+    gets alone, report each as soon as it is done, and keep the order of the names."""
+    names = ["gaussian_mean_bounds", "linear_tradeoff"]
+    alone = [_runner.run_experiment(n, out_dir=tmp_path / "a", cache_dir=tmp_path / "ca", **SMOKE) for n in names]
+    # recorded wall times steer the order; a config slower last time goes first this time
+    seen = []
+    pooled = _runner.run_experiments(names, out_dir=tmp_path / "a", cache_dir=tmp_path / "cb", jobs=2,
+                                     on_done=lambda r: seen.append(r.name), **SMOKE)
+    assert [r.name for r in pooled] == names and sorted(seen) == sorted(names)
+    strip = ("wall_time_s",)
+    for a, b in zip(alone, pooled):
+        assert b.computed == a.computed
+        assert [{k: v for k, v in r.items() if k not in strip} for r in a.rows] == \
+               [{k: v for k, v in r.items() if k not in strip} for r in b.rows]
+    times = _runner._previous_seconds(tmp_path / "a", names[0])
+    assert len(times) == len({r["config_hash"] for r in alone[0].rows}) and all(t >= 0 for t in times.values())
+
+
 def test_config_hash_stable_and_sensitive():
     h = _runner.config_hash("x", 1, {"a": 1, "b": [1, 2]})
     assert h == _runner.config_hash("x", 1, {"b": [1, 2], "a": 1})
