@@ -1033,8 +1033,10 @@ def _run_means(xs, hs, starts, lab, k):
     """Weighted means of runs of ascending points, each measured from the run's first point (a
     sum of non-negative terms) and then corrected by the mean residual: accurate to about an ulp
     even for runs a few ulps wide (the plain ``sum(h x) / sum(h)`` loses ``n`` ulps of the largest
-    ``|x|``). Weights and points are rescaled by powers of two, so that nothing overflows."""
-    hn = np.ldexp(hs, -_exponent(float(hs.max())))
+    ``|x|``). Weights and points are rescaled by powers of two, so that nothing overflows, and a
+    weight below 2^-1022 times the largest counts as that much, as in the dynamic programme (so
+    that a cluster of such weights has the mean of its points, not 0/0)."""
+    hn = np.maximum(np.ldexp(hs, -_exponent(float(hs.max()))), _TINY)
     ex = _exponent(max(abs(float(xs[0])), abs(float(xs[-1]))))
     xn = np.ldexp(xs, -ex)
     anchor = xn[starts]
@@ -1068,13 +1070,23 @@ def kmeans_1d(w: ArrayLike, k: int, weights: ArrayLike | None = None,
     terms merged by the pairwise update of Chan, Golub & LeVeque, after rescaling weights and
     points by powers of two (the optimal partition does not change under a positive scaling of
     the weights or an affine map of the points): a cost is
-    exact to a few units of round-off for any weights and values, where the textbook prefix sums
-    :math:`S_2 - S_1^2/S_0` of :math:`h, hw, hw^2` cancel catastrophically (weights spanning
-    many orders of magnitude, clusters far narrower than the data, values near the float range;
-    a weight below :math:`2^{-1022}` times the largest counts as that much). Split points within
-    rounding of the best stay in the range of the sub-problems, so that rounding cannot exclude
-    the exact optimum; the centroids are the clusters' means to within about an ulp. Memory
-    :math:`O(n\log n)`. ``"lloyd"``: alternate nearest-centroid assignment and weighted
+    exact to a few units of round-off wherever its terms stay in the normal float range, where the
+    textbook prefix sums :math:`S_2 - S_1^2/S_0` of :math:`h, hw, hw^2` cancel catastrophically
+    (weights spanning many orders of magnitude, clusters far narrower than the data, values near
+    the float range; a weight below :math:`2^{-1022}` times the largest counts as that much).
+    Split points within rounding of the best stay in the range of the sub-problems, so that
+    rounding cannot exclude the exact optimum; the centroids are the clusters' means to within
+    about an ulp. Memory :math:`O(n\log n)`.
+
+    The tests check optimality against exact rational arithmetic for weights spanning up to
+    :math:`10^{15}` within a problem (with repeated values) and values anywhere in the float
+    range. Known limits beyond that: with weights spanning more than about :math:`10^{17}` and
+    repeated values, split points whose computed parts agree bit for bit are taken for exact ties
+    although a weight below the rounding of its cluster makes them differ, and the result can be
+    far from optimal (``w = [1, 1, 2, 3, 3, 6, 7, 7]``, ``weights = [3, 2e-17, 1, 1, 1, 2e-17, 1,
+    1]``, ``k = 4`` returns twice the optimal objective); from a span of about :math:`10^{107}` the
+    table's Welford increments :math:`E^2 h/(W W')` underflow; and an optimum below about
+    :math:`2^{-1022}\max h\,(\max w - \min w)^2` is not resolved by doubles. ``"lloyd"``: alternate nearest-centroid assignment and weighted
     means from a deterministic initialisation until the labels stop changing; empty clusters are
     re-seeded at the points of largest weighted error.
 
