@@ -87,7 +87,7 @@ def write_summary(results, claim_rows, args, seconds) -> None:
     summ = claims_summary(claim_rows)
     k, h = summ["kinds"], summ["held"]
     lines = [f"# {PROG} {args.command}: profile {args.profile}, device {resolve_device(args.device)}", "",
-             "| experiment | rows | computed | cached | seconds | claim rows | hold |", "|---|---|---|---|---|---|---|"]
+             "| experiment | rows | computed | cached | compute [s] | claim rows | hold |", "|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r.name} | {len(r.rows)} | {r.computed} | {r.cached} | {r.seconds:.1f} | {len(r.claims)} | "
                      f"{sum(c.holds for c in r.claims)} |")
@@ -117,7 +117,7 @@ def main(argv=None) -> int:
     def report(res):
         n_hold = sum(r.holds for r in res.claims)
         print(f"{res.name}: {len(res.rows)} rows ({res.computed} computed, {res.cached} cached) in "
-              f"{res.seconds:.1f} s; claims {n_hold}/{len(res.claims)} hold", flush=True)
+              f"{res.seconds:.1f} s of compute; claims {n_hold}/{len(res.claims)} hold", flush=True)
 
     done = run_experiments(names, profile=args.profile, jobs=args.jobs, out_dir=args.out, cache_dir=args.cache,
                            device=args.device, force=args.force, progress=not args.no_progress,

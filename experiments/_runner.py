@@ -266,6 +266,8 @@ def _indexed(i, *args):
 
 @dataclass(frozen=True)
 class ExperimentResult:
+    """One experiment's rows and claim rows; ``seconds``: the wall time of the configs computed
+    in this run (each timed in its worker) plus writing the outputs."""
     name: str
     rows: list
     claims: list
@@ -290,7 +292,6 @@ class _Sweep:
     configs: list
     todo: list
     results: dict
-    t0: float
 
 
 def _prepare(name, profile, cache_dir, device, force):
@@ -316,10 +317,11 @@ def _prepare(name, profile, cache_dir, device, force):
             continue
         meta = {"experiment": name, "profile": profile, "config_hash": h, "device": dev, "seed": cfg["seed"]}
         todo.append((i, cfg, str(path), meta))
-    return _Sweep(name, module, configs, todo, results, time.perf_counter())
+    return _Sweep(name, module, configs, todo, results)
 
 
 def _finish(sw, out_dir):
+    t0 = time.perf_counter()
     rows = []
     for i, cfg in enumerate(sw.configs):
         for r in sw.results[i]:
@@ -330,8 +332,10 @@ def _finish(sw, out_dir):
     # The runner stamps the experiment on every claim row; experiments build rows with
     # theory.claims.make_row from the numbers their protocols returned.
     claim_rows = [dataclasses.replace(r, experiment=sw.name) for r in sw.module.claims(rows)]
+    # its own cost: the configs computed now (each timed in its worker) and its outputs
+    compute = sum(float(sw.results[i][0].get("wall_time_s", 0.0)) for i, *_ in sw.todo if sw.results[i])
     return ExperimentResult(sw.name, rows, claim_rows, computed=len(sw.todo), cached=len(sw.configs) - len(sw.todo),
-                            seconds=time.perf_counter() - sw.t0)
+                            seconds=compute + time.perf_counter() - t0)
 
 
 def _previous_seconds(out_dir, name):

@@ -1086,9 +1086,11 @@ def kmeans_1d(w: ArrayLike, k: int, weights: ArrayLike | None = None,
     far from optimal (``w = [1, 1, 2, 3, 3, 6, 7, 7]``, ``weights = [3, 2e-17, 1, 1, 1, 2e-17, 1,
     1]``, ``k = 4`` returns twice the optimal objective); from a span of about :math:`10^{107}` the
     table's Welford increments :math:`E^2 h/(W W')` underflow; and an optimum below about
-    :math:`2^{-1022}\max h\,(\max w - \min w)^2` is not resolved by doubles. ``"lloyd"``: alternate nearest-centroid assignment and weighted
-    means from a deterministic initialisation until the labels stop changing; empty clusters are
-    re-seeded at the points of largest weighted error.
+    :math:`2^{-1022}\max h\,(\max w - \min w)^2` is not resolved by doubles.
+
+    ``"lloyd"``: alternate nearest-centroid assignment and weighted means from a deterministic
+    initialisation until the labels stop changing; empty clusters are re-seeded at the points of
+    largest weighted error.
 
     Parameters
     ----------
