@@ -507,7 +507,9 @@ def _gauss_newton_by_layers(P, layers, bs, progress):
                 return None                                               # a layer reused, or not 2-D
             zs = [z for _, _, z in captured]
             K = f.shape[1]
-            deltas = [torch.autograd.grad(f[:, k].sum(), zs, retain_graph=k < K - 1) for k in range(K)]
+            deltas = [[torch.zeros_like(z) if g is None else g
+                       for z, g in zip(zs, torch.autograd.grad(f[:, k].sum(), zs, retain_graph=k < K - 1,
+                                                               allow_unused=True))] for k in range(K)]
             with torch.no_grad():
                 f = f.detach()
                 if P.custom is not None:
