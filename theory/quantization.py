@@ -621,7 +621,7 @@ class _SegmentCosts:
         return t
 
 
-def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo):
+def _dc_layer(Dprev, costs, xw, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo):
     """One DP layer, D[j] = min_{olo<=i<j} Dprev[i] + cost(i, j-1) for j in [jlo, jhi].
 
     Divide and conquer over the monotone arg-min (Grønlund et al. 2017, §2), breadth-first so
@@ -666,14 +666,18 @@ def _dc_layer(Dprev, costs, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo):
         apos = eq[np.searchsorted(grp[is_best], np.arange(counts.size))]
         arg = cand[apos]                                       # the smallest best split point
         # The split points whose values may be the exact minimum though rounding says otherwise:
-        # values within rounding above the best, and values equal to it whose parts (previous
-        # layer, last cluster) differ from the chosen one's. The sub-problems keep them in range,
-        # so that a near-tie decided by rounding at one j cannot exclude the exact arg-min of a
-        # smaller j. Ties with identical parts are exact ties (e.g. runs of repeated values, at
-        # zero cost), broken to the left as in exact arithmetic.
+        # values within rounding above the best, and values equal to it. The sub-problems keep
+        # them in range, so that a tie decided by rounding at one j cannot exclude the exact
+        # arg-min of a smaller j. Equal values are not exact ties in general (a weight below the
+        # rounding of its cluster changes a cost by less than half an ulp), with one exception,
+        # which keeps long runs of repeated values fast: when the chosen split point's last
+        # cluster is a run of equal points (cost exactly 0), every later split point i has a last
+        # cluster of cost 0 too and D_{m-1}(i) >= D_{m-1}(arg) (one more point never lowers the
+        # optimum), so the chosen one is an exact arg-min and the equal later ones may go.
         unsure = ~is_best
         at = apos[grp[is_best]]
-        unsure[is_best] = (Dprev[cand[eq]] != Dprev[cand[at]]) | (c[eq] != c[at])
+        flat = xw[arg] == xw[mid - 1]
+        unsure[is_best] = (cand[eq] != cand[at]) & ~flat[grp[is_best]]
         near, grp = near[unsure], grp[unsure]
         near_lo, near_hi = arg.copy(), arg.copy()
         if near.size:
@@ -829,15 +833,14 @@ def _jit_count_le(a, thr):
 
 
 @njit(cache=True, error_model="numpy")
-def _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b):
+def _jit_choose(buf, cnt, ol, best, thr, x, b):
     """The choice of :func:`_dc_layer` for one ``j``: the smallest best split point and the range
-    ``[ulo, uhi]`` of the unsure candidates (within rounding above the best, or equal to it with
-    other parts; empty: ``ulo > uhi``)."""
+    ``[ulo, uhi]`` of the unsure candidates (within rounding above the best, or equal to it unless
+    the chosen one's last cluster is a run of equal points; empty: ``ulo > uhi``)."""
     arg = -1
     ulo = ol + cnt
     uhi = ol - 1
-    carg = 0.0
-    have_carg = False
+    flat = False
     for q in range(cnt):
         v = buf[q]
         if v <= thr:
@@ -845,13 +848,10 @@ def _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b):
             if v == best:
                 if arg < 0:
                     arg = i
+                    flat = x[arg] == x[b]
                     continue
-                if Dprev[i] == Dprev[arg]:
-                    if not have_carg:
-                        carg = _jit_cost(U, M2, D, N, arg, b)
-                        have_carg = True
-                    if _jit_cost(U, M2, D, N, i, b) == carg:
-                        continue
+                if flat:
+                    continue
             if i < ulo:
                 ulo = i
             uhi = i
@@ -859,7 +859,7 @@ def _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b):
 
 
 @njit(cache=True, error_model="numpy")
-def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo, buf, stack, scratch):
+def _jit_dc_layer(Dprev, U, M2, D, N, x, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo, buf, stack, scratch):
     """:func:`_dc_layer`, depth-first: the same sub-problems, candidates, values and choices."""
     near = 1.0 + _NEAR_TIE
     bufi = buf.view(np.int64)
@@ -908,7 +908,7 @@ def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, lo, out_val, out_arg, 
             ulo = hi + 1
             uhi = ol - 1
         else:
-            arg, ulo, uhi = _jit_choose(buf, cnt, ol, best, thr, Dprev, U, M2, D, N, b)
+            arg, ulo, uhi = _jit_choose(buf, cnt, ol, best, thr, x, b)
         out_val[mid] = best
         out_arg[mid] = arg
         out_lo[mid] = min(arg, ulo)
@@ -927,8 +927,9 @@ def _jit_dc_layer(Dprev, U, M2, D, N, jlo, jhi, olo, ohi, lo, out_val, out_arg, 
 
 
 @njit(cache=True, error_model="numpy")
-def _jit_layers(U, M2, D, N, n, k, args, buf, stack, Dp, Dn):
+def _jit_layers(U, M2, D, N, x, k, args, buf, stack, Dp, Dn):
     """All DP layers of :func:`_optimal_sorted`; ``args[m - 2]`` receives layer m's split points."""
+    n = x.size
     scratch = np.empty(1)
     lo_p = np.zeros(n + 1, dtype=np.int64)   # layer 1 bounds nothing
     lo_n = np.zeros(n + 1, dtype=np.int64)
@@ -940,7 +941,7 @@ def _jit_layers(U, M2, D, N, n, k, args, buf, stack, Dp, Dn):
         jhi = n - (k - m)
         if m == k:
             jlo = n
-        _jit_dc_layer(Dp, U, M2, D, N, jlo, jhi, m - 1, jhi - 1, lo_p, Dn, args[m - 2], lo_n, buf, stack,
+        _jit_dc_layer(Dp, U, M2, D, N, x, jlo, jhi, m - 1, jhi - 1, lo_p, Dn, args[m - 2], lo_n, buf, stack,
                       scratch)
         for j in range(jhi + 1, n + 1):   # j beyond this layer's range: the bound at jhi
             lo_n[j] = lo_n[jhi]
@@ -958,7 +959,7 @@ def _optimal_sorted_jit(xw, hn, k):
     _jit_table(xw, hn, U, M2, D, N)
     args = np.empty((k - 1, n + 1), dtype=np.int32 if n < 2**31 - 1 else np.int64)
     stack = np.empty((2 * 64 + 4, 4), dtype=np.int64)   # depth-first: at most depth + 1 pending
-    _jit_layers(U, M2, D, N, n, k, args, np.empty(n + 1), stack, np.empty(n + 1), np.empty(n + 1))
+    _jit_layers(U, M2, D, N, xw, k, args, np.empty(n + 1), stack, np.empty(n + 1), np.empty(n + 1))
     return args
 
 
@@ -998,7 +999,7 @@ def _optimal_sorted_numpy(xw, hn, k):
         jlo, jhi = m, n - (k - m)
         if m == k:
             jlo = n
-        _dc_layer(D, costs, jlo, jhi, m - 1, jhi - 1, lo, Dn, arg, lo_n)
+        _dc_layer(D, costs, xw, jlo, jhi, m - 1, jhi - 1, lo, Dn, arg, lo_n)
         lo_n[jhi + 1:] = lo_n[jhi]   # j beyond this layer's range: the bound at jhi
         args.append(arg)
         D, lo = Dn, lo_n
@@ -1079,14 +1080,12 @@ def kmeans_1d(w: ArrayLike, k: int, weights: ArrayLike | None = None,
     about an ulp. Memory :math:`O(n\log n)`.
 
     The tests check optimality against exact rational arithmetic for weights spanning up to
-    :math:`10^{15}` within a problem (with repeated values) and values anywhere in the float
-    range. Known limits beyond that: with weights spanning more than about :math:`10^{17}` and
-    repeated values, split points whose computed parts agree bit for bit are taken for exact ties
-    although a weight below the rounding of its cluster makes them differ, and the result can be
-    far from optimal (``w = [1, 1, 2, 3, 3, 6, 7, 7]``, ``weights = [3, 2e-17, 1, 1, 1, 2e-17, 1,
-    1]``, ``k = 4`` returns twice the optimal objective); from a span of about :math:`10^{107}` the
-    table's Welford increments :math:`E^2 h/(W W')` underflow; and an optimum below about
-    :math:`2^{-1022}\max h\,(\max w - \min w)^2` is not resolved by doubles.
+    :math:`10^{60}` within a problem (with repeated values) and values anywhere in the float
+    range. Known limits beyond that: from a span of about :math:`10^{107}` the table's Welford
+    increments :math:`E^2 h/(W W')` underflow and costs lose their accuracy (``w = [0, 1, 2,
+    3]``, ``weights = [1, 1e-108, 1e-108, 1e-108]``, ``k = 2`` returns 4/3 of the optimum), and
+    an optimum below about :math:`2^{-1022}\max h\,(\max w - \min w)^2` is not resolved by
+    doubles.
 
     ``"lloyd"``: alternate nearest-centroid assignment and weighted means from a deterministic
     initialisation until the labels stop changing; empty clusters are re-seeded at the points of
