@@ -473,6 +473,13 @@ def _linear_layers(P):
     return layers if owned == set(P.names) else None
 
 
+def _output_hessians(P, f, y):
+    """Per-sample Hessians of the loss in the outputs, (b, K, K), for a loss given as a function."""
+    def one(g, t):
+        return torch.func.hessian(lambda u: P.lf(u.unsqueeze(0), t.unsqueeze(0))[0])(g)
+    return vmap(one)(f, y).detach()
+
+
 def _gauss_newton_by_layers(P, layers, bs, progress):
     r"""The Gauss–Newton diagonal of a chain of Linear layers, one layer at a time.
 
@@ -489,6 +496,7 @@ def _gauss_newton_by_layers(P, layers, bs, progress):
     another order.
     """
     acc = {k: None for k in P.names}
+    names = {mod: (w, b) for mod, w, b in layers}
     captured = []
 
     def hook(mod, inputs, output):
@@ -513,8 +521,7 @@ def _gauss_newton_by_layers(P, layers, bs, progress):
             with torch.no_grad():
                 f = f.detach()
                 if P.custom is not None:
-                    lam = vmap(lambda g, y: torch.func.hessian(
-                        lambda u: P.lf(u.unsqueeze(0), y.unsqueeze(0))[0])(g))(f, P.Y[s:s + bs])  # (b, K, K)
+                    lam = _output_hessians(P, f, P.Y[s:s + bs])          # (b, K, K)
                 elif P.task == "classification":
                     p = torch.softmax(f, dim=1)
                 for j, (mod, _, _) in enumerate(captured):
@@ -526,7 +533,7 @@ def _gauss_newton_by_layers(P, layers, bs, progress):
                     else:
                         pd = torch.einsum("bk,kbo->bo", p, d)
                         c = torch.einsum("bk,kbo->bo", p, d * d) - pd * pd
-                    _, wname, bname = next(t for t in layers if t[0] is mod)
+                    wname, bname = names[mod]
                     a = captured[j][1].detach()
                     for name, v in ((wname, c.T @ (a * a) if wname else None), (bname, c.sum(0) if bname else None)):
                         if name is not None:
@@ -614,17 +621,13 @@ def gauss_newton_diagonal(model: nn.Module, X: torch.Tensor | ArrayLike, Y: torc
         return P.forward(flat, x.unsqueeze(0)).squeeze(0)
 
     jac = vmap(jacrev(f_single), in_dims=(None, 0))
-    if P.custom is not None:
-        def out_hessian(f, y):
-            return torch.func.hessian(lambda g: P.lf(g.unsqueeze(0), y.unsqueeze(0))[0])(f)
-        lam = vmap(out_hessian)
     starts = range(0, P.X.shape[0], bs)
     for s in _progress(starts, len(starts), "Gauss-Newton diagonal", progress):
         xb = P.X[s:s + bs]
         J = jac(P.theta, xb).detach()                    # (b, K, d)
         if P.custom is not None:
             with torch.no_grad():
-                L = lam(P.forward(P.theta, xb), P.Y[s:s + bs]).detach()   # (b, K, K)
+                L = _output_hessians(P, P.forward(P.theta, xb), P.Y[s:s + bs])   # (b, K, K)
             acc += torch.einsum("bkd,bkl,bld->d", J, L, J)
         elif P.task == "regression":
             acc += 2.0 * (J * J).sum(dim=(0, 1))
