@@ -631,6 +631,64 @@ def test_compiled_table_equals_the_numpy_table():
 
 
 @needs_numba
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 3000), st.integers(0, 2**32 - 1),
+       st.sampled_from(["normal", "few values", "signed zeros", "subnormal", "orders", "one value"]))
+def test_compiled_radix_argsort_is_numpys_stable_argsort(n, seed, kind):
+    """The compiled radix sort gives the order of numpy's stable comparison sort: equal values
+    (including -0.0 and 0.0) in their input order, negatives, subnormals and extremes in place."""
+    rng = np.random.default_rng(seed)
+    if kind == "normal":
+        x = rng.normal(size=n)
+    elif kind == "few values":
+        x = rng.integers(-3, 4, n).astype(float)
+    elif kind == "signed zeros":
+        x = rng.choice([-0.0, 0.0, -1.0, 1.0, 5e-324, -5e-324], n)
+    elif kind == "subnormal":
+        x = rng.integers(-50, 50, n) * 5e-324
+    elif kind == "orders":
+        x = rng.choice([-1.0, 1.0], n) * 10.0 ** rng.uniform(-308, 308, n)
+    else:
+        x = np.full(n, -2.5)
+    np.testing.assert_array_equal(quantization._jit_argsort(x), np.argsort(x, kind="stable"))
+
+
+@needs_numba
+@pytest.mark.parametrize("kind", ["normal", "few values"])
+def test_trimmed_last_layer_but_one_computes_every_row_the_last_layer_reads(kind):
+    """With ``trim`` the compiled layer skips only rows below ``out_lo[jhi]``, the lowest split
+    point the last layer looks at; every row from there up is the untrimmed layer's, bit for bit,
+    and the trimmed layer computes fewer rows."""
+    rng = np.random.default_rng(3)
+    n, k = 5000, 6
+    x = np.sort(rng.normal(size=n) if kind == "normal" else rng.integers(0, 40, n).astype(float))
+    hn, xw = quantization._scaled_sorted(x, rng.gamma(2.0, 1.0, n))
+    costs = quantization._SegmentCosts(xw, hn)
+    U, M2, D, N = costs.U, costs.M2, costs.D, costs.N
+    Dp = np.zeros(n + 1)
+    Dp[1:] = costs.cost(np.zeros(n, dtype=np.int64), np.arange(n, dtype=np.int64))
+    lo = np.zeros(n + 1, dtype=np.int64)
+    stack = np.empty((2 * 64 + 4, 4), dtype=np.int64)
+    for m in range(2, k):   # layers 2 .. k - 1, the last one trimmed or not
+        jhi = n - (k - m)
+        out = {}
+        for trim in ((False, True) if m == k - 1 else (False,)):
+            val, arg, olo = np.full(n + 1, -1.0), np.full(n + 1, -1, dtype=np.int64), np.full(n + 1, -1, dtype=np.int64)
+            quantization._jit_dc_layer(Dp, U, M2, D, N, xw, m, jhi, m - 1, jhi - 1, lo, val, arg, olo,
+                                       np.empty(n + 1), stack, np.empty(1), trim)
+            out[trim] = val, arg, olo
+        val, arg, olo = out[False]
+        if m == k - 1:
+            keep = olo[jhi]
+            assert 0 < keep < jhi
+            for full, trimmed in zip(out[False], out[True]):
+                np.testing.assert_array_equal(trimmed[keep:jhi + 1], full[keep:jhi + 1])
+            assert (out[True][1][m:keep] == -1).any()   # rows below were skipped
+        olo[jhi + 1:] = olo[jhi]
+        Dp, lo = val, olo
+
+
+@needs_numba
 @pytest.mark.parametrize("seed", range(3))
 def test_compiled_and_numpy_results_agree_at_a_larger_size(seed):
     """kmeans_1d: identical labels, centroids and objective from both paths (n = 20000, k = 20)."""

@@ -859,9 +859,17 @@ def _jit_choose(buf, cnt, ol, best, thr, x, b):
 
 
 @njit(cache=True, error_model="numpy")
-def _jit_dc_layer(Dprev, U, M2, D, N, x, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo, buf, stack, scratch):
-    """:func:`_dc_layer`, depth-first: the same sub-problems, candidates, values and choices."""
+def _jit_dc_layer(Dprev, U, M2, D, N, x, jlo, jhi, olo, ohi, lo, out_val, out_arg, out_lo, buf, stack, scratch,
+                  trim=False):
+    """:func:`_dc_layer`, depth-first: the same sub-problems, candidates, values and choices.
+
+    ``trim``: only the rows ``j >= out_lo[jhi]`` are wanted (the last layer but one: the last
+    layer's single row ``n`` looks at no split point below that bound). The right-most row ``jhi``
+    is the first leaf reached (the right sub-problem is taken first), so every sub-problem still
+    pending then whose rows all lie below the bound is skipped; the rows computed are those of the
+    full layer, with the same ranges, bit for bit, and the skipped rows are never read."""
     near = 1.0 + _NEAR_TIE
+    keep_from = 0
     bufi = buf.view(np.int64)
     scratch_i = scratch.view(np.int64)
     stack[0, 0] = jlo
@@ -875,6 +883,8 @@ def _jit_dc_layer(Dprev, U, M2, D, N, x, jlo, jhi, olo, ohi, lo, out_val, out_ar
         th = stack[sp, 1]
         ol0 = stack[sp, 2]
         oh = stack[sp, 3]
+        if th < keep_from:
+            continue
         mid = (tl + th) // 2
         b = mid - 1
         hi = min(b, oh)
@@ -912,6 +922,8 @@ def _jit_dc_layer(Dprev, U, M2, D, N, x, jlo, jhi, olo, ohi, lo, out_val, out_ar
         out_val[mid] = best
         out_arg[mid] = arg
         out_lo[mid] = min(arg, ulo)
+        if trim and mid == jhi:
+            keep_from = out_lo[mid]
         if mid - 1 >= tl:
             stack[sp, 0] = tl
             stack[sp, 1] = mid - 1
@@ -942,11 +954,64 @@ def _jit_layers(U, M2, D, N, x, k, args, buf, stack, Dp, Dn):
         if m == k:
             jlo = n
         _jit_dc_layer(Dp, U, M2, D, N, x, jlo, jhi, m - 1, jhi - 1, lo_p, Dn, args[m - 2], lo_n, buf, stack,
-                      scratch)
+                      scratch, m == k - 1)
         for j in range(jhi + 1, n + 1):   # j beyond this layer's range: the bound at jhi
             lo_n[j] = lo_n[jhi]
         Dp, Dn = Dn, Dp
         lo_p, lo_n = lo_n, lo_p
+
+
+@njit(cache=True, error_model="numpy")
+def _jit_argsort(x):
+    """The stable ascending order of the finite floats ``x`` (``np.argsort(x, kind="stable")``),
+    by a least-significant-digit radix sort of their bit patterns, 8 bits a pass, with the passes
+    in which every key has the same digit skipped. ``-0.0`` counts as ``0.0``, as in a comparison
+    sort, so that the two keep their input order."""
+    n = x.size
+    sign = np.uint64(1) << np.uint64(63)
+    keys = np.empty(n, dtype=np.uint64)
+    xb = x.view(np.uint64)
+    for i in range(n):
+        b = xb[i]
+        if b == sign:
+            b = np.uint64(0)
+        # negative: flip every bit (larger magnitudes first); positive: set the sign bit
+        keys[i] = ~b if b & sign else b | sign
+    bits = 8
+    radix = 1 << bits
+    passes = 64 // bits
+    mask = np.uint64(radix - 1)
+    counts = np.zeros((passes, radix), dtype=np.int64)
+    for i in range(n):
+        key = keys[i]
+        for p in range(passes):
+            counts[p, (key >> np.uint64(p * bits)) & mask] += 1
+    order = np.arange(n)
+    order2 = np.empty(n, dtype=np.int64)
+    keys2 = np.empty(n, dtype=np.uint64)
+    for p in range(passes):
+        c = counts[p]
+        same = False
+        for d in range(radix):
+            same |= c[d] == n
+        if same:
+            continue
+        total = 0
+        for d in range(radix):
+            t = c[d]
+            c[d] = total
+            total += t
+        shift = np.uint64(p * bits)
+        for i in range(n):
+            key = keys[i]
+            d = (key >> shift) & mask
+            q = c[d]
+            c[d] = q + 1
+            keys2[q] = key
+            order2[q] = order[i]
+        keys, keys2 = keys2, keys
+        order, order2 = order2, order
+    return order
 
 
 def _optimal_sorted_jit(xw, hn, k):
@@ -1008,16 +1073,17 @@ def _optimal_sorted_numpy(xw, hn, k):
 
 def _optimal(x, h, k, check_distinct=False):
     """Exact k-means of ``x`` (weights ``h``): centroids and labels. The stable order of the
-    points, by the (faster) default sort when no two points are equal (the order is then unique),
-    else by a stable sort. ``check_distinct``: refuse ``k`` above the number of distinct values."""
-    order = np.argsort(x)
+    points: by the compiled radix sort, or by numpy's default sort when no two points are equal
+    (the order is then unique), else its stable sort. ``check_distinct``: refuse ``k`` above the
+    number of distinct values."""
+    order = _jit_argsort(x) if _USE_NUMBA else np.argsort(x)
     xs = x[order]
     differ = xs[1:] != xs[:-1]
     distinct = 1 + int(np.count_nonzero(differ))
     del differ
     if check_distinct:
         _check_distinct(distinct, k)
-    if distinct < x.size:   # equal points (or 0.0 and -0.0): keep them in their input order
+    if distinct < x.size and not _USE_NUMBA:   # equal points (or 0.0 and -0.0): in their input order
         order = np.argsort(x, kind="stable")
         xs = x[order]
     hs = h[order]
