@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 from scipy.stats import entropy as scipy_entropy
@@ -568,10 +568,11 @@ def dp_path(request, monkeypatch):
 
 
 @st.composite
-def _adversarial_problem(draw):
+def _adversarial_problem(draw, max_weight_span=1e600):
     """Up to 3000 sorted points with runs of ties, repeated values, clusters a few ulps wide or
     values spread over many orders of magnitude; weights constant, Gamma(2, 1), or 10^u with u
-    uniform in [-300, 300] (spanning the float range within one problem); k up to 20."""
+    uniform in [-300, 300] (spanning the float range within one problem; or within
+    ``max_weight_span``); k up to 20."""
     n = draw(st.integers(2, 3000))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     kind = draw(st.sampled_from(["normal", "few values", "rounded", "ulps", "orders"]))
@@ -591,7 +592,8 @@ def _adversarial_problem(draw):
     elif wkind == "gamma":
         h = rng.gamma(2.0, 1.0, n)
     else:
-        h = 10.0 ** rng.uniform(-300, 300, n)
+        e = min(300.0, np.log10(max_weight_span) / 2)
+        h = 10.0 ** rng.uniform(-e, e, n)
     x = np.sort(x, kind="stable")
     k = draw(st.integers(1, min(20, np.unique(x).size)))
     return x, h, k
@@ -675,7 +677,7 @@ def test_trimmed_last_layer_but_one_computes_every_row_the_last_layer_reads(kind
         for trim in ((False, True) if m == k - 1 else (False,)):
             val, arg, olo = np.full(n + 1, -1.0), np.full(n + 1, -1, dtype=np.int64), np.full(n + 1, -1, dtype=np.int64)
             quantization._jit_dc_layer(Dp, U, M2, D, N, xw, m, jhi, m - 1, jhi - 1, lo, val, arg, olo,
-                                       np.empty(n + 1), stack, np.empty(1), trim)
+                                       np.empty(n + 1), stack, np.empty(1), np.inf, np.inf, trim)
             out[trim] = val, arg, olo
         val, arg, olo = out[False]
         if m == k - 1:
@@ -686,6 +688,79 @@ def test_trimmed_last_layer_but_one_computes_every_row_the_last_layer_reads(kind
             assert (out[True][1][m:keep] == -1).any()   # rows below were skipped
         olo[jhi + 1:] = olo[jhi]
         Dp, lo = val, olo
+
+
+def _computed_optimum(xs, hs, starts):
+    """The DP's own (rounded) cost of a partition of sorted points: an upper bound on the exact
+    optimum to within rounding, the tightest the dead-row pruning can be given."""
+    hn, xw = quantization._scaled_sorted(xs, hs)
+    ends = np.append(starts[1:], xs.size) - 1
+    return float(np.sum(quantization._SegmentCosts(xw, hn).cost(starts, ends)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_adversarial_problem(max_weight_span=1e60))
+def test_pruning_dead_rows_keeps_the_split_points(dp_path, problem):
+    """Rows whose value exceeds an upper bound on the optimum are dead (on no optimal path); the
+    split points are the same with the default bound (a Lloyd partition's cost), with the
+    tightest one (the optimum's own computed cost) and with none."""
+    xs, hs, k = problem
+    ref = quantization._optimal_sorted(xs, hs, k, ub=np.inf)
+    np.testing.assert_array_equal(quantization._optimal_sorted(xs, hs, k), ref)
+    tight = _computed_optimum(xs, hs, ref)
+    if tight >= quantization._DEAD_FLOOR:
+        np.testing.assert_array_equal(quantization._optimal_sorted(xs, hs, k, ub=tight), ref)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(1, 12), st.integers(0, 2**32 - 1), st.sampled_from(["normal", "few values", "pairs"]))
+def test_pruning_with_the_tightest_bound_is_exact(dp_path, n, seed, kind):
+    """With the upper bound equal to the optimum's computed cost (the most rows dead, and the last
+    cluster often of cost 0, so that the optimal path runs at the bound), the DP is still exact:
+    against the exact-arithmetic O(k n^2) dynamic programme."""
+    rng = np.random.default_rng(seed)
+    x = {"normal": lambda: rng.normal(size=n), "few values": lambda: rng.integers(0, 4, n).astype(float),
+         "pairs": lambda: np.repeat(rng.normal(size=(n + 1) // 2), 2)[:n]}[kind]()
+    h = rng.gamma(2.0, 1.0, n)
+    order = np.argsort(x, kind="stable")
+    xs, hs = x[order], h[order]
+    for k in range(1, np.unique(x).size + 1):
+        ref = quantization._optimal_sorted(xs, hs, k, ub=np.inf)
+        tight = _computed_optimum(xs, hs, ref)
+        starts = quantization._optimal_sorted(xs, hs, k, ub=max(tight, quantization._DEAD_FLOOR))
+        labels = np.zeros(n, dtype=int)
+        labels[order] = np.cumsum(np.isin(np.arange(n), starts[1:]))
+        assert _exact_sse(x, h, labels) == _exact_dp(x, h, k), (k, starts, ref)
+
+
+def test_dead_rows_rule_on_a_worked_example():
+    """What the next layer sees: rows above the dead one get the dead value; a row keeps its own
+    lower bound only if its value is at most the live threshold and it is not above the dead row;
+    any other row (and the rows beyond jhi) takes the bound of the last such row below it, or 0."""
+    Dn = np.array([9.0, 9.0, 1.0, 5.0, 2.0, 3.0, 7.0, 1.0, 9.0, 9.0])
+    lo_n = np.array([0, 0, 1, 2, 2, 3, 4, 5, 6, 7])
+    quantization._dead_rows(Dn, lo_n, 2, 8, 6, 4.0)   # rows 2..8, dead from row 6 (7 and 8 above it)
+    # row 2: 1 <= 4 keeps 1; row 3: 5 > 4 takes 1; row 4 keeps 2; row 5 keeps 3; row 6 (the dead
+    # row itself, 7 > 4) takes 3; rows 7, 8 (above the dead row) and 9 (beyond jhi) take 3
+    np.testing.assert_array_equal(lo_n, [0, 0, 1, 1, 2, 3, 3, 3, 3, 3])
+    np.testing.assert_array_equal(Dn, [9.0, 9.0, 1.0, 5.0, 2.0, 3.0, 7.0, quantization._DEAD, quantization._DEAD, 9.0])
+    if quantization.HAVE_NUMBA:
+        Dj = np.array([9.0, 9.0, 1.0, 5.0, 2.0, 3.0, 7.0, 1.0, 9.0, 9.0])
+        lj = np.array([0, 0, 1, 2, 2, 3, 4, 5, 6, 7])
+        quantization._jit_dead_rows(Dj, lj, 2, 8, 6, 0, 4.0)
+        np.testing.assert_array_equal(lj, lo_n)
+        np.testing.assert_array_equal(Dj, Dn)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_adversarial_problem())
+def test_sorted_lloyd_start_is_a_valid_partition(problem):
+    """The partition whose cost bounds the optimum: k non-empty runs, starting at 0."""
+    xs, hs, k = problem
+    hn, xw = quantization._scaled_sorted(xs, hs)
+    starts = quantization._sorted_lloyd_starts(xw, hn, k)
+    assert starts.shape == (k,) and starts[0] == 0
+    assert np.all(np.diff(starts) >= 1) and starts[-1] <= xs.size - 1
 
 
 @needs_numba
