@@ -690,6 +690,25 @@ def test_trimmed_last_layer_but_one_computes_every_row_the_last_layer_reads(kind
         Dp, lo = val, olo
 
 
+@needs_numba
+@settings(max_examples=60, deadline=None)
+@given(_adversarial_problem())
+def test_compiled_run_means_are_the_numpy_ones_bit_for_bit(problem):
+    """The centroids summed run by run (compiled) equal numpy's ``bincount`` sums, bit for bit."""
+    xs, hs, k = problem
+    starts = quantization._optimal_sorted(xs, hs, k)
+    lab = np.cumsum(np.isin(np.arange(xs.size), starts[1:]))
+    old = quantization._USE_NUMBA
+    try:
+        quantization._USE_NUMBA = False
+        ref = quantization._run_means(xs, hs, starts, lab, k)
+        quantization._USE_NUMBA = True
+        got = quantization._run_means(xs, hs, starts, lab, k)
+    finally:
+        quantization._USE_NUMBA = old
+    np.testing.assert_array_equal(got.view(np.int64), ref.view(np.int64))
+
+
 def _computed_optimum(xs, hs, starts):
     """The DP's own (rounded) cost of a partition of sorted points: an upper bound on the exact
     optimum to within rounding, the tightest the dead-row pruning can be given."""

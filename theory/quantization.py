@@ -1232,6 +1232,30 @@ def _optimal(x, h, k, check_distinct=False):
     return _run_means(xs, hs, starts, lab_sorted, k), labels
 
 
+@njit(cache=True, error_model="numpy")
+def _jit_run_means(xn, hn, starts):
+    """The means of :func:`_run_means` (rescaled points and weights), run by run: the same sums
+    in the same order as its ``bincount`` calls, so the same bits."""
+    k = starts.size
+    n = xn.size
+    c = np.empty(k)
+    for r in range(k):
+        a = starts[r]
+        b = starts[r + 1] if r + 1 < k else n
+        anchor = xn[a]
+        w = 0.0
+        s = 0.0
+        for i in range(a, b):
+            w += hn[i]
+            s += hn[i] * (xn[i] - anchor)
+        m = anchor + s / w
+        s = 0.0
+        for i in range(a, b):
+            s += hn[i] * (xn[i] - m)
+        c[r] = m + s / w
+    return c
+
+
 def _run_means(xs, hs, starts, lab, k):
     """Weighted means of runs of ascending points, each measured from the run's first point (a
     sum of non-negative terms) and then corrected by the mean residual: accurate to about an ulp
@@ -1242,6 +1266,8 @@ def _run_means(xs, hs, starts, lab, k):
     hn = np.maximum(np.ldexp(hs, -_exponent(float(hs.max()))), _TINY)
     ex = _exponent(max(abs(float(xs[0])), abs(float(xs[-1]))))
     xn = np.ldexp(xs, -ex)
+    if _USE_NUMBA:
+        return np.ldexp(_jit_run_means(xn, hn, starts), ex)
     anchor = xn[starts]
     d = xn - anchor[lab]  # >= 0
     wsum = np.bincount(lab, weights=hn, minlength=k)
