@@ -35,7 +35,6 @@ def njit(*args, **kwargs):
     return lambda fn: fn
 
 
-
 def bit_length(v):
     """``int(v).bit_length()`` for ``0 <= v < 2**63``: one ``lzcnt`` instruction when compiled.
 
